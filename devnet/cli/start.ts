@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { StackError } from '../stack/errors';
+import { startStack, type RunningStack } from '../stack/launch';
+import { Teardown } from '../stack/teardown';
+import { helpText, parseFlags, portsFrom, repoRoot } from './options';
+
+/**
+ * `npm start`: the local stack with the seeded market-crash scenario, indexed to the head. It keeps
+ * running until Ctrl-C / SIGTERM (or exits once indexed with --exit-when-synced) and stops every
+ * process it started in every case.
+ */
+async function main(): Promise<number> {
+  const flags = parseFlags(process.argv.slice(2), process.env);
+  if (flags.help) {
+    console.log(helpText());
+    return 0;
+  }
+  const workDir = path.resolve((flags['work-dir'] as string | undefined) ?? path.join(repoRoot, '.stack'));
+  const rpcUrl = flags.rpc as string | undefined;
+  const started = Date.now();
+  const say = (line: string) => console.log(`[stack ${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${line}`);
+
+  const teardown = new Teardown();
+  let stopping: Promise<void> | undefined;
+  const shutdown = (why: string) => {
+    stopping ??= (async () => {
+      say(`${why}: stopping`);
+      await teardown.run(say);
+    })();
+    return stopping;
+  };
+  let interrupted: ((code: number) => void) | undefined;
+  const interruption = new Promise<number>((resolve) => (interrupted = resolve));
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    process.on(signal, () => void shutdown(signal).then(() => interrupted?.(code)));
+  }
+  if (flags['stop-on-stdin-close']) {
+    process.stdin.on('end', () => void shutdown('stdin closed').then(() => interrupted?.(1)));
+    process.stdin.resume();
+  }
+
+  const starting = startStack({
+    rpcUrl,
+    network: (flags.network as string | undefined) ?? (rpcUrl ? 'mainnet' : 'devnet'),
+    postgresUrl: flags.postgres as string | undefined,
+    postgresDir: flags['postgres-dir'] as string | undefined,
+    ports: portsFrom(flags),
+    seed: (flags.seed as string | undefined) ?? 'baddebt',
+    accounts: (flags.accounts as number | undefined) ?? 50,
+    workDir,
+    manifests: [path.join(repoRoot, 'subgraph', 'aave-v3.yaml')],
+    syncTimeoutMs: ((flags['sync-timeout'] as number | undefined) ?? 1800) * 1000,
+    log: say,
+    teardown,
+    onProgress: (p) =>
+      say(
+        `indexing: block ${p.latestBlock} of ${p.targetBlock}, ${p.blocksPerSecond.toFixed(1)} blocks/s` +
+          (p.eventsPerSecond === null ? '' : `, ${p.eventsPerSecond.toFixed(0)} events/s`),
+      ),
+  });
+  const outcome = await Promise.race([starting.then(() => 'up' as const), interruption]);
+  if (outcome !== 'up') {
+    // Interrupted during start-up: the teardown already stopped what was running; the step in
+    // progress fails on its own.
+    await starting.catch(() => undefined);
+    return outcome;
+  }
+  const stack = await starting;
+
+  const stateFile = path.resolve((flags['state-file'] as string | undefined) ?? path.join(workDir, 'state.json'));
+  fs.writeFileSync(stateFile, JSON.stringify(stateOf(stack), (_, v) => (typeof v === 'bigint' ? v.toString() : v), 2));
+  say(`indexed to block ${stack.indexedBlock} in ${((Date.now() - started) / 1000).toFixed(1)} s; state: ${stateFile}`);
+  say(`chain RPC:        ${stack.rpcUrl}`);
+  for (const [name, url] of Object.entries(stack.subgraphs)) say(`subgraph ${name}: ${url}`);
+  say(`indexing status:  ${stack.statusUrl}`);
+  console.log(`READY ${JSON.stringify({ stateFile })}`);
+
+  if (flags['exit-when-synced']) {
+    await shutdown('indexed');
+    return 0;
+  }
+  say('running; Ctrl-C stops everything');
+  return interruption;
+}
+
+function stateOf(stack: RunningStack) {
+  return {
+    rpcUrl: stack.rpcUrl,
+    network: stack.network,
+    subgraphs: stack.subgraphs,
+    statusUrl: stack.statusUrl,
+    indexedBlock: stack.indexedBlock,
+    logDir: stack.logDir,
+    deployment: stack.deployment,
+    scenario: stack.scenario,
+  };
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof StackError) {
+      console.error(`\nstack failed [${err.code}]: ${err.message}`);
+      if (err.logTail.length) console.error(`last lines it printed:\n  ${err.logTail.slice(-25).join('\n  ')}`);
+    } else {
+      console.error('\nstack failed:', err);
+    }
+    process.exit(1);
+  },
+);

@@ -1,0 +1,197 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { startAnvil } from '../chain/anvil';
+import { deployAaveV3, type AaveV3Deployment } from '../aave-v3/deploy';
+import { runAaveV3Scenario, type ScenarioResult } from '../scenario/aave-v3';
+import { devnetClients } from '../chain/anvil';
+import { StackError } from './errors';
+import { startGraphNode } from './graph-node';
+import { handlerCount, waitForSync, type SyncProgress } from './indexing-status';
+import { startIpfsStub } from './ipfs-stub';
+import { startEmbeddedPostgres } from './postgres';
+import { buildSubgraph, type NetworkDataSource } from './subgraph-build';
+import { Teardown } from './teardown';
+import type { StackPorts } from './ports';
+
+export interface StackOptions {
+  /** Index this JSON-RPC endpoint instead of starting the devnet (no deployment, no scenario). */
+  rpcUrl?: string;
+  /** Network name: the manifests' `network:` and graph-node's chain name. */
+  network: string;
+  /** Use this Postgres server instead of starting an embedded one. */
+  postgresUrl?: string;
+  /** Data directory of the embedded Postgres (default: <workDir>/postgres, kept between runs). */
+  postgresDir?: string;
+  ports: StackPorts;
+  seed: string;
+  accounts: number;
+  /** Logs, build output and the embedded database live here. */
+  workDir: string;
+  /** Subgraph manifests to deploy, one per protocol family. */
+  manifests: string[];
+  /** How long indexing may take before giving up. */
+  syncTimeoutMs: number;
+  log: (line: string) => void;
+  onProgress?: (progress: SyncProgress) => void;
+  /**
+   * Receives every started component; pass one in to be able to stop a stack that is still starting
+   * (Ctrl-C during the scenario). Running it is idempotent.
+   */
+  teardown?: Teardown;
+}
+
+export interface RunningStack {
+  rpcUrl: string;
+  network: string;
+  /** One GraphQL endpoint per manifest, keyed by the manifest's base name (e.g. "aave-v3"). */
+  subgraphs: Record<string, string>;
+  statusUrl: string;
+  /** The block every subgraph had indexed when start-up finished. */
+  indexedBlock: number;
+  deployment?: AaveV3Deployment;
+  scenario?: ScenarioResult;
+  /** How the initial sync went, from graph-node start to the head (for benchmarks). */
+  indexing: { startBlock: number; blocks: number; seconds: number; handlerCalls: number | null };
+  logDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Brings the whole local stack up: chain (anvil, or an external RPC), the devnet deployment and
+ * scenario, Postgres, the IPFS stub, the subgraph build and graph-node; returns once every subgraph
+ * has indexed the chain head. On any failure, everything already started is stopped before the error
+ * propagates.
+ */
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const teardown = options.teardown ?? new Teardown();
+  const { log, ports } = options;
+  const workDir = path.resolve(options.workDir);
+  const logDir = path.join(workDir, 'logs');
+  fs.mkdirSync(logDir, { recursive: true });
+  try {
+    let rpcUrl = options.rpcUrl;
+    let deployment: AaveV3Deployment | undefined;
+    let scenario: ScenarioResult | undefined;
+    if (!rpcUrl) {
+      log(`starting anvil on port ${ports.anvil}`);
+      const anvil = await startAnvil({ port: ports.anvil, logFile: path.join(logDir, 'anvil.log') });
+      teardown.add('anvil', anvil.stop);
+      rpcUrl = anvil.rpcUrl;
+      const clients = devnetClients(rpcUrl);
+      log('deploying Aave V3 (real @aave/core-v3 bytecode)');
+      deployment = await deployAaveV3(clients, { seed: options.seed });
+      log(`running the seeded scenario (seed "${options.seed}", ${options.accounts} accounts)`);
+      scenario = await runAaveV3Scenario({ clients, deployment, seed: options.seed, accounts: options.accounts, log });
+    }
+
+    let postgresUrl = options.postgresUrl;
+    if (!postgresUrl) {
+      const dataDir = options.postgresDir ?? path.join(workDir, 'postgres');
+      log(`starting postgres on port ${ports.postgres} (data: ${dataDir})`);
+      const pg = await startEmbeddedPostgres({
+        dataDir,
+        port: ports.postgres,
+        database: 'graph',
+        // A devnet is a new chain every run: a store left from an earlier chain cannot be reused.
+        recreateDatabase: !options.rpcUrl,
+        logFile: path.join(logDir, 'postgres.log'),
+      });
+      teardown.add('postgres', pg.stop);
+      postgresUrl = pg.url;
+    }
+
+    log(`starting the IPFS stub on port ${ports.ipfs}`);
+    const ipfs = await startIpfsStub(ports.ipfs);
+    teardown.add('ipfs stub', ipfs.stop);
+
+    const builds = [];
+    for (const manifest of options.manifests) {
+      const build = await buildSubgraph({
+        manifest,
+        network: options.network,
+        dataSources: deployment ? devnetDataSources(deployment) : undefined,
+        workDir: path.join(workDir, 'subgraphs'),
+        log,
+      });
+      teardown.add(`build of ${manifest}`, build.cleanup);
+      builds.push(build);
+    }
+
+    const head = await blockNumber(rpcUrl);
+    log(`starting graph-node (http ${ports.http}, index-node ${ports.indexNode}) to index up to block ${head}`);
+    const graphNode = await startGraphNode({
+      subgraphs: builds,
+      postgresUrl,
+      network: options.network,
+      rpcUrl,
+      ipfsAddress: ipfs.address,
+      ports,
+      logFile: path.join(logDir, 'graph-node.log'),
+    });
+    teardown.add('graph-node', graphNode.stop);
+    const indexingStarted = Date.now();
+
+    await waitForSync({
+      statusUrl: graphNode.statusUrl,
+      metricsUrl: graphNode.metricsUrl,
+      expectedDeployments: builds.length,
+      targetBlock: head,
+      timeoutMs: options.syncTimeoutMs,
+      onProgress: options.onProgress,
+      abort: graphNode.process.exited,
+    }).catch((err: unknown) => {
+      // Attach graph-node's own last words: the status API rarely says why a handler failed.
+      if (err instanceof StackError && err.logTail.length === 0) {
+        throw new StackError(err.code, err.message, graphNode.process.tail());
+      }
+      throw err;
+    });
+
+    const indexingSeconds = (Date.now() - indexingStarted) / 1000;
+    const startBlock = deployment ? Number(deployment.startBlock) : 0;
+    const subgraphs: Record<string, string> = {};
+    options.manifests.forEach((m, i) => (subgraphs[path.basename(m, '.yaml')] = graphNode.queryUrls[i]));
+    return {
+      rpcUrl,
+      network: options.network,
+      subgraphs,
+      statusUrl: graphNode.statusUrl,
+      indexedBlock: head,
+      deployment,
+      scenario,
+      indexing: {
+        startBlock,
+        blocks: head - startBlock + 1,
+        seconds: indexingSeconds,
+        handlerCalls: await handlerCount(graphNode.metricsUrl),
+      },
+      logDir,
+      stop: () => teardown.run(log),
+    };
+  } catch (err) {
+    await teardown.run(log);
+    throw err;
+  }
+}
+
+/** The devnet addresses for the Aave V3 manifest's data sources, from the deployment just made. */
+function devnetDataSources(d: AaveV3Deployment): Record<string, NetworkDataSource> {
+  const startBlock = Number(d.startBlock);
+  return {
+    Pool: { address: d.pool, startBlock },
+    PoolConfigurator: { address: d.poolConfigurator, startBlock },
+    AaveOracle: { address: d.aaveOracle, startBlock },
+  };
+}
+
+async function blockNumber(rpcUrl: string): Promise<number> {
+  const res = await fetch(rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const body = (await res.json()) as { result?: string; error?: { message: string } };
+  if (!body.result) throw new StackError('COMPONENT_FAILED', `eth_blockNumber on ${rpcUrl} failed: ${body.error?.message}`);
+  return Number(BigInt(body.result));
+}

@@ -1,0 +1,104 @@
+/**
+ * A client for a subgraph's GraphQL endpoint in graph-node's dialect. It only speaks HTTP, so the same
+ * code reads the local stack, a production graph-node or a hosted subgraph.
+ */
+
+export type SubgraphErrorCode =
+  | 'SUBGRAPH_UNAVAILABLE' // network error or HTTP 5xx: retry later or check the endpoint
+  | 'SUBGRAPH_TIMEOUT' // no answer in time: retry later
+  | 'SUBGRAPH_QUERY_FAILED'; // graph-node rejected the query (bad block, bad field): fix the request
+
+export class SubgraphError extends Error {
+  constructor(
+    readonly code: SubgraphErrorCode,
+    message: string,
+    readonly url: string,
+  ) {
+    super(message);
+    this.name = 'SubgraphError';
+  }
+}
+
+export interface SubgraphClientOptions {
+  url: string;
+  timeoutMs?: number;
+  /** Called once per HTTP request (benchmarks count subgraph round trips with it). */
+  onRequest?: () => void;
+}
+
+export interface SubgraphClient {
+  readonly url: string;
+  query<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  /**
+   * Every entity of a collection matching `where` at `block`, paged by id (graph-node caps `first` at
+   * 1000, and `skip` grows slow on large tables; paging by `id_gt` stays fast).
+   */
+  queryAll<T extends { id: string }>(args: {
+    collection: string;
+    fields: string;
+    where?: Record<string, unknown>;
+    block?: number;
+    pageSize?: number;
+  }): Promise<T[]>;
+}
+
+export function createSubgraphClient(options: SubgraphClientOptions): SubgraphClient {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const query = async <T>(text: string, variables?: Record<string, unknown>): Promise<T> => {
+    options.onRequest?.();
+    let res: Response;
+    try {
+      res = await fetch(options.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: text, variables }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      const timedOut = (err as Error).name === 'TimeoutError';
+      throw new SubgraphError(
+        timedOut ? 'SUBGRAPH_TIMEOUT' : 'SUBGRAPH_UNAVAILABLE',
+        timedOut ? `subgraph did not answer within ${timeoutMs} ms` : `subgraph unreachable: ${(err as Error).message}`,
+        options.url,
+      );
+    }
+    if (res.status >= 500) throw new SubgraphError('SUBGRAPH_UNAVAILABLE', `subgraph answered HTTP ${res.status}`, options.url);
+    const body = (await res.json().catch(() => ({}))) as { data?: T; errors?: { message: string }[] };
+    if (body.errors?.length || !body.data) {
+      const message = body.errors?.map((e) => e.message).join('; ') ?? `HTTP ${res.status} without data`;
+      throw new SubgraphError('SUBGRAPH_QUERY_FAILED', message, options.url);
+    }
+    return body.data;
+  };
+
+  const queryAll = async <T extends { id: string }>(args: {
+    collection: string;
+    fields: string;
+    where?: Record<string, unknown>;
+    block?: number;
+    pageSize?: number;
+  }): Promise<T[]> => {
+    const pageSize = args.pageSize ?? 1000;
+    const out: T[] = [];
+    let lastId = '';
+    for (;;) {
+      const where = { ...(args.where ?? {}), ...(lastId ? { id_gt: lastId } : {}) };
+      const blockArg = args.block === undefined ? '' : `, block: { number: ${args.block} }`;
+      const data = await query<Record<string, T[]>>(
+        `query($where: ${whereType(args.collection)}) { page: ${args.collection}(first: ${pageSize}, orderBy: id, orderDirection: asc, where: $where${blockArg}) { id ${args.fields} } }`,
+        { where },
+      );
+      out.push(...data.page);
+      if (data.page.length < pageSize) return out;
+      lastId = data.page[data.page.length - 1].id;
+    }
+  };
+
+  return { url: options.url, query, queryAll };
+}
+
+/** graph-node names a collection's filter type `<Entity>_filter` (collection `positions` -> `Position_filter`). */
+function whereType(collection: string): string {
+  const singular = collection.endsWith('ies') ? `${collection.slice(0, -3)}y` : collection.replace(/s$/, '');
+  return `${singular[0].toUpperCase()}${singular.slice(1)}_filter`;
+}
