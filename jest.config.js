@@ -1,8 +1,10 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: { module: 'commonjs', moduleResolution: 'node10', verbatimModuleSyntax: false } }] },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   // e2e suites share one machine's ports and cores: run files one at a time.
   maxWorkers: 1,
+  // e2e comparisons read thousands of balances from the chain per test
+  testTimeout: 10 * 60_000,
 };

@@ -11,8 +11,8 @@ export interface GraphNodePorts {
 }
 
 export interface GraphNodeOptions {
-  /** Source manifests in deployment order; gnd reads each one's build output from `buildDir`. */
-  subgraphs: { manifest: string; buildDir: string }[];
+  /** `graph build` output directories (each holds a subgraph.yaml), in deployment order. */
+  buildDirs: string[];
   postgresUrl: string;
   /** The network name must equal the manifests' `network:`. */
   network: string;
@@ -50,10 +50,9 @@ export async function startGraphNode(options: GraphNodeOptions): Promise<Running
   if (!/^[a-z0-9-]+$/.test(options.network)) {
     throw new StackError('BAD_CONFIG', `network name "${options.network}" must be lower-case letters, digits and dashes`);
   }
-  // BUILD_DIR:manifest, relative to the manifest's folder (gnd's alias format).
-  const manifests = options.subgraphs
-    .map(({ manifest, buildDir }) => `${path.relative(path.dirname(manifest), buildDir) || '.'}:${path.resolve(manifest)}`)
-    .join(',');
+  // gnd loads `<manifest's folder>/<build dir>/<manifest's file name>`: pointing it at the build
+  // output's own subgraph.yaml with build dir "." deploys exactly what graph build wrote.
+  const manifests = options.buildDirs.map((dir) => `${path.join(path.resolve(dir), 'subgraph.yaml')}:.`).join(',');
   const args = [
     'dev',
     '--manifests', manifests,
@@ -76,7 +75,7 @@ export async function startGraphNode(options: GraphNodeOptions): Promise<Running
   const statusUrl = `http://127.0.0.1:${ports.indexNode}/graphql`;
   return {
     process: processHandle,
-    queryUrls: options.subgraphs.map((_, i) => `http://127.0.0.1:${ports.http}/subgraphs/name/subgraph-${i}`),
+    queryUrls: options.buildDirs.map((_, i) => `http://127.0.0.1:${ports.http}/subgraphs/name/subgraph-${i}`),
     statusUrl,
     metricsUrl: `http://127.0.0.1:${ports.metrics}/metrics`,
     stop: () => processHandle.stop(2000),

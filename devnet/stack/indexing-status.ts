@@ -87,18 +87,18 @@ export async function waitForSync(options: WaitForSyncOptions): Promise<Indexing
         throw new StackError('INDEXING_FAILED', `subgraph ${failed.subgraph} failed: ${failed.fatalError ?? failed.health}`);
       }
       if (statuses.length >= options.expectedDeployments) {
-        const minBlock = Math.min(...statuses.map((s) => s.latestBlock ?? -1));
+        // A deployment that has not processed its first block yet reports no latest block: count it as
+        // one block before its start.
+        const minBlock = Math.max(0, Math.min(...statuses.map((s) => s.latestBlock ?? 0)));
         const handled = options.metricsUrl ? await handlerCount(options.metricsUrl) : null;
         const now = Date.now();
-        if (last && options.onProgress && now > last.at) {
-          const seconds = (now - last.at) / 1000;
-          options.onProgress({
-            latestBlock: minBlock,
-            targetBlock: options.targetBlock,
-            blocksPerSecond: Math.max(0, minBlock - last.block) / seconds,
-            eventsPerSecond: handled !== null && last.handled !== null ? Math.max(0, handled - last.handled) / seconds : null,
-          });
-        }
+        const seconds = last ? Math.max(1e-3, (now - last.at) / 1000) : 0;
+        options.onProgress?.({
+          latestBlock: minBlock,
+          targetBlock: options.targetBlock,
+          blocksPerSecond: last ? Math.max(0, minBlock - last.block) / seconds : 0,
+          eventsPerSecond: last && handled !== null && last.handled !== null ? Math.max(0, handled - last.handled) / seconds : null,
+        });
         last = { at: now, block: minBlock, handled };
         if (minBlock >= options.targetBlock) return statuses;
       }

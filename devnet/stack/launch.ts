@@ -74,12 +74,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     let scenario: ScenarioResult | undefined;
     if (!rpcUrl) {
       log(`starting anvil on port ${ports.anvil}`);
-      const anvil = await startAnvil({ port: ports.anvil, logFile: path.join(logDir, 'anvil.log') });
+      const anvil = await startAnvil({ port: ports.anvil });
       teardown.add('anvil', anvil.stop);
       rpcUrl = anvil.rpcUrl;
       const clients = devnetClients(rpcUrl);
       log('deploying Aave V3 (real @aave/core-v3 bytecode)');
-      deployment = await deployAaveV3(clients, { seed: options.seed });
+      deployment = await deployAaveV3(clients, {});
       log(`running the seeded scenario (seed "${options.seed}", ${options.accounts} accounts)`);
       scenario = await runAaveV3Scenario({ clients, deployment, seed: options.seed, accounts: options.accounts, log });
     }
@@ -104,28 +104,27 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const ipfs = await startIpfsStub(ports.ipfs);
     teardown.add('ipfs stub', ipfs.stop);
 
-    const builds = [];
+    const buildDirs: string[] = [];
     for (const manifest of options.manifests) {
-      const build = await buildSubgraph({
+      const { buildDir } = await buildSubgraph({
         manifest,
         network: options.network,
         dataSources: deployment ? devnetDataSources(deployment) : undefined,
         workDir: path.join(workDir, 'subgraphs'),
         log,
       });
-      teardown.add(`build of ${manifest}`, build.cleanup);
-      builds.push(build);
+      buildDirs.push(buildDir);
     }
 
     const head = await blockNumber(rpcUrl);
     log(`starting graph-node (http ${ports.http}, index-node ${ports.indexNode}) to index up to block ${head}`);
     const graphNode = await startGraphNode({
-      subgraphs: builds,
+      buildDirs,
       postgresUrl,
       network: options.network,
       rpcUrl,
       ipfsAddress: ipfs.address,
-      ports,
+      ports: { http: ports.http, admin: ports.admin, indexNode: ports.indexNode, metrics: ports.metrics },
       logFile: path.join(logDir, 'graph-node.log'),
     });
     teardown.add('graph-node', graphNode.stop);
@@ -134,7 +133,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await waitForSync({
       statusUrl: graphNode.statusUrl,
       metricsUrl: graphNode.metricsUrl,
-      expectedDeployments: builds.length,
+      expectedDeployments: buildDirs.length,
       targetBlock: head,
       timeoutMs: options.syncTimeoutMs,
       onProgress: options.onProgress,

@@ -52,7 +52,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     try {
       await cluster.initialise();
     } catch (err) {
-      throw new StackError('COMPONENT_FAILED', `postgres initdb failed in ${dataDir}: ${(err as Error).message}`, logLines.slice(-20));
+      const hint = process.getuid?.() === 0 ? ' (as root, the server runs as the "postgres" OS user: every parent directory must be reachable by it, e.g. chmod o+x)' : '';
+      throw new StackError('COMPONENT_FAILED', `postgres initdb failed in ${dataDir}${hint}: ${(err as Error).message}`, logLines.slice(-20));
     }
   }
 

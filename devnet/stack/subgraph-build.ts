@@ -24,11 +24,8 @@ export interface SubgraphBuildOptions {
 }
 
 export interface SubgraphBuild {
-  /** The network-specific manifest graph-node should deploy (a sibling of the committed one). */
-  manifest: string;
+  /** graph build's output: the compiled manifest (subgraph.yaml), wasm, schema and ABIs. */
   buildDir: string;
-  /** Removes the network-specific manifest copy. */
-  cleanup(): void;
 }
 
 function graphCli(): string {
@@ -67,7 +64,6 @@ export async function buildSubgraph(options: SubgraphBuildOptions): Promise<Subg
   fs.mkdirSync(workDir, { recursive: true });
   const copy = path.join(dir, `.manifest-${name}.${options.network}.${process.pid}.yaml`);
   fs.copyFileSync(manifest, copy);
-  const cleanup = () => fs.rmSync(copy, { force: true });
   try {
     let networkFile = path.join(dir, 'networks.json');
     if (options.dataSources) {
@@ -80,9 +76,8 @@ export async function buildSubgraph(options: SubgraphBuildOptions): Promise<Subg
     await runGraph(['codegen', copy, '-o', path.join(dir, 'generated')], dir);
     options.log?.(`graph build --network ${options.network}`);
     await runGraph(['build', copy, '--network', options.network, '--network-file', networkFile, '-o', buildDir], dir);
-    return { manifest: copy, buildDir, cleanup };
-  } catch (err) {
-    cleanup();
-    throw err;
+    return { buildDir };
+  } finally {
+    fs.rmSync(copy, { force: true });
   }
 }

@@ -57,6 +57,8 @@ export async function startStackProcess(options: { accounts: number; seed: strin
     'port-metrics': await freePort(),
   };
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'baddebt-e2e-'));
+  // Postgres runs as its own OS user when tests run as root: it must be able to enter this folder.
+  fs.chmodSync(workDir, 0o755);
   const args = [
     path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
     path.join(root, 'devnet', 'cli', 'start.ts'),

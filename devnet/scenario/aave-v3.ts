@@ -1,0 +1,236 @@
+// Drives many accounts through a real Aave V3.0 market: supply, borrow, repay (also with aTokens),
+// withdraw, aToken transfers, collateral and e-mode switches, time warps, price moves, a crash,
+// partial and full liquidations, and bad debt.
+//
+// Speed: automine is switched off for the run; every phase signs all its txs locally with explicit
+// nonces, sends them in JSON-RPC batches, then mines blocks until the pool is empty and checks
+// every receipt (TxSender). Txs of one phase never depend on another account's tx of the same
+// phase, so their order inside a block does not matter.
+import { maxUint256, type Address, type PrivateKeyAccount } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { ANVIL_DEPLOYER_KEY, deriveAccount, fundAccounts, type DevnetClients } from '../chain/anvil';
+import { TxSender } from '../chain/txs';
+import { loadArtifact } from '../aave-v3/artifacts';
+import { explainAaveRevert } from '../aave-v3/errors';
+import { aaveOracleAbi, aTokenAbi, mintableErc20Abi, poolAbi } from '../aave-v3/contracts';
+import type { AaveV3Deployment, DeployedReserve } from '../aave-v3/deploy';
+import { planScenario, type AccountPlan, type Amount } from './plan';
+import { runLiquidations } from './liquidate';
+
+export interface ScenarioOptions {
+  clients: DevnetClients;
+  deployment: AaveV3Deployment;
+  seed: string | number;
+  accounts?: number;
+  log?: (msg: string) => void;
+  /** pool admin allowed to set oracle sources; defaults to anvil account 0 (the deployer) */
+  adminKey?: `0x${string}`;
+}
+
+export interface Checkpoint {
+  name: 'setup' | 'after-interest' | 'before-crash' | 'after-crash' | 'after-liquidations' | 'end';
+  block: number;
+  timestamp: number;
+}
+
+export interface ScenarioResult {
+  seed: string;
+  /** every account that touched the pool: scenario accounts, then liquidators */
+  accounts: Address[];
+  liquidators: Address[];
+  checkpoints: Checkpoint[];
+  counts: Record<string, number>;
+  /** accounts left with debt and no collateral after the liquidations */
+  badDebtAccounts: Address[];
+  liquidatedAccounts: Address[];
+  txs: number;
+}
+
+// Gas limits per action: ~1.5-2x the gas used on this market, so no eth_estimateGas is needed.
+export const GAS = {
+  mint: 120_000n, approve: 80_000n, supply: 400_000n, borrow: 500_000n, repay: 400_000n,
+  repayWithATokens: 450_000n, withdraw: 500_000n, transfer: 500_000n, setCollateral: 300_000n,
+  setEMode: 300_000n, liquidation: 1_000_000n, aggregator: 400_000n, setSources: 300_000n,
+} as const;
+
+const DAY = 86_400;
+/** Seconds between blocks mined during the scenario, like mainnet. */
+const BLOCK_INTERVAL = 12;
+const ETH_PER_ACCOUNT = 10_000n * 10n ** 18n;
+
+export async function runAaveV3Scenario(opts: ScenarioOptions): Promise<ScenarioResult> {
+  const { clients, deployment: d } = opts;
+  const seed = String(opts.seed);
+  const log = opts.log ?? (() => {});
+  const plan = planScenario(seed, opts.accounts ?? 50);
+  const accounts = plan.accounts.map((p) => deriveAccount(seed, p.index));
+  // Liquidators live far from the account indexes so their keys do not depend on the account count.
+  const liquidators = Array.from({ length: plan.liquidators }, (_, k) => deriveAccount(seed, 1_000_000 + k));
+  const admin = privateKeyToAccount(opts.adminKey ?? ANVIL_DEPLOYER_KEY);
+  const reserve = (symbol: string): DeployedReserve => {
+    const r = d.reserves.find((x) => x.symbol === symbol);
+    if (!r) throw new Error(`deployment has no reserve ${symbol}`);
+    return r;
+  };
+  const counts: Record<string, number> = {};
+  const count = (k: string) => (counts[k] = (counts[k] ?? 0) + 1);
+  const checkpoints: Checkpoint[] = [];
+  const { publicClient, testClient } = clients;
+
+  const wasAutomine = await testClient.getAutomine();
+  await testClient.setAutomine(false);
+  const tx = new TxSender(clients, true);
+  tx.explainRevert = explainAaveRevert;
+  tx.blockInterval = BLOCK_INTERVAL;
+  const t0 = Date.now();
+  try {
+    await fundAccounts(clients, [...accounts, ...liquidators].map((a) => a.address), ETH_PER_ACCOUNT);
+    await tx.prime([...accounts, ...liquidators, admin]);
+
+    const send = (who: PrivateKeyAccount, what: string, address: Address, abi: any, functionName: string, args: readonly unknown[], gas: bigint) => {
+      count(what);
+      return tx.write(who, { address, abi, functionName, args, gas } as never, `${what} ${functionName}(${args.map(fmt).join(',')})`);
+    };
+    const pool = (who: PrivateKeyAccount, what: string, fn: string, args: readonly unknown[], gas: bigint) =>
+      send(who, what, d.pool, poolAbi, fn, args, gas);
+    const asset = (a: Amount) => reserve(a.symbol).underlying;
+    const phase = async (name: string, body: () => Promise<unknown>[]) => {
+      const started = Date.now();
+      const before = tx.sent;
+      await Promise.all(body());
+      const receipts = await tx.settle();
+      const nums = receipts.map((r) => Number(r.blockNumber));
+      const blocks = nums.length ? `blocks ${nums.reduce((a, b) => Math.min(a, b))}..${nums.reduce((a, b) => Math.max(a, b))}` : 'no txs';
+      log(`${name}: ${tx.sent - before} txs, ${blocks}, ${Date.now() - started} ms`);
+    };
+    const checkpoint = async (name: Checkpoint['name']) => {
+      const b = await publicClient.getBlock({ blockTag: 'latest' });
+      checkpoints.push({ name, block: Number(b.number), timestamp: Number(b.timestamp) });
+      log(`checkpoint ${name} at block ${b.number}`);
+    };
+    const warp = (seconds: number) => tx.warp(seconds);
+    const each = (f: (p: AccountPlan, a: PrivateKeyAccount) => Promise<unknown>[]) =>
+      plan.accounts.flatMap((p, i) => f(p, accounts[i]));
+
+    // --- setup: tokens, approvals, e-mode, supplies, borrows --------------------------------
+    const liqMint = (symbol: string, human: number) => ({ symbol, amount: BigInt(Math.round(human)) * 10n ** BigInt(reserve(symbol).decimals) });
+    const n = plan.accounts.length;
+    const liqMints = [liqMint('USDC', 1_000_000 + 60_000 * n), liqMint('DAI', 1_000_000 + 60_000 * n), liqMint('WETH', 1_000 + 10 * n), liqMint('WBTC', 100 + n)];
+    await phase('mint+approve', () => [
+      ...each((p, a) => p.mints.flatMap((m) => [
+        send(a, 'mint', asset(m), mintableErc20Abi, 'mint', [m.amount], GAS.mint),
+        send(a, 'approve', asset(m), mintableErc20Abi, 'approve', [d.pool, maxUint256], GAS.approve),
+      ])),
+      ...liquidators.flatMap((a) => liqMints.flatMap((m) => [
+        send(a, 'mint', asset(m), mintableErc20Abi, 'mint', [m.amount], GAS.mint),
+        send(a, 'approve', asset(m), mintableErc20Abi, 'approve', [d.pool, maxUint256], GAS.approve),
+      ])),
+    ]);
+    await phase('supply', () => each((p, a) => [
+      ...(p.eMode ? [pool(a, 'setUserEMode', 'setUserEMode', [p.eMode], GAS.setEMode)] : []),
+      ...p.supplies.map((s) => pool(a, 'supply', 'supply', [asset(s), s.amount, a.address, 0], GAS.supply)),
+      // Aave 3.0.2: supplying an isolated asset enables it as collateral only for holders of
+      // ISOLATED_COLLATERAL_SUPPLIER_ROLE (ValidationLogic.validateAutomaticUseAsCollateral).
+      ...(p.kind === 'isolated' ? [pool(a, 'setCollateral', 'setUserUseReserveAsCollateral', [asset(p.supplies[0]), true], GAS.setCollateral)] : []),
+    ]));
+    // Interest rate mode 2 = variable (DataTypes.InterestRateMode.VARIABLE); stable is disabled.
+    await phase('borrow', () => each((p, a) => p.borrows.map((b) => pool(a, 'borrow', 'borrow', [asset(b), b.amount, 2n, 0, a.address], GAS.borrow))));
+    await checkpoint('setup');
+
+    // --- interest accrues, then everyday activity ---------------------------------------------
+    await warp(30 * DAY);
+    await checkpoint('after-interest');
+    await phase('activity', () => [
+      ...each((p, a) => {
+        const out: Promise<unknown>[] = [];
+        if (p.repay) out.push(pool(a, 'repay', 'repay', [asset(p.repay), p.repay.amount, 2n, a.address], GAS.repay));
+        if (p.repayWithATokens) {
+          const r = p.repayWithATokens;
+          out.push(pool(a, 'supply', 'supply', [asset(r), r.amount, a.address, 0], GAS.supply));
+          out.push(pool(a, 'repayWithATokens', 'repayWithATokens', [asset(r), r.amount / 2n, 2n], GAS.repayWithATokens));
+        }
+        if (p.withdraw) out.push(pool(a, 'withdraw', 'withdraw', [asset(p.withdraw), p.withdraw.amount, a.address], GAS.withdraw));
+        if (p.transfer) {
+          const to = accounts[p.transfer.to].address;
+          out.push(send(a, 'transfer', reserve(p.transfer.symbol).aToken, aTokenAbi, 'transfer', [to, p.transfer.amount], GAS.transfer));
+        }
+        if (p.toggleCollateral) {
+          const x = reserve(p.toggleCollateral).underlying;
+          out.push(pool(a, 'setCollateral', 'setUserUseReserveAsCollateral', [x, false], GAS.setCollateral));
+          out.push(pool(a, 'setCollateral', 'setUserUseReserveAsCollateral', [x, true], GAS.setCollateral));
+        }
+        if (p.eModeSwitch) {
+          out.push(pool(a, 'setUserEMode', 'setUserEMode', [0], GAS.setEMode));
+          out.push(pool(a, 'setUserEMode', 'setUserEMode', [p.eMode], GAS.setEMode));
+        }
+        if (p.secondBorrow) out.push(pool(a, 'borrow', 'borrow', [asset(p.secondBorrow), p.secondBorrow.amount, 2n, 0, a.address], GAS.borrow));
+        return out;
+      }),
+    ]);
+    await movePrices('price move', plan.preMove);
+    await warp(30 * DAY);
+    await checkpoint('before-crash');
+
+    // --- crash ------------------------------------------------------------------------------------
+    await movePrices('crash', plan.crash);
+    await checkpoint('after-crash');
+
+    // --- liquidations ---------------------------------------------------------------------------
+    const liq = await runLiquidations({
+      clients, deployment: d, tx, seed, liquidators, count, log,
+      users: accounts.map((a) => a.address),
+    });
+    await checkpoint('after-liquidations');
+
+    // --- aftermath: some healthy borrowers close their positions ---------------------------------
+    await warp(7 * DAY);
+    await phase('close positions', () => each((p, a) => {
+      if (!p.closeAtEnd) return [];
+      const debts = [...new Set(p.borrows.map((b) => b.symbol))];
+      const supplied = [...new Set([...p.supplies, ...(p.repayWithATokens ? [p.repayWithATokens] : [])].map((s) => s.symbol))];
+      return [
+        ...debts.map((s) => pool(a, 'repay', 'repay', [reserve(s).underlying, maxUint256, 2n, a.address], GAS.repay)),
+        ...supplied.map((s) => pool(a, 'withdraw', 'withdraw', [reserve(s).underlying, maxUint256, a.address], GAS.withdraw)),
+      ];
+    }));
+    await checkpoint('end');
+
+    log(`max gas used: ${[...tx.maxGasUsed].map(([k, g]) => `${k} ${g}`).join(', ')}`);
+    log(`scenario ${seed}: ${n} accounts, ${tx.sent} txs, ${liq.badDebt.length} with bad debt, ${Date.now() - t0} ms`);
+    return {
+      seed,
+      accounts: [...accounts, ...liquidators].map((a) => a.address),
+      liquidators: liquidators.map((a) => a.address),
+      checkpoints,
+      counts,
+      badDebtAccounts: liq.badDebt,
+      liquidatedAccounts: liq.liquidated,
+      txs: tx.sent,
+    };
+
+    /** MockAggregator has no setter: deploy new ones and point the oracle at them. */
+    async function movePrices(name: string, factors: Record<string, number>) {
+      await phase(name, () => {
+        const moved = Object.entries(factors).filter(([, f]) => f !== 1);
+        const art = loadArtifact('MockAggregator');
+        return [(async () => {
+          const sources: Address[] = [];
+          for (const [symbol, f] of moved) {
+            const price = (BigInt(reserve(symbol).initialPrice) * BigInt(Math.round(f * 1e6))) / 1_000_000n;
+            count('priceUpdate');
+            sources.push((await tx.deploy(admin, { abi: art.abi, bytecode: art.bytecode, args: [price], gas: GAS.aggregator }, `deploy MockAggregator ${symbol}`)).address);
+          }
+          await send(admin, 'setAssetSources', d.aaveOracle, aaveOracleAbi, 'setAssetSources', [moved.map(([s]) => reserve(s).underlying), sources], GAS.setSources);
+        })()];
+      });
+    }
+  } finally {
+    await testClient.setAutomine(wasAutomine).catch(() => {});
+  }
+}
+
+function fmt(x: unknown): string {
+  if (typeof x === 'string' && x.startsWith('0x')) return x.length > 12 ? `${x.slice(0, 8)}…` : x;
+  if (typeof x === 'bigint') return x === maxUint256 ? 'max' : x.toString();
+  return String(x);
+}

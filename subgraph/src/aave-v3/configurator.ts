@@ -1,0 +1,278 @@
+// PoolConfigurator handlers: market creation (+ token data sources) and risk configuration.
+import { Address, Bytes, DataSourceContext, crypto, log } from '@graphprotocol/graph-ts'
+import {
+  BorrowableInIsolationChanged,
+  BorrowCapChanged,
+  CollateralConfigurationChanged,
+  DebtCeilingChanged,
+  EModeAssetCategoryChanged,
+  EModeCategoryAdded,
+  LiquidationProtocolFeeChanged,
+  ReserveActive,
+  ReserveBorrowing,
+  ReserveDropped,
+  ReserveFactorChanged,
+  ReserveFlashLoaning,
+  ReserveFrozen,
+  ReserveInitialized,
+  ReserveInterestRateStrategyChanged,
+  ReservePaused,
+  ReserveStableRateBorrowing,
+  SiloedBorrowingChanged,
+  SupplyCapChanged,
+} from '../../generated/PoolConfigurator/AaveV3PoolConfigurator'
+import { AaveV3AToken } from '../../generated/PoolConfigurator/AaveV3AToken'
+import { AaveV3Pool } from '../../generated/PoolConfigurator/AaveV3Pool'
+import { AaveV3PoolAddressesProvider } from '../../generated/PoolConfigurator/AaveV3PoolAddressesProvider'
+import { EModeCategory, Market, Protocol } from '../../generated/schema'
+import { AToken, VariableDebtToken } from '../../generated/templates'
+import { eModeCategoryId } from '../common/ids'
+import { getOrCreateToken } from '../common/token'
+import { loadMarket, newMarket } from './market'
+import { getOrCreateOracle, getOrCreateOracleAsset, readAssetPrice, recordPrice } from './prices'
+import { getOrCreateProtocol, linkContract, protocolOf } from './protocol'
+
+// IInitializableAToken.Initialized(address indexed underlyingAsset, address indexed pool, address treasury,
+//   address incentivesController, uint8 aTokenDecimals, string aTokenName, string aTokenSymbol, bytes params)
+const ATOKEN_INITIALIZED = Bytes.fromByteArray(
+  crypto.keccak256(Bytes.fromUTF8('Initialized(address,address,address,address,uint8,string,string,bytes)')),
+)
+
+class ATokenInit {
+  constructor(public pool: Address, public treasury: Address, public decimals: i32) {}
+}
+
+/**
+ * executeInitReserve initializes the aToken proxy (its Initialized log) before emitting
+ * ReserveInitialized in the same call, so the receipt tells pool, treasury and decimals without
+ * any eth_call. Falls back to three eth_calls on the aToken if the log is not found.
+ */
+function aTokenInit(event: ReserveInitialized): ATokenInit | null {
+  const receipt = event.receipt
+  if (receipt != null) {
+    const logs = receipt.logs
+    for (let i = logs.length - 1; i >= 0; i--) {
+      const l = logs[i]
+      if (!l.address.equals(event.params.aToken) || l.topics.length < 3 || !l.topics[0].equals(ATOKEN_INITIALIZED)) continue
+      if (l.logIndex.ge(event.logIndex)) continue
+      // data: treasury (word 0), incentivesController (word 1), decimals (word 2), then dynamic parts.
+      const pool = Address.fromBytes(Bytes.fromUint8Array(l.topics[2].subarray(12, 32)))
+      const treasury = Address.fromBytes(Bytes.fromUint8Array(l.data.subarray(12, 32)))
+      const decimals = l.data[95] as i32
+      return new ATokenInit(pool, treasury, decimals)
+    }
+  }
+  log.warning('aToken Initialized log not in receipt of tx {}; using eth_calls', [event.transaction.hash.toHexString()])
+  const aToken = AaveV3AToken.bind(event.params.aToken)
+  const pool = aToken.try_POOL()
+  const treasury = aToken.try_RESERVE_TREASURY_ADDRESS()
+  const decimals = aToken.try_decimals()
+  if (pool.reverted || treasury.reverted || decimals.reverted) return null
+  return new ATokenInit(pool.value, treasury.value, decimals.value)
+}
+
+/** Finds the protocol's AaveOracle once (two eth_calls per protocol), via the Pool's addresses provider. */
+function ensureOracle(protocol: Protocol, pool: Address): Address | null {
+  const known = protocol.oracle
+  if (known !== null) return Address.fromBytes(known)
+  const provider = AaveV3Pool.bind(pool).try_ADDRESSES_PROVIDER()
+  if (provider.reverted) return null
+  const oracle = AaveV3PoolAddressesProvider.bind(provider.value).try_getPriceOracle()
+  if (oracle.reverted || oracle.value.equals(Address.zero())) return null
+  protocol.addressesProvider = provider.value
+  protocol.oracle = oracle.value
+  const o = getOrCreateOracle(oracle.value)
+  o.protocol = protocol.id
+  o.save()
+  linkContract(oracle.value, protocol.id, 'ORACLE')
+  return oracle.value
+}
+
+export function handleReserveInitialized(event: ReserveInitialized): void {
+  const init = aTokenInit(event)
+  if (init == null) {
+    log.error('cannot resolve pool for reserve {}', [event.params.asset.toHexString()])
+    return
+  }
+  const protocol = getOrCreateProtocol(init.pool)
+  linkContract(event.address, protocol.id, 'POOL_CONFIGURATOR')
+  getOrCreateToken(event.params.asset, init.decimals)
+
+  const market = newMarket(protocol.id, event.params.asset, init.decimals, event.block)
+  market.supplyToken = event.params.aToken
+  market.stableDebtToken = event.params.stableDebtToken
+  market.variableDebtToken = event.params.variableDebtToken
+  market.interestRateStrategy = event.params.interestRateStrategyAddress
+  market.treasury = init.treasury
+  market.save()
+
+  const ctx = new DataSourceContext()
+  ctx.setBytes('protocol', protocol.id)
+  ctx.setBytes('market', market.id)
+  ctx.setBytes('asset', event.params.asset)
+  AToken.createWithContext(event.params.aToken, ctx)
+  VariableDebtToken.createWithContext(event.params.variableDebtToken, ctx)
+
+  // Price known from this block on (the oracle may have had the source long before the listing).
+  const oracle = ensureOracle(protocol, init.pool)
+  protocol.marketCount += 1
+  protocol.save()
+  if (oracle !== null) {
+    const oa = getOrCreateOracleAsset(oracle, event.params.asset)
+    oa.market = market.id
+    recordPrice(event, oa, readAssetPrice(oracle, event.params.asset), 'MARKET_LISTED', null)
+  } else {
+    log.warning('no oracle known for Aave V3 pool {}', [protocol.id.toHexString()])
+  }
+}
+
+function marketFor(configurator: Address, asset: Address): Market | null {
+  const protocol = protocolOf(configurator)
+  if (protocol === null) return null
+  return loadMarket(protocol, asset)
+}
+
+export function handleCollateralConfigurationChanged(event: CollateralConfigurationChanged): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  m.ltv = event.params.ltv
+  m.liquidationThreshold = event.params.liquidationThreshold
+  m.liquidationBonus = event.params.liquidationBonus
+  // ReserveConfiguration: an asset with liquidation threshold 0 cannot be used as collateral.
+  m.usageAsCollateralEnabled = !event.params.liquidationThreshold.isZero()
+  m.save()
+}
+
+export function handleSupplyCapChanged(event: SupplyCapChanged): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  m.supplyCap = event.params.newSupplyCap
+  m.save()
+}
+
+export function handleBorrowCapChanged(event: BorrowCapChanged): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  m.borrowCap = event.params.newBorrowCap
+  m.save()
+}
+
+export function handleDebtCeilingChanged(event: DebtCeilingChanged): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  m.debtCeiling = event.params.newDebtCeiling
+  m.save()
+}
+
+export function handleReserveFactorChanged(event: ReserveFactorChanged): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  m.reserveFactor = event.params.newReserveFactor
+  m.save()
+}
+
+export function handleLiquidationProtocolFeeChanged(event: LiquidationProtocolFeeChanged): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  m.liquidationProtocolFee = event.params.newFee
+  m.save()
+}
+
+export function handleEModeCategoryAdded(event: EModeCategoryAdded): void {
+  // Also emitted when an existing category is updated (setEModeCategory is an upsert).
+  const protocol = protocolOf(event.address)
+  if (protocol === null) return
+  const id = eModeCategoryId(protocol, event.params.categoryId)
+  let c = EModeCategory.load(id)
+  if (c == null) {
+    c = new EModeCategory(id)
+    c.protocol = protocol
+    c.categoryId = event.params.categoryId
+  }
+  c.ltv = event.params.ltv
+  c.liquidationThreshold = event.params.liquidationThreshold
+  c.liquidationBonus = event.params.liquidationBonus
+  c.priceSource = event.params.oracle
+  c.label = event.params.label
+  c.save()
+}
+
+export function handleEModeAssetCategoryChanged(event: EModeAssetCategoryChanged): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  const cat = event.params.newCategoryId
+  m.eModeCategoryId = cat
+  m.eModeCategory = cat == 0 ? null : eModeCategoryId(m.protocol, cat)
+  m.save()
+}
+
+export function handleReserveBorrowing(event: ReserveBorrowing): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  m.borrowingEnabled = event.params.enabled
+  m.save()
+}
+
+export function handleReserveStableRateBorrowing(event: ReserveStableRateBorrowing): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  m.stableBorrowingEnabled = event.params.enabled
+  m.save()
+}
+
+export function handleReserveFlashLoaning(event: ReserveFlashLoaning): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  m.flashLoanEnabled = event.params.enabled
+  m.save()
+}
+
+export function handleReserveActive(event: ReserveActive): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  m.isActive = event.params.active
+  m.save()
+}
+
+export function handleReserveFrozen(event: ReserveFrozen): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  m.isFrozen = event.params.frozen
+  m.save()
+}
+
+export function handleReservePaused(event: ReservePaused): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  m.isPaused = event.params.paused
+  m.save()
+}
+
+export function handleReserveDropped(event: ReserveDropped): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  m.isDropped = true
+  m.isActive = false
+  m.save()
+}
+
+export function handleBorrowableInIsolationChanged(event: BorrowableInIsolationChanged): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  m.borrowableInIsolation = event.params.borrowable
+  m.save()
+}
+
+export function handleSiloedBorrowingChanged(event: SiloedBorrowingChanged): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  m.siloedBorrowing = event.params.newState
+  m.save()
+}
+
+export function handleReserveInterestRateStrategyChanged(event: ReserveInterestRateStrategyChanged): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  m.interestRateStrategy = event.params.newStrategy
+  m.save()
+}

@@ -1,0 +1,191 @@
+import { parseAbiItem, type Address, type PublicClient } from 'viem';
+import { aTokenAbi, variableDebtTokenAbi } from '../../devnet/aave-v3/abis';
+import { aTokenBalance, variableDebtBalance, type ReserveIndexes } from '../../server/metrics/aave-v3-math';
+import type { SubgraphClient } from '../../server/sources/subgraph-client';
+import { blockTimestamp, lower } from '../support/chain';
+import type { StackState } from '../support/stack-process';
+
+interface IndexedMarket {
+  id: string;
+  inputToken: { id: string };
+  supplyToken: string;
+  variableDebtToken: string;
+  liquidityIndex: string;
+  variableBorrowIndex: string;
+  liquidityRate: string;
+  variableBorrowRate: string;
+  lastUpdateTimestamp: string;
+  scaledTotalSupply: string;
+  scaledTotalVariableDebt: string;
+}
+
+interface IndexedPosition {
+  id: string;
+  account: { id: string };
+  market: { id: string };
+  scaledSupplyBalance: string;
+  scaledVariableDebt: string;
+}
+
+const indexesOf = (m: IndexedMarket): ReserveIndexes => ({
+  liquidityIndex: BigInt(m.liquidityIndex),
+  variableBorrowIndex: BigInt(m.variableBorrowIndex),
+  liquidityRate: BigInt(m.liquidityRate),
+  variableBorrowRate: BigInt(m.variableBorrowRate),
+  lastUpdateTimestamp: BigInt(m.lastUpdateTimestamp),
+});
+
+/**
+ * Issue 2's oracle: at every checkpoint, for every account the scenario touched and every reserve, the
+ * subgraph's scaled balances times the index computed at that block equal the tokens' own balanceOf
+ * (exact integers), and market totals equal totalSupply. Nothing on chain is missing from the store.
+ */
+export function aaveV3IndexingSuite(ctx: () => { state: StackState; chain: PublicClient; subgraph: SubgraphClient }) {
+  const checkpoints = () => {
+    const { state } = ctx();
+    const named = state.scenario.checkpoints.map((c) => ({ name: c.name, block: BigInt(c.block) }));
+    return [...named, { name: 'indexed head', block: BigInt(state.indexedBlock) }];
+  };
+
+  it('has checkpoints before the crash, after it and after liquidations', () => {
+    const names = ctx().state.scenario.checkpoints.map((c) => c.name).join(' ');
+    expect(names).toMatch(/before.?crash/i);
+    expect(names).toMatch(/after.?crash/i);
+    expect(names).toMatch(/after.?liquidations/i);
+  });
+
+  it('indexed balances equal aToken/variableDebtToken balanceOf for every account, reserve and checkpoint', async () => {
+    const { state, chain, subgraph } = ctx();
+    const reserves = state.deployment.reserves;
+    let compared = 0;
+    const mismatches: string[] = [];
+    for (const cp of checkpoints()) {
+      const block = Number(cp.block);
+      const ts = await blockTimestamp(chain, cp.block);
+      const markets = await subgraph.queryAll<IndexedMarket>({
+        collection: 'markets',
+        fields: 'inputToken { id } supplyToken variableDebtToken liquidityIndex variableBorrowIndex liquidityRate variableBorrowRate lastUpdateTimestamp scaledTotalSupply scaledTotalVariableDebt',
+        block,
+      });
+      const positions = await subgraph.queryAll<IndexedPosition>({
+        collection: 'positions',
+        fields: 'account { id } market { id } scaledSupplyBalance scaledVariableDebt',
+        block,
+      });
+      const byKey = new Map(positions.map((p) => [`${p.market.id}:${p.account.id}`, p]));
+      // Every account the scenario used, the treasury, and anyone else the store knows.
+      const accounts = new Set<Address>([...state.scenario.accounts.map(lower), lower(state.deployment.treasury), ...positions.map((p) => lower(p.account.id))]);
+      expect(markets).toHaveLength(reserves.length);
+
+      for (const reserve of reserves) {
+        const market = markets.find((m) => m.inputToken.id === lower(reserve.underlying));
+        if (!market) {
+          mismatches.push(`${cp.name}: market for ${reserve.symbol} missing`);
+          continue;
+        }
+        expect(lower(market.supplyToken)).toBe(lower(reserve.aToken));
+        expect(lower(market.variableDebtToken)).toBe(lower(reserve.variableDebtToken));
+        const indexes = indexesOf(market);
+        const list = [...accounts];
+        const [supplied, borrowed, scaledSupplied, scaledBorrowed] = await Promise.all([
+          Promise.all(list.map((a) => chain.readContract({ address: reserve.aToken, abi: aTokenAbi, functionName: 'balanceOf', args: [a], blockNumber: cp.block }))),
+          Promise.all(list.map((a) => chain.readContract({ address: reserve.variableDebtToken, abi: variableDebtTokenAbi, functionName: 'balanceOf', args: [a], blockNumber: cp.block }))),
+          Promise.all(list.map((a) => chain.readContract({ address: reserve.aToken, abi: aTokenAbi, functionName: 'scaledBalanceOf', args: [a], blockNumber: cp.block }))),
+          Promise.all(list.map((a) => chain.readContract({ address: reserve.variableDebtToken, abi: variableDebtTokenAbi, functionName: 'scaledBalanceOf', args: [a], blockNumber: cp.block }))),
+        ]);
+        list.forEach((account, i) => {
+          const p = byKey.get(`${market.id}:${account}`);
+          const scaledSupply = p ? BigInt(p.scaledSupplyBalance) : 0n;
+          const scaledDebt = p ? BigInt(p.scaledVariableDebt) : 0n;
+          const checks: [string, bigint, bigint][] = [
+            ['scaled supply', scaledSupply, scaledSupplied[i]],
+            ['scaled debt', scaledDebt, scaledBorrowed[i]],
+            ['aToken balance', aTokenBalance(scaledSupply, indexes, ts), supplied[i]],
+            ['variable debt', variableDebtBalance(scaledDebt, indexes, ts), borrowed[i]],
+          ];
+          for (const [what, indexed, onChain] of checks) {
+            compared++;
+            if (indexed !== onChain) mismatches.push(`${cp.name} ${reserve.symbol} ${account} ${what}: indexed ${indexed} chain ${onChain}`);
+          }
+        });
+
+        const [totalSupply, totalDebt] = await Promise.all([
+          chain.readContract({ address: reserve.aToken, abi: aTokenAbi, functionName: 'totalSupply', blockNumber: cp.block }),
+          chain.readContract({ address: reserve.variableDebtToken, abi: variableDebtTokenAbi, functionName: 'totalSupply', blockNumber: cp.block }),
+        ]);
+        compared += 2;
+        const indexedSupply = aTokenBalance(BigInt(market.scaledTotalSupply), indexes, ts);
+        const indexedDebt = variableDebtBalance(BigInt(market.scaledTotalVariableDebt), indexes, ts);
+        if (indexedSupply !== totalSupply) mismatches.push(`${cp.name} ${reserve.symbol} totalSupply: indexed ${indexedSupply} chain ${totalSupply}`);
+        if (indexedDebt !== totalDebt) mismatches.push(`${cp.name} ${reserve.symbol} total variable debt: indexed ${indexedDebt} chain ${totalDebt}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+    // 4 figures per account and reserve at each checkpoint, plus 2 totals per reserve.
+    expect(compared).toBeGreaterThanOrEqual(checkpoints().length * reserves.length * (4 * state.scenario.accounts.length + 2));
+  });
+
+  it('stores every Pool event and every account that appears in them', async () => {
+    const { state, chain, subgraph } = ctx();
+    const pool = state.deployment.pool;
+    const range = { address: pool, fromBlock: BigInt(state.deployment.startBlock), toBlock: BigInt(state.indexedBlock) };
+    const events = {
+      supplies: parseAbiItem('event Supply(address indexed reserve, address user, address indexed onBehalfOf, uint256 amount, uint16 indexed referralCode)'),
+      withdraws: parseAbiItem('event Withdraw(address indexed reserve, address indexed user, address indexed to, uint256 amount)'),
+      borrows: parseAbiItem('event Borrow(address indexed reserve, address user, address indexed onBehalfOf, uint256 amount, uint8 interestRateMode, uint256 borrowRate, uint16 indexed referralCode)'),
+      repays: parseAbiItem('event Repay(address indexed reserve, address indexed user, address indexed repayer, uint256 amount, bool useATokens)'),
+      liquidations: parseAbiItem('event LiquidationCall(address indexed collateralAsset, address indexed debtAsset, address indexed user, uint256 debtToCover, uint256 liquidatedCollateralAmount, address liquidator, bool receiveAToken)'),
+    } as const;
+    const onChainAccounts = new Set<string>();
+    for (const [collection, event] of Object.entries(events)) {
+      const logs = await chain.getLogs({ ...range, event });
+      const indexed = await subgraph.queryAll<{ id: string; account: { id: string } }>({ collection, fields: 'account { id }' });
+      expect({ collection, count: indexed.length }).toEqual({ collection, count: logs.length });
+      for (const log of logs) {
+        const args = log.args as Record<string, string>;
+        onChainAccounts.add(lower(args.onBehalfOf ?? args.user));
+      }
+      expect(logs.length).toBeGreaterThan(0);
+    }
+    const indexedAccounts = new Set<string>((await subgraph.queryAll<{ id: string }>({ collection: "accounts", fields: "" })).map((a) => lower(a.id)));
+    const missing = [...onChainAccounts].filter((a) => !indexedAccounts.has(a));
+    expect(missing).toEqual([]);
+  });
+
+  it('records each liquidation as the chain emitted it, with the fee the treasury received', async () => {
+    const { state, chain, subgraph } = ctx();
+    const liquidationCall = parseAbiItem('event LiquidationCall(address indexed collateralAsset, address indexed debtAsset, address indexed user, uint256 debtToCover, uint256 liquidatedCollateralAmount, address liquidator, bool receiveAToken)');
+    const logs = await chain.getLogs({ address: state.deployment.pool, event: liquidationCall, fromBlock: BigInt(state.deployment.startBlock), toBlock: BigInt(state.indexedBlock) });
+    const indexed = await subgraph.queryAll<{
+      id: string; txHash: string; logIndex: string; account: { id: string }; liquidator: string; debtRepaid: string;
+      collateralSeized: string; protocolFee: string; receiveAToken: boolean; collateralPrice: string | null; debtPrice: string | null;
+    }>({ collection: 'liquidations', fields: 'txHash logIndex account { id } liquidator debtRepaid collateralSeized protocolFee receiveAToken collateralPrice debtPrice' });
+    const byLog = new Map(indexed.map((l) => [`${l.txHash}:${l.logIndex}`, l]));
+    expect(logs.some((l) => l.args.receiveAToken)).toBe(true);
+    expect(logs.some((l) => !l.args.receiveAToken)).toBe(true);
+    let feesSeen = 0;
+    for (const log of logs) {
+      const row = byLog.get(`${log.transactionHash}:${log.logIndex}`);
+      expect(row).toBeDefined();
+      expect(lower(row!.account.id)).toBe(lower(log.args.user!));
+      expect(lower(row!.liquidator)).toBe(lower(log.args.liquidator!));
+      expect(BigInt(row!.debtRepaid)).toBe(log.args.debtToCover);
+      expect(BigInt(row!.collateralSeized)).toBe(log.args.liquidatedCollateralAmount);
+      expect(row!.receiveAToken).toBe(log.args.receiveAToken);
+      expect(row!.collateralPrice).not.toBeNull();
+      expect(row!.debtPrice).not.toBeNull();
+      // The fee is the collateral aToken's ERC20 Transfer(user -> treasury) just before this log
+      // (topic0 = keccak256("Transfer(address,address,uint256)")).
+      const reserve = state.deployment.reserves.find((r) => lower(r.underlying) === lower(log.args.collateralAsset!))!;
+      const receipt = await chain.getTransactionReceipt({ hash: log.transactionHash! });
+      const feeLogs = receipt.logs.filter(
+        (l) => lower(l.address) === lower(reserve.aToken) && l.topics[0] === '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef' &&
+          l.logIndex < log.logIndex! && lower(`0x${l.topics[1]!.slice(26)}`) === lower(log.args.user!) && lower(`0x${l.topics[2]!.slice(26)}`) === lower(state.deployment.treasury),
+      );
+      const fee = feeLogs.length ? BigInt(feeLogs[feeLogs.length - 1].data) : 0n;
+      if (fee > 0n) feesSeen++;
+      expect({ log: `${log.transactionHash}:${log.logIndex}`, fee: BigInt(row!.protocolFee) }).toEqual({ log: `${log.transactionHash}:${log.logIndex}`, fee });
+    }
+    expect(feesSeen).toBeGreaterThan(0);
+  });
+}
