@@ -1,6 +1,5 @@
 // Starts a real anvil node from node_modules and gives viem clients tuned for a local chain.
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import {
   createPublicClient,
@@ -16,6 +15,9 @@ import {
   type Hex,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { assertPortFree } from '../stack/ports';
+
+export { freePort } from '../stack/ports';
 
 /** anvil's default mnemonic: account 0 is the well-known 0xf39F...2266 deployer. */
 export const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk';
@@ -47,33 +49,6 @@ export function anvilBinary(): string {
   return path.join(path.dirname(pkg), 'bin', 'anvil');
 }
 
-/** Resolves if nobody listens on host:port; rejects with a message naming the port otherwise. */
-export function assertPortFree(port: number, host = '127.0.0.1'): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', (err: NodeJS.ErrnoException) => {
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new Error(`port ${port} is already in use (anvil)`)
-          : new Error(`cannot bind port ${port} for anvil: ${err.message}`),
-      );
-    });
-    srv.listen(port, host, () => srv.close(() => resolve()));
-  });
-}
-
-/** A free TCP port picked by the OS (listen on 0); racy by nature but fine for tests. */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, host, () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 async function rpcChainId(url: string): Promise<number | undefined> {
   try {
     const res = await fetch(url, {
@@ -91,7 +66,7 @@ async function rpcChainId(url: string): Promise<number | undefined> {
 
 export async function startAnvil(opts: StartAnvilOptions): Promise<AnvilHandle> {
   const { port, blockTime, chainId = 31337, host = '127.0.0.1', timeoutMs = 15_000 } = opts;
-  await assertPortFree(port, host);
+  await assertPortFree(port, 'anvil', host);
   const args = [
     '--port', String(port),
     '--host', host,

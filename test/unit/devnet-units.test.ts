@@ -46,7 +46,7 @@ test('startAnvil names the port when it is taken', async () => {
   const srv = net.createServer();
   await new Promise<void>((r) => srv.listen(port, '127.0.0.1', r));
   try {
-    await expect(startAnvil({ port })).rejects.toThrow(`port ${port} is already in use (anvil)`);
+    await expect(startAnvil({ port })).rejects.toThrow(`port ${port} is already in use (wanted by anvil)`);
   } finally {
     await new Promise((r) => srv.close(r));
   }
