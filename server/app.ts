@@ -1,0 +1,84 @@
+/**
+ * The gateway as a value: `createGateway(options)` builds the Apollo server with its dependencies
+ * passed in, and `listen()` serves it over HTTP. Entry points (server/main.ts, the stack launcher,
+ * tests) decide the configuration; nothing here reads the environment.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { createRequestContext, ViewCache, type EndpointConfig, type GatewayDeps, type RequestContext } from './context';
+import { classify } from './errors';
+import { landingPage } from './landing';
+import { limitRules, type QueryLimits } from './schema/limits';
+import { resolvers } from './schema/resolvers';
+import { createRpcHeaderSource } from './sources/blocks';
+
+export interface GatewayOptions {
+  endpoints: EndpointConfig[];
+  /** Ethereum JSON-RPC for historical block headers (timestamps); without it only the head can be queried. */
+  rpcUrl?: string;
+  subgraphTimeoutMs?: number;
+  maxFirst?: number;
+  limits?: QueryLimits;
+  /** Computed protocol views kept across requests (keyed by block hash). */
+  viewCacheSize?: number;
+}
+
+export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 8, maxCost: 200_000 };
+export const DEFAULT_MAX_FIRST = 1000;
+
+export function typeDefs(): string {
+  return fs.readFileSync(path.join(__dirname, 'schema', 'schema.graphql'), 'utf8');
+}
+
+export function createGateway(options: GatewayOptions) {
+  if (options.endpoints.length === 0) throw new Error('the gateway needs at least one subgraph endpoint');
+  const deps: GatewayDeps = {
+    endpoints: options.endpoints,
+    headers: options.rpcUrl ? createRpcHeaderSource(options.rpcUrl) : undefined,
+    subgraphTimeoutMs: options.subgraphTimeoutMs ?? 30_000,
+    maxFirst: options.maxFirst ?? DEFAULT_MAX_FIRST,
+    viewCache: new ViewCache(options.viewCacheSize ?? 16),
+  };
+
+  const landing: ApolloServerPlugin<RequestContext> = {
+    async serverWillStart() {
+      return { async renderLandingPage() { return { html: landingPage() }; } };
+    },
+  };
+  const requestCount: ApolloServerPlugin<RequestContext> = {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind === 'single') {
+            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, subgraphRequests: contextValue.stats.subgraphRequests };
+          }
+        },
+      };
+    },
+  };
+
+  const server = new ApolloServer<RequestContext>({
+    typeDefs: typeDefs(),
+    resolvers,
+    validationRules: limitRules(options.limits ?? DEFAULT_LIMITS),
+    plugins: [landing, requestCount],
+    includeStacktraceInErrorResponses: false,
+    formatError(formatted, error) {
+      const known = classify(unwrapResolverError(error));
+      if (known) return { ...formatted, extensions: { ...formatted.extensions, ...known.extra, code: known.code } };
+      return formatted;
+    },
+  });
+
+  return {
+    server,
+    deps,
+    async listen(port: number, host = '127.0.0.1') {
+      const { url } = await startStandaloneServer(server, { listen: { port, host }, context: async () => createRequestContext(deps) });
+      return { url, stop: () => server.stop() };
+    },
+  };
+}

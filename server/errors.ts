@@ -1,0 +1,37 @@
+import { GraphQLError } from 'graphql';
+import { MetricError } from './metrics/errors';
+import { SubgraphError } from './sources/subgraph-client';
+
+/**
+ * Every error the gateway returns carries a stable `extensions.code`, grouped by what the caller
+ * should do next: fix the request (BAD_USER_INPUT and the NOT_FOUND / BLOCK_* codes), retry later
+ * (SUBGRAPH_UNAVAILABLE, SUBGRAPH_TIMEOUT), or distrust the data (SUBGRAPH_INDEXING_ERROR,
+ * PRICE_UNAVAILABLE, INCONSISTENT_DATA).
+ */
+export type GatewayErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'PROTOCOL_NOT_FOUND'
+  | 'MARKET_NOT_FOUND'
+  | 'BLOCK_NOT_INDEXED'
+  | 'BLOCK_BEFORE_DEPLOYMENT'
+  | 'BLOCK_TIMESTAMP_UNAVAILABLE'
+  | 'FIRST_TOO_LARGE'
+  | 'QUERY_TOO_DEEP'
+  | 'QUERY_TOO_COSTLY'
+  | 'SUBGRAPH_UNAVAILABLE'
+  | 'SUBGRAPH_TIMEOUT'
+  | 'SUBGRAPH_QUERY_FAILED'
+  | 'SUBGRAPH_INDEXING_ERROR'
+  | 'PRICE_UNAVAILABLE'
+  | 'INCONSISTENT_DATA';
+
+export function gatewayError(code: GatewayErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extra } });
+}
+
+/** The code and extra extensions for errors raised below the GraphQL layer; null for unexpected ones. */
+export function classify(err: unknown): { code: GatewayErrorCode; extra: Record<string, unknown> } | null {
+  if (err instanceof SubgraphError) return { code: err.code, extra: { endpoint: err.url } };
+  if (err instanceof MetricError) return { code: err.code, extra: {} };
+  return null;
+}

@@ -1,0 +1,145 @@
+/**
+ * An Aave V3 account's figures at one block, computed as GenericLogic.calculateUserAccountData does
+ * (v3.0.x), from indexed state: scaled balances, reserve indexes and oracle prices. Amounts are in
+ * the oracle's base currency units (Aave V3: USD with 8 decimals), integers throughout.
+ */
+import { normalizedDebt, normalizedIncome, percentMul, rayMul, wadDiv, type ReserveIndexes } from './aave-v3-math';
+import { MetricError } from './errors';
+
+export interface AaveReserveState extends ReserveIndexes {
+  /** Market id as the subgraph stores it. */
+  id: string;
+  /** Underlying asset address (lower case). */
+  asset: string;
+  decimals: number;
+  /** bps */
+  ltv: bigint;
+  /** bps; 0 means the asset cannot be collateral */
+  liquidationThreshold: bigint;
+  eModeCategoryId: number;
+  /** Oracle price in base currency units; null when the oracle has none (the figure is then refused). */
+  price: bigint | null;
+}
+
+export interface AaveEModeCategoryState {
+  id: number;
+  ltv: bigint;
+  liquidationThreshold: bigint;
+  /** Asset whose oracle price replaces members' prices; null for none (zero address). */
+  priceSourceAsset: string | null;
+}
+
+export interface AavePositionState {
+  marketId: string;
+  scaledSupply: bigint;
+  scaledVariableDebt: bigint;
+  /** The user's usage-as-collateral flag (ReserveUsedAsCollateralEnabled/Disabled). */
+  collateralEnabled: boolean;
+}
+
+export interface AaveAccountState {
+  address: string;
+  eModeCategoryId: number;
+  positions: AavePositionState[];
+}
+
+export interface PositionFigures {
+  marketId: string;
+  /** Underlying units, interest accrued to the block's timestamp. */
+  supplied: bigint;
+  borrowed: bigint;
+  price: bigint;
+  /** Base currency value, rounded down as the protocol does. */
+  suppliedBase: bigint;
+  borrowedBase: bigint;
+  /** Counted in totalCollateralBase (collateral flag on and liquidation threshold > 0). */
+  isCollateral: boolean;
+}
+
+export interface AaveAccountFigures {
+  /** = getUserAccountData.totalCollateralBase */
+  totalCollateralBase: bigint;
+  /** = getUserAccountData.totalDebtBase */
+  totalDebtBase: bigint;
+  /** Every supplied asset, collateral or not. */
+  totalSuppliedBase: bigint;
+  /** = getUserAccountData.ltv (bps) */
+  ltv: bigint;
+  /** = getUserAccountData.currentLiquidationThreshold (bps) */
+  liquidationThreshold: bigint;
+  /** wad; null when there is no debt (the contract returns uint256 max) */
+  healthFactor: bigint | null;
+  positions: PositionFigures[];
+}
+
+/** Price an asset is valued at for this user: the e-mode price source's price when it applies. */
+function assetPrice(
+  reserve: AaveReserveState,
+  userCategory: number,
+  eModePrice: bigint,
+): bigint {
+  if (eModePrice !== 0n && userCategory === reserve.eModeCategoryId) return eModePrice;
+  if (reserve.price === null) throw new MetricError('PRICE_UNAVAILABLE', `no oracle price for asset ${reserve.asset} at this block`);
+  return reserve.price;
+}
+
+export function aaveAccountFigures(
+  account: AaveAccountState,
+  reserves: ReadonlyMap<string, AaveReserveState>,
+  eModes: ReadonlyMap<number, AaveEModeCategoryState>,
+  pricesByAsset: ReadonlyMap<string, bigint>,
+  timestamp: bigint,
+): AaveAccountFigures {
+  let eModeLtv = 0n;
+  let eModeThreshold = 0n;
+  let eModePrice = 0n;
+  if (account.eModeCategoryId !== 0) {
+    const category = eModes.get(account.eModeCategoryId);
+    if (!category) throw new MetricError('INCONSISTENT_DATA', `account ${account.address} uses unknown e-mode category ${account.eModeCategoryId}`);
+    eModeLtv = category.ltv;
+    eModeThreshold = category.liquidationThreshold;
+    if (category.priceSourceAsset) {
+      const price = pricesByAsset.get(category.priceSourceAsset);
+      if (price === undefined) throw new MetricError('PRICE_UNAVAILABLE', `no oracle price for e-mode price source ${category.priceSourceAsset}`);
+      eModePrice = price;
+    }
+  }
+
+  let totalCollateral = 0n;
+  let totalDebt = 0n;
+  let totalSupplied = 0n;
+  let weightedLtv = 0n;
+  let weightedThreshold = 0n;
+  const positions: PositionFigures[] = [];
+  for (const position of account.positions) {
+    if (position.scaledSupply === 0n && position.scaledVariableDebt === 0n) continue;
+    const reserve = reserves.get(position.marketId);
+    if (!reserve) throw new MetricError('INCONSISTENT_DATA', `position in unknown market ${position.marketId}`);
+    const unit = 10n ** BigInt(reserve.decimals);
+    const price = assetPrice(reserve, account.eModeCategoryId, eModePrice);
+    // _getUserBalanceInBaseCurrency / _getUserDebtInBaseCurrency: multiply, then truncate by the unit.
+    const supplied = position.scaledSupply === 0n ? 0n : rayMul(position.scaledSupply, normalizedIncome(reserve, timestamp));
+    const borrowed = position.scaledVariableDebt === 0n ? 0n : rayMul(position.scaledVariableDebt, normalizedDebt(reserve, timestamp));
+    const suppliedBase = (supplied * price) / unit;
+    const borrowedBase = (borrowed * price) / unit;
+    const isCollateral = position.collateralEnabled && reserve.liquidationThreshold !== 0n;
+    totalSupplied += suppliedBase;
+    if (isCollateral) {
+      totalCollateral += suppliedBase;
+      const inCategory = account.eModeCategoryId !== 0 && account.eModeCategoryId === reserve.eModeCategoryId;
+      // GenericLogic: an asset whose own LTV is 0 adds nothing to avgLtv, even inside the user's
+      // e-mode category (`if (vars.ltv != 0) { ... } else { hasZeroLtvCollateral = true; }`).
+      if (reserve.ltv !== 0n) weightedLtv += suppliedBase * (inCategory ? eModeLtv : reserve.ltv);
+      weightedThreshold += suppliedBase * (inCategory ? eModeThreshold : reserve.liquidationThreshold);
+    }
+    totalDebt += borrowedBase;
+    positions.push({ marketId: position.marketId, supplied, borrowed, price, suppliedBase, borrowedBase, isCollateral });
+  }
+  const ltv = totalCollateral === 0n ? 0n : weightedLtv / totalCollateral;
+  const liquidationThreshold = totalCollateral === 0n ? 0n : weightedThreshold / totalCollateral;
+  const healthFactor = totalDebt === 0n ? null : wadDiv(percentMul(totalCollateral, liquidationThreshold), totalDebt);
+  return { totalCollateralBase: totalCollateral, totalDebtBase: totalDebt, totalSuppliedBase: totalSupplied, ltv, liquidationThreshold, healthFactor, positions };
+}
+
+/** A health factor of 1.0 in wad: below it the account can be liquidated (ValidationLogic). */
+export const HEALTH_FACTOR_LIQUIDATION_THRESHOLD = 10n ** 18n;

@@ -1,0 +1,76 @@
+/**
+ * An Aave V3 reserve's totals at one block from indexed state, in underlying units and valued in the
+ * oracle's base currency.
+ */
+import { normalizedDebt, normalizedIncome, rayMul, type ReserveIndexes } from './aave-v3-math';
+import { max, ratio } from './decimal';
+
+export interface AaveReserveTotalsInput extends ReserveIndexes {
+  decimals: number;
+  price: bigint | null;
+  scaledTotalSupply: bigint;
+  scaledTotalVariableDebt: bigint;
+  /** Reserve's accruedToTreasury (scaled), not yet minted to the treasury. */
+  accruedToTreasuryScaled: bigint;
+  /** The treasury's own scaled aToken balance. */
+  treasuryScaledBalance: bigint;
+  /** whole tokens, 0 = none */
+  supplyCap: bigint;
+  borrowCap: bigint;
+  /** 2 decimals (ReserveConfiguration.DEBT_CEILING_DECIMALS), 0 = not isolated */
+  debtCeiling: bigint;
+  isolationModeTotalDebt: bigint;
+}
+
+export interface ReserveTotals {
+  /** aToken totalSupply */
+  totalSupplied: bigint;
+  /** variable debt token totalSupply */
+  totalBorrowed: bigint;
+  accruedToTreasury: bigint;
+  treasuryBalance: bigint;
+  /** accruedToTreasury + the treasury's aTokens: the protocol's own cushion in this reserve. */
+  reserves: bigint;
+  /**
+   * Underlying held by the aToken, from the reserve's balance identity
+   * (aToken supply + accruedToTreasury = cash + debt); exact up to index rounding dust.
+   */
+  availableLiquidity: bigint;
+  /** Suppliers' claims: aToken supply minus the treasury's own aTokens. */
+  supplierClaims: bigint;
+  /** 18-decimal fixed point; null when nothing is supplied. */
+  utilization: bigint | null;
+  supplyCapUtilization: bigint | null;
+  borrowCapUtilization: bigint | null;
+  debtCeilingUtilization: bigint | null;
+}
+
+export function aaveReserveTotals(r: AaveReserveTotalsInput, timestamp: bigint): ReserveTotals {
+  const income = normalizedIncome(r, timestamp);
+  const totalSupplied = rayMul(r.scaledTotalSupply, income);
+  const totalBorrowed = rayMul(r.scaledTotalVariableDebt, normalizedDebt(r, timestamp));
+  const accruedToTreasury = rayMul(r.accruedToTreasuryScaled, income);
+  const treasuryBalance = rayMul(r.treasuryScaledBalance, income);
+  const unit = 10n ** BigInt(r.decimals);
+  const availableLiquidity = max(0n, totalSupplied + accruedToTreasury - totalBorrowed);
+  return {
+    totalSupplied,
+    totalBorrowed,
+    accruedToTreasury,
+    treasuryBalance,
+    reserves: accruedToTreasury + treasuryBalance,
+    availableLiquidity,
+    supplierClaims: totalSupplied - treasuryBalance,
+    // ReserveLogic usage ratio: debt / (available liquidity + debt)
+    utilization: ratio(totalBorrowed, availableLiquidity + totalBorrowed),
+    // ValidationLogic checks the supply cap against supply plus accruedToTreasury
+    supplyCapUtilization: r.supplyCap === 0n ? null : ratio(totalSupplied + accruedToTreasury, r.supplyCap * unit),
+    borrowCapUtilization: r.borrowCap === 0n ? null : ratio(totalBorrowed, r.borrowCap * unit),
+    debtCeilingUtilization: r.debtCeiling === 0n ? null : ratio(r.isolationModeTotalDebt, r.debtCeiling),
+  };
+}
+
+/** amount (underlying units) x price / 10^decimals, truncated like the protocol's own valuation. */
+export function toBase(amount: bigint, price: bigint, decimals: number): bigint {
+  return (amount * price) / 10n ** BigInt(decimals);
+}

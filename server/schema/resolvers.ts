@@ -1,0 +1,296 @@
+/**
+ * Resolvers: validate arguments, pin the block, fetch the computed view through the request context
+ * and format integers as exact decimal strings. No metric is computed here.
+ */
+import { formatRatio, formatUnits, parseRatio, ratio, RATIO_DECIMALS } from '../metrics/decimal';
+import { liquidationStats } from '../metrics/liquidations';
+import { tallyAccounts } from '../metrics/solvency';
+import { gatewayError } from '../errors';
+import type { RequestContext } from '../context';
+import type { IndexingState } from '../sources/blocks';
+import { loadLiquidations, type LiquidationRow } from '../sources/liquidations';
+import type { AccountView, Computed, MarketView, PositionView, ProtocolView } from '../views/model';
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+const MARKET_ID = /^0x[0-9a-fA-F]{80}$/;
+
+const usd = (c: Computed, v: bigint) => formatUnits(v, c.protocol.baseDecimals);
+const bps = (v: bigint) => formatUnits(v, 4);
+
+function parseThreshold(text: string, what: string): bigint {
+  try {
+    return parseRatio(text);
+  } catch {
+    throw gatewayError('BAD_USER_INPUT', `${what} must be a non-negative decimal string like "1.1", got "${text}"`);
+  }
+}
+
+function parseUsd(text: string, decimals: number, what: string): bigint {
+  const fixed = parseThreshold(text, what);
+  return fixed / 10n ** BigInt(RATIO_DECIMALS - decimals);
+}
+
+function checkPage(first: number, skip: number, max: number) {
+  if (!Number.isInteger(first) || first < 0) throw gatewayError('BAD_USER_INPUT', `first must be a non-negative integer, got ${first}`);
+  if (first > max) throw gatewayError('FIRST_TOO_LARGE', `first is at most ${max}, got ${first}`, { max });
+  if (!Number.isInteger(skip) || skip < 0) throw gatewayError('BAD_USER_INPUT', `skip must be a non-negative integer, got ${skip}`);
+}
+
+function indexingOf(i: IndexingState) {
+  return { endpoint: i.endpoint, indexedBlock: i.head, hasIndexingErrors: i.hasIndexingErrors, secondsBehind: Math.max(0, Math.floor(Date.now() / 1000) - i.head.timestamp) };
+}
+
+async function protocolView(ctx: RequestContext, id: string, block: number | null | undefined): Promise<ProtocolView> {
+  const handle = await ctx.findProtocol(id);
+  return ctx.protocolView(handle, await ctx.pin(handle.endpoint, block));
+}
+
+function atRisk(accounts: AccountView[], threshold: string | undefined, marketId?: string): bigint {
+  const below = parseThreshold(threshold ?? '1.1', 'healthFactorBelow');
+  if (!marketId) {
+    return tallyAccounts(accounts.map((a) => ({ risk: a.risk, debtBase: a.debtBase, collateralBase: a.collateralBase, healthFactor: a.healthFactor })), below).atRiskDebtBase;
+  }
+  let total = 0n;
+  for (const a of accounts) {
+    if (a.healthFactor === null || a.healthFactor >= below) continue;
+    for (const p of a.positions) if (p.marketId === marketId) total += p.borrowedBase;
+  }
+  return total;
+}
+
+export const resolvers = {
+  Query: {
+    async protocols(_: unknown, args: { block?: number | null }, ctx: RequestContext) {
+      const views: ProtocolView[] = [];
+      for (const endpoint of ctx.deps.endpoints) {
+        const { pinned, protocols } = await ctx.protocolsAt(endpoint.name, args.block);
+        for (const p of protocols) views.push(await ctx.protocolView({ endpoint: endpoint.name, protocolId: p.id }, pinned));
+      }
+      return views;
+    },
+    protocol: (_: unknown, args: { id: string; block?: number | null }, ctx: RequestContext) => protocolView(ctx, args.id, args.block),
+    async market(_: unknown, args: { id: string; block?: number | null }, ctx: RequestContext) {
+      if (!MARKET_ID.test(args.id)) throw gatewayError('BAD_USER_INPUT', `market id must be 0x followed by 80 hex digits (pool address + asset address), got "${args.id}"`);
+      const id = args.id.toLowerCase();
+      let view: ProtocolView;
+      try {
+        view = await protocolView(ctx, id.slice(0, 42), args.block);
+      } catch (err) {
+        if ((err as { extensions?: { code?: string } }).extensions?.code === 'PROTOCOL_NOT_FOUND') throw gatewayError('MARKET_NOT_FOUND', `no indexed market ${args.id}`);
+        throw err;
+      }
+      const market = view.markets.find((m) => m.id.toLowerCase() === id);
+      if (!market) throw gatewayError('MARKET_NOT_FOUND', `no market ${args.id} in protocol ${view.protocol.slug} at block ${view.block.number}`);
+      return market;
+    },
+    async account(_: unknown, args: { protocol: string; address: string; block?: number | null }, ctx: RequestContext) {
+      if (!ADDRESS.test(args.address)) throw gatewayError('BAD_USER_INPUT', `address must be 0x followed by 40 hex digits, got "${args.address}"`);
+      const handle = await ctx.findProtocol(args.protocol);
+      const pinned = await ctx.pin(handle.endpoint, args.block);
+      return ctx.accountView(handle, pinned, args.address.toLowerCase());
+    },
+    async accounts(
+      _: unknown,
+      args: { protocol: string; where?: AccountFilterArgs | null; orderBy: AccountOrder; first: number; skip: number; block?: number | null },
+      ctx: RequestContext,
+    ) {
+      checkPage(args.first, args.skip, ctx.deps.maxFirst);
+      const view = await protocolView(ctx, args.protocol, args.block);
+      const matching = filterAccounts(view, args.where ?? {}).sort(ORDERS[args.orderBy]);
+      return { block: view.block, indexing: view.indexing, totalCount: matching.length, items: matching.slice(args.skip, args.skip + args.first) };
+    },
+    async liquidations(_: unknown, args: { protocol: string; fromBlock?: number | null; toBlock?: number | null; first: number; skip: number }, ctx: RequestContext) {
+      checkPage(args.first, args.skip, ctx.deps.maxFirst);
+      const handle = await ctx.findProtocol(args.protocol);
+      const pinned = await ctx.pin(handle.endpoint, args.toBlock);
+      const fromBlock = args.fromBlock ?? 0;
+      if (!Number.isSafeInteger(fromBlock) || fromBlock < 0 || fromBlock > pinned.block.number) {
+        throw gatewayError('BAD_USER_INPUT', `fromBlock must be between 0 and toBlock (${pinned.block.number}), got ${fromBlock}`);
+      }
+      const table = await ctx.marketTable(handle, pinned);
+      const rows = await loadLiquidations(pinned.client, handle.protocolId, fromBlock, pinned.block.number);
+      const baseDecimals = table.protocol.baseCurrencyUnit.toString().length - 1;
+      const stats = liquidationStats(rows.map((r) => r.fact));
+      return {
+        fromBlock,
+        toBlock: pinned.block.number,
+        block: pinned.block,
+        indexing: pinned.indexing,
+        totalCount: rows.length,
+        items: rows.slice(args.skip, args.skip + args.first).map((r) => liquidationOut(r, baseDecimals)),
+        stats: { ...stats, baseDecimals },
+      };
+    },
+  },
+
+  Protocol: {
+    id: (v: ProtocolView) => v.protocol.id,
+    name: (v: ProtocolView) => v.protocol.name,
+    slug: (v: ProtocolView) => v.protocol.slug,
+    family: (v: ProtocolView) => v.protocol.family,
+    network: (v: ProtocolView) => v.protocol.network,
+    block: (v: ProtocolView) => v.block,
+    indexing: (v: ProtocolView) => indexingOf(v.indexing),
+    markets: (v: ProtocolView) => v.markets,
+    accountCount: (v: ProtocolView) => v.accounts.filter((a) => a.positions.length > 0).length,
+    borrowerCount: (v: ProtocolView) => v.accounts.filter((a) => a.debtBase > 0n).length,
+    totalSuppliedUSD: (v: ProtocolView) => usd(v, v.totalSuppliedBase),
+    totalBorrowedUSD: (v: ProtocolView) => usd(v, v.sheet.debtBase),
+    availableLiquidityUSD: (v: ProtocolView) => usd(v, v.sheet.availableLiquidityBase),
+    reservesUSD: (v: ProtocolView) => usd(v, v.sheet.reservesBase),
+    supplierClaimsUSD: (v: ProtocolView) => usd(v, v.sheet.supplierClaimsBase),
+    utilization: (v: ProtocolView) => formatRatio(ratio(v.sheet.debtBase, v.sheet.debtBase + v.sheet.availableLiquidityBase)),
+    latentBadDebtUSD: (v: ProtocolView) => usd(v, v.sheet.latentBadDebtBase),
+    insolventAccounts: (v: ProtocolView) => v.accounts.filter((a) => a.risk.insolvent).length,
+    liquidatableAccounts: (v: ProtocolView) => v.accounts.filter((a) => a.risk.liquidatable).length,
+    liquidatableDebtUSD: (v: ProtocolView) => usd(v, v.accounts.filter((a) => a.risk.liquidatable).reduce((s, a) => s + a.debtBase, 0n)),
+    atRiskDebtUSD: (v: ProtocolView, args: { healthFactorBelow?: string }) => usd(v, atRisk(v.accounts, args.healthFactorBelow)),
+    solvencyRatio: (v: ProtocolView) => formatRatio(v.solvency.solvencyRatio),
+    equityUSD: (v: ProtocolView) => usd(v, v.solvency.equityBase),
+    debtToEquity: (v: ProtocolView) =>
+      formatRatio(tallyAccounts(v.accounts.map((a) => ({ risk: a.risk, debtBase: a.debtBase, collateralBase: a.collateralBase, healthFactor: a.healthFactor })), 0n).debtToEquity),
+    coverageRatio: (v: ProtocolView) => formatRatio(v.solvency.coverageRatio),
+  },
+
+  Market: {
+    protocol: (m: MarketView) => m.protocol.id,
+    asset: (m: MarketView) => ({ address: m.asset, symbol: m.symbol, name: m.name, decimals: m.decimals }),
+    block: (m: MarketView) => m.block,
+    indexing: (m: MarketView) => indexingOf(m.indexing),
+    priceUSD: (m: MarketView) => (m.price === null ? null : usd(m, m.price)),
+    totalSupplied: (m: MarketView) => formatUnits(m.totalSupplied, m.decimals),
+    totalSuppliedUSD: (m: MarketView) => usd(m, m.totalSuppliedBase),
+    totalBorrowed: (m: MarketView) => formatUnits(m.totalBorrowed, m.decimals),
+    totalBorrowedUSD: (m: MarketView) => usd(m, m.sheet.debtBase),
+    availableLiquidity: (m: MarketView) => formatUnits(m.availableLiquidity, m.decimals),
+    availableLiquidityUSD: (m: MarketView) => usd(m, m.sheet.availableLiquidityBase),
+    accruedToTreasury: (m: MarketView) => formatUnits(m.accruedToTreasury, m.decimals),
+    treasuryBalance: (m: MarketView) => formatUnits(m.treasuryBalance, m.decimals),
+    reserves: (m: MarketView) => formatUnits(m.reserves, m.decimals),
+    reservesUSD: (m: MarketView) => usd(m, m.sheet.reservesBase),
+    supplierClaimsUSD: (m: MarketView) => usd(m, m.sheet.supplierClaimsBase),
+    utilization: (m: MarketView) => formatRatio(m.utilization),
+    supplyCapUtilization: (m: MarketView) => formatRatio(m.supplyCapUtilization),
+    borrowCapUtilization: (m: MarketView) => formatRatio(m.borrowCapUtilization),
+    debtCeilingUtilization: (m: MarketView) => formatRatio(m.debtCeilingUtilization),
+    latentBadDebtUSD: (m: MarketView) => usd(m, m.sheet.latentBadDebtBase),
+    borrowerCount: (m: MarketView) => m.tally.borrowers,
+    insolventAccounts: (m: MarketView) => m.tally.insolventAccounts,
+    liquidatableAccounts: (m: MarketView) => m.tally.liquidatableAccounts,
+    liquidatableDebtUSD: (m: MarketView) => usd(m, m.tally.liquidatableDebtBase),
+    atRiskDebtUSD: (m: MarketView, args: { healthFactorBelow?: string }) => usd(m, atRisk(m.accounts, args.healthFactorBelow, m.id)),
+    solvencyRatio: (m: MarketView) => formatRatio(m.solvency.solvencyRatio),
+    equityUSD: (m: MarketView) => usd(m, m.solvency.equityBase),
+    coverageRatio: (m: MarketView) => formatRatio(m.solvency.coverageRatio),
+    ltv: (m: MarketView) => bps(m.config.ltv as bigint),
+    liquidationThreshold: (m: MarketView) => bps(m.config.liquidationThreshold as bigint),
+    liquidationBonus: (m: MarketView) => bps(m.config.liquidationBonus as bigint),
+    reserveFactor: (m: MarketView) => bps(m.config.reserveFactor as bigint),
+    liquidationProtocolFee: (m: MarketView) => bps(m.config.liquidationProtocolFee as bigint),
+    supplyCap: (m: MarketView) => ((m.config.supplyCap as bigint) === 0n ? null : String(m.config.supplyCap)),
+    borrowCap: (m: MarketView) => ((m.config.borrowCap as bigint) === 0n ? null : String(m.config.borrowCap)),
+    // ReserveConfiguration.DEBT_CEILING_DECIMALS = 2
+    debtCeilingUSD: (m: MarketView) => ((m.config.debtCeiling as bigint) === 0n ? null : formatUnits(m.config.debtCeiling as bigint, 2)),
+    isolationModeTotalDebtUSD: (m: MarketView) => formatUnits(m.config.isolationModeTotalDebt as bigint, 2),
+    eModeCategory: (m: MarketView) => m.config.eModeCategoryId,
+    borrowingEnabled: (m: MarketView) => m.config.borrowingEnabled,
+    borrowableInIsolation: (m: MarketView) => m.config.borrowableInIsolation,
+    isActive: (m: MarketView) => m.config.isActive,
+    isFrozen: (m: MarketView) => m.config.isFrozen,
+    isPaused: (m: MarketView) => m.config.isPaused,
+  },
+
+  Account: {
+    protocol: (a: AccountView) => a.protocol.id,
+    block: (a: AccountView) => a.block,
+    indexing: (a: AccountView) => indexingOf(a.indexing),
+    collateralUSD: (a: AccountView) => usd(a, a.collateralBase),
+    suppliedUSD: (a: AccountView) => usd(a, a.suppliedBase),
+    debtUSD: (a: AccountView) => usd(a, a.debtBase),
+    healthFactor: (a: AccountView) => (a.healthFactor === null ? null : formatUnits(a.healthFactor, 18)),
+    liquidatable: (a: AccountView) => a.risk.liquidatable,
+    debtToEquity: (a: AccountView) => formatRatio(a.risk.debtToEquity),
+    negativeEquity: (a: AccountView) => a.risk.negativeEquity,
+    badDebtUSD: (a: AccountView) => usd(a, a.risk.badDebtBase),
+    netValueUSD: (a: AccountView) => usd(a, a.risk.netValueBase),
+    ltv: (a: AccountView) => bps(a.ltv),
+    liquidationThreshold: (a: AccountView) => bps(a.liquidationThreshold),
+    eModeCategory: (a: AccountView) => a.eModeCategoryId,
+    positions: (a: AccountView) => a.positions.map((p) => ({ ...p, baseDecimals: a.protocol.baseDecimals })),
+  },
+
+  Position: {
+    market: (p: PositionView) => p.marketId,
+    asset: (p: PositionView) => ({ address: p.asset, symbol: p.symbol, name: null, decimals: p.decimals }),
+    supplied: (p: PositionView) => formatUnits(p.supplied, p.decimals),
+    borrowed: (p: PositionView) => formatUnits(p.borrowed, p.decimals),
+    suppliedUSD: (p: PositionView & { baseDecimals: number }) => formatUnits(p.suppliedBase, p.baseDecimals),
+    borrowedUSD: (p: PositionView & { baseDecimals: number }) => formatUnits(p.borrowedBase, p.baseDecimals),
+    priceUSD: (p: PositionView & { baseDecimals: number }) => formatUnits(p.price, p.baseDecimals),
+  },
+
+  LiquidationStats: {
+    debtRepaidUSD: (s: StatsOut) => formatUnits(s.debtRepaidBase, s.baseDecimals),
+    collateralSeizedUSD: (s: StatsOut) => formatUnits(s.collateralSeizedBase, s.baseDecimals),
+    protocolFeeUSD: (s: StatsOut) => formatUnits(s.protocolFeeBase, s.baseDecimals),
+    liquidatorProfitUSD: (s: StatsOut) => formatUnits(s.liquidatorProfitBase, s.baseDecimals),
+    topLiquidators: (s: StatsOut, args: { first: number }) =>
+      s.liquidators.slice(0, Math.max(0, args.first)).map((l) => ({
+        liquidator: l.liquidator,
+        count: l.count,
+        debtRepaidUSD: formatUnits(l.debtRepaidBase, s.baseDecimals),
+        collateralSeizedUSD: formatUnits(l.collateralSeizedBase, s.baseDecimals),
+        liquidatorProfitUSD: formatUnits(l.liquidatorProfitBase, s.baseDecimals),
+      })),
+  },
+};
+
+type StatsOut = ReturnType<typeof liquidationStats> & { baseDecimals: number };
+
+function liquidationOut(r: LiquidationRow, baseDecimals: number) {
+  const { value } = r;
+  return {
+    ...r.out,
+    debtRepaid: formatUnits(r.fact.debtRepaid, r.fact.debtDecimals),
+    collateralSeized: formatUnits(r.fact.collateralSeized, r.fact.collateralDecimals),
+    protocolFee: formatUnits(r.fact.protocolFee, r.fact.collateralDecimals),
+    debtRepaidUSD: formatUnits(value.debtRepaidBase, baseDecimals),
+    collateralSeizedUSD: formatUnits(value.collateralSeizedBase, baseDecimals),
+    protocolFeeUSD: formatUnits(value.protocolFeeBase, baseDecimals),
+    liquidatorProfitUSD: formatUnits(value.liquidatorProfitBase, baseDecimals),
+  };
+}
+
+interface AccountFilterArgs {
+  liquidatable?: boolean | null;
+  insolvent?: boolean | null;
+  healthFactorBelow?: string | null;
+  minDebtUSD?: string | null;
+}
+type AccountOrder = 'DEBT_USD_DESC' | 'BAD_DEBT_USD_DESC' | 'HEALTH_FACTOR_ASC' | 'COLLATERAL_USD_DESC';
+
+const desc = (a: bigint, b: bigint) => (a === b ? 0 : a > b ? -1 : 1);
+const byAddress = (a: AccountView, b: AccountView) => a.address.localeCompare(b.address);
+const ORDERS: Record<AccountOrder, (a: AccountView, b: AccountView) => number> = {
+  DEBT_USD_DESC: (a, b) => desc(a.debtBase, b.debtBase) || byAddress(a, b),
+  BAD_DEBT_USD_DESC: (a, b) => desc(a.risk.badDebtBase, b.risk.badDebtBase) || desc(a.debtBase, b.debtBase) || byAddress(a, b),
+  COLLATERAL_USD_DESC: (a, b) => desc(a.collateralBase, b.collateralBase) || byAddress(a, b),
+  // No debt (null health factor) sorts last.
+  HEALTH_FACTOR_ASC: (a, b) => {
+    if (a.healthFactor === null || b.healthFactor === null) return (a.healthFactor === null ? 1 : 0) - (b.healthFactor === null ? 1 : 0) || byAddress(a, b);
+    return -desc(a.healthFactor, b.healthFactor) || byAddress(a, b);
+  },
+};
+
+function filterAccounts(view: ProtocolView, where: AccountFilterArgs): AccountView[] {
+  const below = where.healthFactorBelow == null ? null : parseThreshold(where.healthFactorBelow, 'where.healthFactorBelow');
+  const minDebt = where.minDebtUSD == null ? null : parseUsd(where.minDebtUSD, view.protocol.baseDecimals, 'where.minDebtUSD');
+  return view.accounts.filter(
+    (a) =>
+      a.positions.length > 0 &&
+      (where.liquidatable == null || a.risk.liquidatable === where.liquidatable) &&
+      (where.insolvent == null || a.risk.insolvent === where.insolvent) &&
+      (below === null || (a.healthFactor !== null && a.healthFactor < below)) &&
+      (minDebt === null || a.debtBase >= minDebt),
+  );
+}

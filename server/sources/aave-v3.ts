@@ -1,0 +1,230 @@
+/**
+ * Reads an Aave V3 protocol's indexed state at one block from its subgraph and turns it into the
+ * typed inputs of the metric functions. Two shapes: the market table (one request) and the accounts
+ * (paged), loaded separately so a single-account query does not read every position.
+ */
+import type { AaveAccountState, AaveEModeCategoryState, AaveReserveState } from '../metrics/aave-v3-account';
+import type { AaveReserveTotalsInput } from '../metrics/aave-v3-market';
+import type { SubgraphClient } from './subgraph-client';
+
+export interface ProtocolInfo {
+  id: string;
+  name: string;
+  slug: string;
+  family: string;
+  network: string;
+  /** Raw unit of one base currency (Aave V3: 1e8 USD). */
+  baseCurrencyUnit: bigint;
+  /** Zero address or null = USD (Aave V3). */
+  baseCurrency: string | null;
+}
+
+export interface MarketRow extends AaveReserveState, Omit<AaveReserveTotalsInput, 'treasuryScaledBalance'> {
+  symbol: string | null;
+  name: string | null;
+  supplyToken: string | null;
+  variableDebtToken: string | null;
+  treasury: string | null;
+  liquidationBonus: bigint;
+  reserveFactor: bigint;
+  liquidationProtocolFee: bigint;
+  borrowableInIsolation: boolean;
+  isActive: boolean;
+  isFrozen: boolean;
+  isPaused: boolean;
+  borrowingEnabled: boolean;
+}
+
+export interface MarketTable {
+  protocol: ProtocolInfo;
+  markets: MarketRow[];
+  reserves: Map<string, MarketRow>;
+  eModes: Map<number, AaveEModeCategoryState>;
+  pricesByAsset: Map<string, bigint>;
+}
+
+const MARKET_FIELDS = `id inputToken { id symbol name } decimals supplyToken variableDebtToken treasury
+  ltv liquidationThreshold liquidationBonus reserveFactor liquidationProtocolFee supplyCap borrowCap debtCeiling
+  borrowableInIsolation isActive isFrozen isPaused borrowingEnabled eModeCategoryId
+  liquidityIndex variableBorrowIndex liquidityRate variableBorrowRate lastUpdateTimestamp
+  scaledTotalSupply scaledTotalVariableDebt accruedToTreasuryScaled isolationModeTotalDebt price`;
+
+interface RawMarket {
+  id: string;
+  inputToken: { id: string; symbol: string | null; name: string | null };
+  decimals: number;
+  supplyToken: string | null;
+  variableDebtToken: string | null;
+  treasury: string | null;
+  ltv: string;
+  liquidationThreshold: string;
+  liquidationBonus: string;
+  reserveFactor: string;
+  liquidationProtocolFee: string;
+  supplyCap: string;
+  borrowCap: string;
+  debtCeiling: string;
+  borrowableInIsolation: boolean;
+  isActive: boolean;
+  isFrozen: boolean;
+  isPaused: boolean;
+  borrowingEnabled: boolean;
+  eModeCategoryId: number;
+  liquidityIndex: string;
+  variableBorrowIndex: string;
+  liquidityRate: string;
+  variableBorrowRate: string;
+  lastUpdateTimestamp: string;
+  scaledTotalSupply: string;
+  scaledTotalVariableDebt: string;
+  accruedToTreasuryScaled: string;
+  isolationModeTotalDebt: string;
+  price: string | null;
+}
+
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
+
+/** All protocols a subgraph knows at `block` (empty before its deployment). */
+export async function loadProtocols(subgraph: SubgraphClient, block: number): Promise<ProtocolInfo[]> {
+  const data = await subgraph.query<{ protocols: RawProtocol[] }>(
+    `query($block: Int!) { protocols(first: 1000, block: { number: $block }) { ${PROTOCOL_FIELDS} } }`,
+    { block },
+  );
+  return data.protocols.map(protocolInfo);
+}
+
+const PROTOCOL_FIELDS = 'id name slug family network oracle { baseCurrency baseCurrencyUnit }';
+interface RawProtocol {
+  id: string;
+  name: string;
+  slug: string;
+  family: string;
+  network: string;
+  oracle: { baseCurrency: string | null; baseCurrencyUnit: string | null } | null;
+}
+
+function protocolInfo(p: RawProtocol): ProtocolInfo {
+  return {
+    id: p.id,
+    name: p.name,
+    slug: p.slug,
+    family: p.family,
+    network: p.network,
+    // Aave V3 oracles quote USD with 8 decimals (AaveOracle BASE_CURRENCY_UNIT) when not stated.
+    baseCurrencyUnit: BigInt(p.oracle?.baseCurrencyUnit ?? 100_000_000n),
+    baseCurrency: p.oracle?.baseCurrency ?? null,
+  };
+}
+
+/** The protocol, its markets and e-mode categories at `block`; null when the protocol did not exist yet. */
+export async function loadMarketTable(subgraph: SubgraphClient, protocolId: string, block: number): Promise<MarketTable | null> {
+  const data = await subgraph.query<{
+    protocol: RawProtocol | null;
+    markets: RawMarket[];
+    emodeCategories: { categoryId: number; ltv: string; liquidationThreshold: string; priceSource: string }[];
+  }>(
+    `query($id: ID!, $block: Int!) {
+      protocol(id: $id, block: { number: $block }) { ${PROTOCOL_FIELDS} }
+      markets(first: 1000, where: { protocol: $id }, block: { number: $block }) { ${MARKET_FIELDS} }
+      emodeCategories(first: 1000, where: { protocol: $id }, block: { number: $block }) { categoryId ltv liquidationThreshold priceSource }
+    }`,
+    { id: protocolId, block },
+  );
+  if (!data.protocol) return null;
+  const markets = data.markets.map(marketRow);
+  const pricesByAsset = new Map<string, bigint>();
+  for (const m of markets) if (m.price !== null) pricesByAsset.set(m.asset, m.price);
+  const eModes = new Map<number, AaveEModeCategoryState>();
+  for (const c of data.emodeCategories) {
+    const source = c.priceSource.toLowerCase();
+    eModes.set(c.categoryId, {
+      id: c.categoryId,
+      ltv: BigInt(c.ltv),
+      liquidationThreshold: BigInt(c.liquidationThreshold),
+      priceSourceAsset: source === ZERO_ADDRESS ? null : source,
+    });
+  }
+  return { protocol: protocolInfo(data.protocol), markets, reserves: new Map(markets.map((m) => [m.id, m])), eModes, pricesByAsset };
+}
+
+function marketRow(m: RawMarket): MarketRow {
+  return {
+    id: m.id,
+    asset: m.inputToken.id.toLowerCase(),
+    symbol: m.inputToken.symbol,
+    name: m.inputToken.name,
+    decimals: m.decimals,
+    supplyToken: m.supplyToken,
+    variableDebtToken: m.variableDebtToken,
+    treasury: m.treasury?.toLowerCase() ?? null,
+    ltv: BigInt(m.ltv),
+    liquidationThreshold: BigInt(m.liquidationThreshold),
+    liquidationBonus: BigInt(m.liquidationBonus),
+    reserveFactor: BigInt(m.reserveFactor),
+    liquidationProtocolFee: BigInt(m.liquidationProtocolFee),
+    supplyCap: BigInt(m.supplyCap),
+    borrowCap: BigInt(m.borrowCap),
+    debtCeiling: BigInt(m.debtCeiling),
+    borrowableInIsolation: m.borrowableInIsolation,
+    isActive: m.isActive,
+    isFrozen: m.isFrozen,
+    isPaused: m.isPaused,
+    borrowingEnabled: m.borrowingEnabled,
+    eModeCategoryId: m.eModeCategoryId,
+    liquidityIndex: BigInt(m.liquidityIndex),
+    variableBorrowIndex: BigInt(m.variableBorrowIndex),
+    liquidityRate: BigInt(m.liquidityRate),
+    variableBorrowRate: BigInt(m.variableBorrowRate),
+    lastUpdateTimestamp: BigInt(m.lastUpdateTimestamp),
+    scaledTotalSupply: BigInt(m.scaledTotalSupply),
+    scaledTotalVariableDebt: BigInt(m.scaledTotalVariableDebt),
+    accruedToTreasuryScaled: BigInt(m.accruedToTreasuryScaled),
+    isolationModeTotalDebt: BigInt(m.isolationModeTotalDebt),
+    price: m.price === null ? null : BigInt(m.price),
+  };
+}
+
+interface RawPosition {
+  id: string;
+  account: { id: string };
+  market: { id: string };
+  scaledSupplyBalance: string;
+  scaledVariableDebt: string;
+  collateralEnabled: boolean;
+}
+const POSITION_FIELDS = 'account { id } market { id } scaledSupplyBalance scaledVariableDebt collateralEnabled';
+
+/**
+ * Accounts with their positions and e-mode at `block`. `addresses` limits the load to those accounts
+ * (a single-account query); otherwise every account with a position in the protocol is returned.
+ */
+export async function loadAccounts(subgraph: SubgraphClient, protocolId: string, block: number, addresses?: string[]): Promise<AaveAccountState[]> {
+  const accountFilter = addresses ? { account_in: addresses } : {};
+  const [positions, eModeRows] = await Promise.all([
+    subgraph.queryAll<RawPosition>({ collection: 'positions', fields: POSITION_FIELDS, where: { protocol: protocolId, ...accountFilter }, block }),
+    subgraph.queryAll<{ id: string; account: { id: string }; eModeCategoryId: number }>({
+      collection: 'protocolAccounts',
+      fields: 'account { id } eModeCategoryId',
+      where: { protocol: protocolId, eModeCategoryId_gt: 0, ...accountFilter },
+      block,
+    }),
+  ]);
+  const eModeOf = new Map(eModeRows.map((r) => [r.account.id.toLowerCase(), r.eModeCategoryId]));
+  const accounts = new Map<string, AaveAccountState>();
+  for (const address of addresses ?? []) accounts.set(address, { address, eModeCategoryId: eModeOf.get(address) ?? 0, positions: [] });
+  for (const p of positions) {
+    const address = p.account.id.toLowerCase();
+    let account = accounts.get(address);
+    if (!account) {
+      account = { address, eModeCategoryId: eModeOf.get(address) ?? 0, positions: [] };
+      accounts.set(address, account);
+    }
+    account.positions.push({
+      marketId: p.market.id,
+      scaledSupply: BigInt(p.scaledSupplyBalance),
+      scaledVariableDebt: BigInt(p.scaledVariableDebt),
+      collateralEnabled: p.collateralEnabled,
+    });
+  }
+  return [...accounts.values()];
+}

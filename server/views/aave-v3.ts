@@ -1,0 +1,129 @@
+/** Builds the protocol-independent views from Aave V3 indexed state at one block. */
+import { aaveAccountFigures } from '../metrics/aave-v3-account';
+import { aaveReserveTotals, toBase } from '../metrics/aave-v3-market';
+import { accountRisk, allocateBadDebt } from '../metrics/account-risk';
+import { MetricError } from '../metrics/errors';
+import { solvency, sumSheets, type BalanceSheet } from '../metrics/solvency';
+import type { AaveAccountState } from '../metrics/aave-v3-account';
+import type { MarketTable } from '../sources/aave-v3';
+import type { BlockRef, IndexingState } from '../sources/blocks';
+import type { AccountView, MarketTally, MarketView, ProtocolRef, ProtocolView } from './model';
+
+export function protocolRef(table: MarketTable): ProtocolRef {
+  const unit = table.protocol.baseCurrencyUnit;
+  const baseDecimals = unit.toString().length - 1;
+  return { ...table.protocol, baseDecimals };
+}
+
+export function aaveAccountView(table: MarketTable, account: AaveAccountState, block: BlockRef, indexing: IndexingState): AccountView {
+  const figures = aaveAccountFigures(account, table.reserves, table.eModes, table.pricesByAsset, BigInt(block.timestamp));
+  const risk = accountRisk({
+    collateralBase: figures.totalCollateralBase,
+    suppliedBase: figures.totalSuppliedBase,
+    debtBase: figures.totalDebtBase,
+    healthFactor: figures.healthFactor,
+  });
+  return {
+    protocol: protocolRef(table),
+    block,
+    indexing,
+    address: account.address,
+    eModeCategoryId: account.eModeCategoryId,
+    collateralBase: figures.totalCollateralBase,
+    suppliedBase: figures.totalSuppliedBase,
+    debtBase: figures.totalDebtBase,
+    healthFactor: figures.healthFactor,
+    ltv: figures.ltv,
+    liquidationThreshold: figures.liquidationThreshold,
+    risk,
+    positions: figures.positions.map((p) => {
+      const market = table.reserves.get(p.marketId)!;
+      return { ...p, collateral: p.isCollateral, asset: market.asset, symbol: market.symbol, decimals: market.decimals };
+    }),
+  };
+}
+
+export function aaveProtocolView(table: MarketTable, accountStates: AaveAccountState[], block: BlockRef, indexing: IndexingState): ProtocolView {
+  const timestamp = BigInt(block.timestamp);
+  const ref = protocolRef(table);
+  const accounts = accountStates.map((a) => aaveAccountView(table, a, block, indexing));
+
+  const tallies = new Map<string, MarketTally & { badDebt: bigint }>();
+  for (const m of table.markets) tallies.set(m.id, { borrowers: 0, insolventAccounts: 0, liquidatableAccounts: 0, liquidatableDebtBase: 0n, badDebt: 0n });
+  const treasuryScaled = new Map<string, bigint>();
+  for (const account of accounts) {
+    const shares = allocateBadDebt(account.risk.badDebtBase, account.positions.map((p) => ({ marketId: p.marketId, debtBase: p.borrowedBase })));
+    for (const p of account.positions) {
+      if (p.borrowedBase === 0n && p.borrowed === 0n) continue;
+      const t = tallies.get(p.marketId)!;
+      t.borrowers++;
+      if (account.risk.insolvent) t.insolventAccounts++;
+      if (account.risk.liquidatable) {
+        t.liquidatableAccounts++;
+        t.liquidatableDebtBase += p.borrowedBase;
+      }
+      t.badDebt += shares.get(p.marketId) ?? 0n;
+    }
+  }
+  for (const state of accountStates) {
+    for (const p of state.positions) {
+      const market = table.reserves.get(p.marketId);
+      if (market?.treasury === state.address) treasuryScaled.set(p.marketId, p.scaledSupply);
+    }
+  }
+
+  const markets: MarketView[] = table.markets.map((m) => {
+    const totals = aaveReserveTotals({ ...m, treasuryScaledBalance: treasuryScaled.get(m.id) ?? 0n }, timestamp);
+    const { badDebt, ...tally } = tallies.get(m.id)!;
+    // A market without a price cannot be valued: refuse rather than count its amounts as zero.
+    const base = (amount: bigint) => {
+      if (amount === 0n) return 0n;
+      if (m.price === null) throw new MetricError('PRICE_UNAVAILABLE', `no oracle price for ${m.symbol ?? m.asset} at block ${block.number}`);
+      return toBase(amount, m.price, m.decimals);
+    };
+    const sheet: BalanceSheet = {
+      availableLiquidityBase: base(totals.availableLiquidity),
+      debtBase: base(totals.totalBorrowed),
+      supplierClaimsBase: base(totals.supplierClaims),
+      reservesBase: base(totals.reserves),
+      latentBadDebtBase: badDebt,
+    };
+    return {
+      protocol: ref,
+      block,
+      indexing,
+      id: m.id,
+      asset: m.asset,
+      symbol: m.symbol,
+      name: m.name,
+      decimals: m.decimals,
+      price: m.price,
+      config: {
+        ltv: m.ltv,
+        liquidationThreshold: m.liquidationThreshold,
+        liquidationBonus: m.liquidationBonus,
+        reserveFactor: m.reserveFactor,
+        liquidationProtocolFee: m.liquidationProtocolFee,
+        supplyCap: m.supplyCap,
+        borrowCap: m.borrowCap,
+        debtCeiling: m.debtCeiling,
+        isolationModeTotalDebt: m.isolationModeTotalDebt,
+        eModeCategoryId: m.eModeCategoryId,
+        borrowableInIsolation: m.borrowableInIsolation,
+        borrowingEnabled: m.borrowingEnabled,
+        isActive: m.isActive,
+        isFrozen: m.isFrozen,
+        isPaused: m.isPaused,
+      },
+      ...totals,
+      totalSuppliedBase: base(totals.totalSupplied),
+      accounts,
+      sheet,
+      solvency: solvency(sheet),
+      tally,
+    };
+  });
+  const sheet = sumSheets(markets.map((m) => m.sheet));
+  const totalSuppliedBase = markets.reduce((sum, m) => sum + m.totalSuppliedBase, 0n);
+  return { protocol: ref, block, indexing, markets, totalSuppliedBase, accounts, sheet, solvency: solvency(sheet) };
+}
