@@ -69,6 +69,9 @@ export function createGateway(options: GatewayOptions) {
     formatError(formatted, error) {
       const known = classify(unwrapResolverError(error));
       if (known) return { ...formatted, extensions: { ...formatted.extensions, ...known.extra, code: known.code } };
+      // Apollo re-labels every validation error GRAPHQL_VALIDATION_FAILED; keep the limit rules' own codes.
+      const original = (error as { originalError?: { extensions?: Record<string, unknown> } }).originalError?.extensions;
+      if (typeof original?.code === 'string' && original.code.startsWith('QUERY_TOO_')) return { ...formatted, extensions: { ...formatted.extensions, ...original } };
       return formatted;
     },
   });

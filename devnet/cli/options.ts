@@ -27,6 +27,7 @@ export const FLAGS: FlagSpec[] = [
   { flag: 'port-admin', env: 'STACK_PORT_ADMIN', kind: 'port', help: `graph-node admin JSON-RPC (default ${DEFAULT_PORTS.admin})` },
   { flag: 'port-index-node', env: 'STACK_PORT_INDEX_NODE', kind: 'port', help: `graph-node indexing status (default ${DEFAULT_PORTS.indexNode})` },
   { flag: 'port-metrics', env: 'STACK_PORT_METRICS', kind: 'port', help: `graph-node Prometheus metrics (default ${DEFAULT_PORTS.metrics})` },
+  { flag: 'port-gateway', env: 'STACK_PORT_GATEWAY', kind: 'port', help: `the GraphQL gateway (default ${DEFAULT_PORTS.gateway})` },
   { flag: 'exit-when-synced', env: 'STACK_EXIT_WHEN_SYNCED', kind: 'boolean', help: 'stop everything once indexed (benchmarks, CI)' },
   { flag: 'stop-on-stdin-close', env: 'STACK_STOP_ON_STDIN_CLOSE', kind: 'boolean', help: 'stop when standard input closes (a parent test process died)' },
   { flag: 'help', env: 'STACK_HELP', kind: 'boolean', help: 'print this help' },
@@ -86,6 +87,7 @@ export function portsFrom(flags: ParsedFlags): StackPorts {
     admin: pick('port-admin', DEFAULT_PORTS.admin),
     indexNode: pick('port-index-node', DEFAULT_PORTS.indexNode),
     metrics: pick('port-metrics', DEFAULT_PORTS.metrics),
+    gateway: pick('port-gateway', DEFAULT_PORTS.gateway),
   };
 }
 

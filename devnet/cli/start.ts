@@ -3,6 +3,7 @@ import path from 'node:path';
 import { StackError } from '../stack/errors';
 import { startStack, type RunningStack } from '../stack/launch';
 import { Teardown } from '../stack/teardown';
+import { EXAMPLE_QUERIES } from '../../server/landing';
 import { helpText, parseFlags, portsFrom, repoRoot } from './options';
 
 /**
@@ -74,6 +75,11 @@ async function main(): Promise<number> {
   say(`chain RPC:        ${stack.rpcUrl}`);
   for (const [name, url] of Object.entries(stack.subgraphs)) say(`subgraph ${name}: ${url}`);
   say(`indexing status:  ${stack.statusUrl}`);
+  say(`gateway:          ${stack.gatewayUrl}  (open it in a browser for a query form)`);
+  say('try, e.g.:');
+  for (const example of EXAMPLE_QUERIES.slice(0, 2)) {
+    console.log(`  curl -s ${stack.gatewayUrl} -H 'content-type: application/json' -d '${JSON.stringify({ query: example.query })}'`);
+  }
   console.log(`READY ${JSON.stringify({ stateFile })}`);
 
   if (flags['exit-when-synced']) {
@@ -89,6 +95,7 @@ function stateOf(stack: RunningStack) {
     rpcUrl: stack.rpcUrl,
     network: stack.network,
     subgraphs: stack.subgraphs,
+    gatewayUrl: stack.gatewayUrl,
     statusUrl: stack.statusUrl,
     indexedBlock: stack.indexedBlock,
     logDir: stack.logDir,

@@ -11,7 +11,8 @@ import { startIpfsStub } from './ipfs-stub';
 import { startEmbeddedPostgres } from './postgres';
 import { buildSubgraph, type NetworkDataSource } from './subgraph-build';
 import { Teardown } from './teardown';
-import type { StackPorts } from './ports';
+import { assertPortFree, type StackPorts } from './ports';
+import { createGateway } from '../../server/app';
 
 export interface StackOptions {
   /** Index this JSON-RPC endpoint instead of starting the devnet (no deployment, no scenario). */
@@ -45,6 +46,8 @@ export interface RunningStack {
   network: string;
   /** One GraphQL endpoint per manifest, keyed by the manifest's base name (e.g. "aave-v3"). */
   subgraphs: Record<string, string>;
+  /** The analytics gateway over those subgraphs. */
+  gatewayUrl: string;
   statusUrl: string;
   /** The block every subgraph had indexed when start-up finished. */
   indexedBlock: number;
@@ -69,6 +72,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const logDir = path.join(workDir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
   try {
+    // Fail before doing anything slow if a port is taken (each component checks again when it starts).
+    for (const [owner, port] of Object.entries(ports)) {
+      if ((owner === 'anvil' && options.rpcUrl) || (owner === 'postgres' && options.postgresUrl)) continue;
+      await assertPortFree(port, owner);
+    }
     let rpcUrl = options.rpcUrl;
     let deployment: AaveV3Deployment | undefined;
     let scenario: ScenarioResult | undefined;
@@ -150,10 +158,20 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const startBlock = deployment ? Number(deployment.startBlock) : 0;
     const subgraphs: Record<string, string> = {};
     options.manifests.forEach((m, i) => (subgraphs[path.basename(m, '.yaml')] = graphNode.queryUrls[i]));
+
+    log(`starting the gateway on port ${ports.gateway}`);
+    await assertPortFree(ports.gateway, 'gateway');
+    const gateway = await createGateway({
+      endpoints: Object.entries(subgraphs).map(([name, url]) => ({ name, url })),
+      // Historical `block:` queries need block timestamps; the chain the stack indexes has them.
+      rpcUrl,
+    }).listen(ports.gateway);
+    teardown.add('gateway', gateway.stop);
     return {
       rpcUrl,
       network: options.network,
       subgraphs,
+      gatewayUrl: gateway.url,
       statusUrl: graphNode.statusUrl,
       indexedBlock: head,
       deployment,

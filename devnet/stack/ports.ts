@@ -34,6 +34,7 @@ export interface StackPorts extends GraphNodePorts {
   anvil: number;
   postgres: number;
   ipfs: number;
+  gateway: number;
 }
 
 /** Documented defaults (README, "Configuration"). */
@@ -45,4 +46,5 @@ export const DEFAULT_PORTS: StackPorts = {
   admin: 8020,
   indexNode: 8030,
   metrics: 8040,
+  gateway: 4000,
 };

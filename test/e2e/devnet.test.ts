@@ -1,8 +1,9 @@
-import type { PublicClient } from 'viem';
+import { createTestClient, http, type PublicClient, type TestClient } from 'viem';
 import { createSubgraphClient, type SubgraphClient } from '../../server/sources/subgraph-client';
 import { chainReader } from '../support/chain';
 import { startStackProcess, type StackUnderTest } from '../support/stack-process';
 import { aaveV3IndexingSuite } from './aave-v3-indexing.suite';
+import { gatewaySuite } from './gateway.suite';
 
 /**
  * One real stack (anvil + Aave V3 + scenario + Postgres + graph-node), started through the same entry
@@ -13,11 +14,13 @@ const SEED = process.env.E2E_SEED ?? 'e2e-seed-1';
 
 let stack: StackUnderTest | undefined;
 let chain: PublicClient;
+let testClient: TestClient;
 let aaveV3: SubgraphClient;
 
 beforeAll(async () => {
   stack = await startStackProcess({ accounts: ACCOUNTS, seed: SEED, timeoutMs: 25 * 60_000 });
   chain = chainReader(stack.state.rpcUrl);
+  testClient = createTestClient({ mode: 'anvil', transport: http(stack.state.rpcUrl) });
   aaveV3 = createSubgraphClient({ url: stack.state.subgraphs['aave-v3'] });
 }, 26 * 60_000);
 
@@ -39,3 +42,5 @@ describe('local stack', () => {
 });
 
 describe('Aave V3 subgraph against the chain', () => aaveV3IndexingSuite(ctx));
+// Runs after the indexing suite: it moves the chain on (time and one block).
+describe('gateway against the chain', () => gatewaySuite(() => ({ state: stack!.state, chain, testClient })));

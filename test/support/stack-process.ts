@@ -8,6 +8,7 @@ export interface StackState {
   rpcUrl: string;
   network: string;
   subgraphs: Record<string, string>;
+  gatewayUrl: string;
   statusUrl: string;
   indexedBlock: number;
   logDir: string;
@@ -55,6 +56,7 @@ export async function startStackProcess(options: { accounts: number; seed: strin
     'port-admin': await freePort(),
     'port-index-node': await freePort(),
     'port-metrics': await freePort(),
+    'port-gateway': await freePort(),
   };
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'baddebt-e2e-'));
   // Postgres runs as its own OS user when tests run as root: it must be able to enter this folder.
