@@ -26,6 +26,8 @@ const MAX_PRIORITY_FEE_PER_GAS = 1_000_000_000n;
 
 interface Pending {
   hash: Hash;
+  /** The signed tx, to re-broadcast it if the node lost it. */
+  raw: Hex;
   label: string;
   from: Address;
   to?: Address;
@@ -98,7 +100,7 @@ export class TxSender {
     });
     // The hash is known locally; the tx goes out with the next flush().
     const hash = keccak256(raw);
-    this.unsent.push({ raw, pending: { hash, label, from: account.address, to: tx.to, data: tx.data, value } });
+    this.unsent.push({ raw, pending: { hash, raw, label, from: account.address, to: tx.to, data: tx.data, value } });
     return hash;
   }
 
@@ -210,6 +212,9 @@ export class TxSender {
         const known = await this.clients.publicClient.getTransaction({ hash: ex.hash }).then(() => 'known to the node', () => 'unknown to the node');
         throw new Error(`TxSender: ${missing.length} receipts missing, e.g. ${ex.label} from ${ex.from} (tx ${ex.hash}, ${known})`);
       }
+      // anvil's pool has been seen losing a few txs of a large wave (a later nonce of a sender whose
+      // earlier tx was mined meanwhile): after a few rounds without progress, send those again.
+      if (idle > 0 && idle % 5 === 0) await this.rebroadcast(missing.map((i) => batch[i]));
       if (this.manualMining && (round === 0 || idle > 0)) await this.mine();
       else if (round > 0) await new Promise((r) => setTimeout(r, 20));
       const got = await Promise.all(
@@ -218,6 +223,17 @@ export class TxSender {
       missing.forEach((i, k) => (out[i] = got[k]));
       idle = got.some(Boolean) ? 0 : idle + 1;
     }
+  }
+
+  /** Re-sends the txs the node no longer knows; the same signed bytes, so nothing can run twice. */
+  private async rebroadcast(missing: Pending[]): Promise<void> {
+    await Promise.all(
+      missing.map(async (p) => {
+        const known = await this.clients.publicClient.getTransaction({ hash: p.hash }).then(() => true, () => false);
+        if (known) return;
+        await this.clients.publicClient.request({ method: 'eth_sendRawTransaction', params: [p.raw] }).catch(() => undefined);
+      }),
+    );
   }
 
   /** Best-effort reason: replay the call on the parent block's state. */

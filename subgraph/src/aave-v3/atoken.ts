@@ -7,7 +7,7 @@ import {
   Mint,
 } from '../../generated/templates/AToken/AaveV3AToken'
 import { Transfer as TransferEntity } from '../../generated/schema'
-import { applyScaledSupplyDelta, getOrCreateAccount } from '../common/entities'
+import { applyScaledSupplyDelta, getOrCreateAccount, stampEvent } from '../common/entities'
 import { eventId } from '../common/ids'
 import { ZERO } from '../common/math'
 import { burnScaledDelta, contextMarket, mintScaledDelta } from './tokens'
@@ -41,11 +41,7 @@ export function handleBalanceTransfer(event: BalanceTransfer): void {
   getOrCreateAccount(from)
   getOrCreateAccount(to)
   const t = new TransferEntity(eventId(event))
-  t.protocol = market.protocol
-  t.blockNumber = event.block.number
-  t.timestamp = event.block.timestamp
-  t.txHash = event.transaction.hash
-  t.logIndex = event.logIndex
+  stampEvent(t, market.protocol, event)
   t.market = market.id
   t.from = from
   t.to = to

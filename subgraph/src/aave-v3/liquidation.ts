@@ -8,7 +8,7 @@
 import { Address, BigInt, Bytes, crypto, log } from '@graphprotocol/graph-ts'
 import { LiquidationCall } from '../../generated/Pool/AaveV3Pool'
 import { Liquidation, Market, Position, Protocol } from '../../generated/schema'
-import { getOrCreateAccount } from '../common/entities'
+import { getOrCreateAccount, stampEvent } from '../common/entities'
 import { eventId, positionId } from '../common/ids'
 import { ZERO } from '../common/math'
 import { loadMarket } from './market'
@@ -88,11 +88,7 @@ export function processLiquidation(event: LiquidationCall): void {
   const fee = findProtocolFee(event, collateral)
 
   const e = new Liquidation(eventId(event))
-  e.protocol = protocol.id
-  e.blockNumber = event.block.number
-  e.timestamp = event.block.timestamp
-  e.txHash = event.transaction.hash
-  e.logIndex = event.logIndex
+  stampEvent(e, protocol.id, event)
   e.account = user
   e.liquidator = event.params.liquidator
   e.collateralMarket = collateral.id

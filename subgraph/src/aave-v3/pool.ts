@@ -16,7 +16,7 @@ import {
   Withdraw as WithdrawEvent,
 } from '../../generated/Pool/AaveV3Pool'
 import { Borrow, CollateralToggle, EModeChange, FlashLoan, MintToTreasury, Repay, Supply, Withdraw } from '../../generated/schema'
-import { getOrCreateAccount, getOrCreatePosition, getOrCreateProtocolAccount } from '../common/entities'
+import { getOrCreateAccount, getOrCreatePosition, getOrCreateProtocolAccount, stampEvent } from '../common/entities'
 import { eModeCategoryId, eventId } from '../common/ids'
 import { percentMul, rayDiv, rayMul, ZERO } from '../common/math'
 import { loadMarket } from './market'
@@ -33,11 +33,7 @@ export function handleSupply(event: SupplyEvent): void {
   if (market == null) return
   getOrCreateAccount(event.params.onBehalfOf)
   const e = new Supply(eventId(event))
-  e.protocol = protocol.id
-  e.blockNumber = event.block.number
-  e.timestamp = event.block.timestamp
-  e.txHash = event.transaction.hash
-  e.logIndex = event.logIndex
+  stampEvent(e, protocol.id, event)
   e.market = market.id
   e.account = event.params.onBehalfOf
   e.caller = event.params.user
@@ -52,11 +48,7 @@ export function handleWithdraw(event: WithdrawEvent): void {
   if (market == null) return
   getOrCreateAccount(event.params.user)
   const e = new Withdraw(eventId(event))
-  e.protocol = protocol.id
-  e.blockNumber = event.block.number
-  e.timestamp = event.block.timestamp
-  e.txHash = event.transaction.hash
-  e.logIndex = event.logIndex
+  stampEvent(e, protocol.id, event)
   e.market = market.id
   e.account = event.params.user
   e.to = event.params.to
@@ -70,11 +62,7 @@ export function handleBorrow(event: BorrowEvent): void {
   if (market == null) return
   getOrCreateAccount(event.params.onBehalfOf)
   const e = new Borrow(eventId(event))
-  e.protocol = protocol.id
-  e.blockNumber = event.block.number
-  e.timestamp = event.block.timestamp
-  e.txHash = event.transaction.hash
-  e.logIndex = event.logIndex
+  stampEvent(e, protocol.id, event)
   e.market = market.id
   e.account = event.params.onBehalfOf
   e.caller = event.params.user
@@ -91,11 +79,7 @@ export function handleRepay(event: RepayEvent): void {
   if (market == null) return
   getOrCreateAccount(event.params.user)
   const e = new Repay(eventId(event))
-  e.protocol = protocol.id
-  e.blockNumber = event.block.number
-  e.timestamp = event.block.timestamp
-  e.txHash = event.transaction.hash
-  e.logIndex = event.logIndex
+  stampEvent(e, protocol.id, event)
   e.market = market.id
   e.account = event.params.user
   e.repayer = event.params.repayer
@@ -146,11 +130,7 @@ function toggleCollateral(event: ReserveUsedAsCollateralEnabled, enabled: boolea
   position.save()
   market.save() // positionCount may have moved
   const e = new CollateralToggle(eventId(event))
-  e.protocol = protocol.id
-  e.blockNumber = event.block.number
-  e.timestamp = event.block.timestamp
-  e.txHash = event.transaction.hash
-  e.logIndex = event.logIndex
+  stampEvent(e, protocol.id, event)
   e.market = market.id
   e.account = event.params.user
   e.enabled = enabled
@@ -174,11 +154,7 @@ export function handleUserEModeSet(event: UserEModeSet): void {
   pa.eModeCategory = cat == 0 ? null : eModeCategoryId(protocol.id, cat)
   pa.save()
   const e = new EModeChange(eventId(event))
-  e.protocol = protocol.id
-  e.blockNumber = event.block.number
-  e.timestamp = event.block.timestamp
-  e.txHash = event.transaction.hash
-  e.logIndex = event.logIndex
+  stampEvent(e, protocol.id, event)
   e.account = event.params.user
   e.categoryId = cat
   e.save()
@@ -198,11 +174,7 @@ export function handleMintedToTreasury(event: MintedToTreasury): void {
   const market = loadMarket(protocol.id, event.params.reserve)
   if (market == null) return
   const e = new MintToTreasury(eventId(event))
-  e.protocol = protocol.id
-  e.blockNumber = event.block.number
-  e.timestamp = event.block.timestamp
-  e.txHash = event.transaction.hash
-  e.logIndex = event.logIndex
+  stampEvent(e, protocol.id, event)
   e.market = market.id
   e.amountMinted = event.params.amountMinted
   e.derivedAccruedScaled = market.accruedToTreasuryScaled
@@ -218,11 +190,7 @@ export function handleFlashLoan(event: FlashLoanEvent): void {
   if (market == null) return
   getOrCreateAccount(event.params.target)
   const e = new FlashLoan(eventId(event))
-  e.protocol = protocol.id
-  e.blockNumber = event.block.number
-  e.timestamp = event.block.timestamp
-  e.txHash = event.transaction.hash
-  e.logIndex = event.logIndex
+  stampEvent(e, protocol.id, event)
   e.market = market.id
   e.account = event.params.target
   e.initiator = event.params.initiator

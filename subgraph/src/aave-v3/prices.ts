@@ -1,3 +1,4 @@
+import { stampEvent } from '../common/entities'
 // Oracle bookkeeping shared by the AaveOracle, the Aggregator template and ReserveInitialized.
 // Prices are raw integers in the oracle's base currency (Aave V3: USD, 8 decimals).
 import { Address, BigInt, Bytes, ethereum } from '@graphprotocol/graph-ts'
@@ -76,11 +77,7 @@ export function recordPrice(
   market.save()
 
   const u = new PriceUpdate(eventId(event).concat(market.id))
-  u.protocol = market.protocol
-  u.blockNumber = event.block.number
-  u.timestamp = event.block.timestamp
-  u.txHash = event.transaction.hash
-  u.logIndex = event.logIndex
+  stampEvent(u, market.protocol, event)
   u.market = market.id
   const source = oa.source
   u.source = source !== null ? source : Bytes.fromHexString('0x0000000000000000000000000000000000000000')

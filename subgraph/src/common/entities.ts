@@ -1,6 +1,6 @@
 // Shared getters/creators for accounts and positions, and the single place where scaled balances
 // change (so market totals and counts always move with the positions).
-import { Address, BigInt, Bytes, ethereum } from '@graphprotocol/graph-ts'
+import { Address, BigInt, Bytes, Entity, Value, ethereum } from '@graphprotocol/graph-ts'
 import { Account, Market, Position, Protocol, ProtocolAccount } from '../../generated/schema'
 import { positionId, protocolAccountId } from './ids'
 import { ZERO } from './math'
@@ -85,4 +85,16 @@ export function applyScaledDebtDelta(market: Market, account: Address, delta: Bi
   if (!before.isZero() && after.isZero()) market.borrowerCount -= 1
   market.save()
   return position
+}
+
+/**
+ * Fills the LendingEvent fields every immutable event entity carries (schema.graphql, interface
+ * LendingEvent): one place instead of five lines in every handler.
+ */
+export function stampEvent(e: Entity, protocol: Bytes, event: ethereum.Event): void {
+  e.set('protocol', Value.fromBytes(protocol))
+  e.set('blockNumber', Value.fromBigInt(event.block.number))
+  e.set('timestamp', Value.fromBigInt(event.block.timestamp))
+  e.set('txHash', Value.fromBytes(event.transaction.hash))
+  e.set('logIndex', Value.fromBigInt(event.logIndex))
 }

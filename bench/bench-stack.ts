@@ -1,0 +1,39 @@
+/** The devnet stack for a benchmark: free ports (unless given), a temporary work directory, N accounts. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseFlags, portsFrom, repoRoot } from '../devnet/cli/options';
+import { startStack, type RunningStack } from '../devnet/stack/launch';
+import { freePort } from '../devnet/stack/ports';
+
+export async function startBenchStack(name: string): Promise<{ stack: RunningStack; accounts: number; seed: string; stop(): Promise<void> }> {
+  const flags = parseFlags(process.argv.slice(2), process.env);
+  const accounts = (flags.accounts as number | undefined) ?? 1000;
+  const seed = (flags.seed as string | undefined) ?? 'bench';
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
+  fs.chmodSync(workDir, 0o755); // embedded Postgres runs as its own OS user under root
+  // A benchmark must not collide with a stack the user left running.
+  const ports = portsFrom(flags);
+  if (!Object.keys(flags).some((f) => f.startsWith('port-'))) {
+    for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] = await freePort();
+  }
+  const stack = await startStack({
+    network: 'devnet',
+    ports,
+    seed,
+    accounts,
+    workDir,
+    manifests: [path.join(repoRoot, 'subgraph', 'aave-v3.yaml')],
+    syncTimeoutMs: 3 * 3600_000,
+    log: (l) => console.error(`[${name}] ${l}`),
+  });
+  return {
+    stack,
+    accounts,
+    seed,
+    stop: async () => {
+      await stack.stop();
+      fs.rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
