@@ -85,8 +85,7 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
       const where = { ...(args.where ?? {}), ...(lastId ? { id_gt: lastId } : {}) };
       const blockArg = args.block === undefined ? '' : `, block: { number: ${args.block} }`;
       const data = await query<Record<string, T[]>>(
-        `query($where: ${whereType(args.collection)}) { page: ${args.collection}(first: ${pageSize}, orderBy: id, orderDirection: asc, where: $where${blockArg}) { id ${args.fields} } }`,
-        { where },
+        `{ page: ${args.collection}(first: ${pageSize}, orderBy: id, orderDirection: asc, where: ${graphqlLiteral(where)}${blockArg}) { id ${args.fields} } }`,
       );
       out.push(...data.page);
       if (data.page.length < pageSize) return out;
@@ -97,8 +96,24 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
   return { url: options.url, query, queryAll };
 }
 
-/** graph-node names a collection's filter type `<Entity>_filter` (collection `positions` -> `Position_filter`). */
-function whereType(collection: string): string {
-  const singular = collection.endsWith('ies') ? `${collection.slice(0, -3)}y` : collection.replace(/s$/, '');
-  return `${singular[0].toUpperCase()}${singular.slice(1)}_filter`;
+/**
+ * A filter object as a GraphQL input literal. Inlined rather than passed as a variable, because a
+ * variable needs the filter's type name, which graph-node derives irregularly from the entity name
+ * (EModeCategory -> emodeCategories / EModeCategory_filter).
+ */
+export function graphqlLiteral(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `[${value.map(graphqlLiteral).join(', ')}]`;
+  if (typeof value === 'object') {
+    return `{ ${Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => {
+        if (!/^[_A-Za-z][_0-9A-Za-z]*$/.test(k)) throw new TypeError(`"${k}" is not a GraphQL field name`);
+        return `${k}: ${graphqlLiteral(v)}`;
+      })
+      .join(', ')} }`;
+  }
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'bigint') return JSON.stringify(value.toString());
+  throw new TypeError(`cannot write ${typeof value} as a GraphQL literal`);
 }

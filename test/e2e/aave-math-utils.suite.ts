@@ -41,7 +41,7 @@ import type { StackState } from '../support/stack-process';
  *   be that loose. Instead, per account, from the differences bounded above plus the contract's own
  *   roundings (percentMul half-up: 0.5 base unit; wadDiv half-up: 0.5e-18; BigNumber's 20 digits):
  *   |HF_mu - HF| <= LT_mu/1e4 * (epsC*D + C*epsD) / (D*D_mu) + C*|LT_mu - LT| / (1e4*D) + 0.5/D + 1e-18.
- *   Where the average threshold is whole (one collateral, or e-mode), HF agreed to ~1e-10 relative.
+ *   Where the average threshold is whole (e.g. a single collateral asset), HF agreed to ~1e-10 relative.
  * - No debt: the contract returns uint256 max, ours null, math-utils -1. A debt worth less than one base
  *   unit is 0 for the contract (no debt) but not for math-utils: accepted only when math-utils' debt is
  *   within its tolerance of 0 (then its finite health factor is not compared).

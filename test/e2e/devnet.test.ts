@@ -3,6 +3,7 @@ import { createSubgraphClient, type SubgraphClient } from '../../server/sources/
 import { chainReader } from '../support/chain';
 import { startStackProcess, type StackUnderTest } from '../support/stack-process';
 import { aaveV3IndexingSuite } from './aave-v3-indexing.suite';
+import { aaveMathUtilsSuite } from './aave-math-utils.suite';
 import { gatewaySuite } from './gateway.suite';
 
 /**
@@ -42,5 +43,6 @@ describe('local stack', () => {
 });
 
 describe('Aave V3 subgraph against the chain', () => aaveV3IndexingSuite(ctx));
+describe("Aave's own client library (@aave/math-utils) on the indexed data", () => aaveMathUtilsSuite(ctx));
 // Runs after the indexing suite: it moves the chain on (time and one block).
 describe('gateway against the chain', () => gatewaySuite(() => ({ state: stack!.state, chain, testClient })));
