@@ -146,11 +146,15 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
   const findProtocol = async (idOrSlug: string): Promise<ProtocolHandle> => {
     const wanted = idOrSlug.toLowerCase();
     const all = await Promise.all(deps.endpoints.map(async (e) => ({ endpoint: e.name, ...(await protocolsAt(e.name, null)) })));
-    for (const { endpoint, protocols } of all) {
-      const match = protocols.find((p) => p.id.toLowerCase() === wanted || p.slug.toLowerCase() === wanted);
-      if (match) return { endpoint, protocolId: match.id };
-    }
-    const known = all.flatMap((a) => a.protocols.map((p) => `${p.slug} (${p.id})`)).join(', ') || 'none';
+    const candidates = all.flatMap(({ endpoint, protocols }) => protocols.map((p) => ({ endpoint, p, single: protocols.length === 1 })));
+    // An id is exact; then an endpoint's configured name (when it serves one protocol); then the slug.
+    const matches =
+      [candidates.filter((c) => c.p.id.toLowerCase() === wanted), candidates.filter((c) => c.single && c.endpoint.toLowerCase() === wanted), candidates.filter((c) => c.p.slug.toLowerCase() === wanted)].find(
+        (m) => m.length > 0,
+      ) ?? [];
+    if (matches.length === 1) return { endpoint: matches[0].endpoint, protocolId: matches[0].p.id };
+    const known = candidates.map((c) => `${c.endpoint}: ${c.p.slug} (${c.p.id})`).join(', ') || 'none';
+    if (matches.length > 1) throw gatewayError('BAD_USER_INPUT', `"${idOrSlug}" names several protocols; use an id or endpoint name: ${known}`);
     throw gatewayError('PROTOCOL_NOT_FOUND', `no indexed protocol "${idOrSlug}"; known: ${known}`);
   };
 
