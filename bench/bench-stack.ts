@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseFlags, portsFrom, repoRoot } from '../devnet/cli/options';
+import { parseFlags, portsFrom, protocolsFrom } from '../devnet/cli/options';
 import { startStack, type RunningStack } from '../devnet/stack/launch';
 import { freePort } from '../devnet/stack/ports';
 
@@ -23,7 +23,8 @@ export async function startBenchStack(name: string): Promise<{ stack: RunningSta
     seed,
     accounts,
     workDir,
-    manifests: [path.join(repoRoot, 'subgraph', 'aave-v3.yaml')],
+    protocols: protocolsFrom(flags),
+    manifests: [],
     syncTimeoutMs: 3 * 3600_000,
     log: (l) => console.error(`[${name}] ${l}`),
   });

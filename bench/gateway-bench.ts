@@ -29,7 +29,8 @@ async function main() {
   const { stack, accounts, stop } = await startBenchStack('bench-gateway');
   try {
     const endpoints = Object.entries(stack.subgraphs).map(([name, url]) => ({ name, url }));
-    const borrower = stack.scenario!.badDebtAccounts[0] ?? stack.scenario!.accounts[0];
+    const scenario = stack.devnet['aave-v3'].scenario;
+    const borrower = scenario.badDebtAccounts[0] ?? scenario.accounts[0];
     QUERIES['single-account'] = `{ account(protocol: "aave-v3", address: "${borrower}") { debtUSD collateralUSD healthFactor positions { borrowedUSD } } }`;
     const results: Record<string, unknown> = {};
     for (const [name, query] of Object.entries(QUERIES)) {

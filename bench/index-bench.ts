@@ -11,12 +11,12 @@ async function main() {
   const wall = Date.now();
   const { stack, accounts, seed, stop } = await startBenchStack('bench-index');
   try {
-    const { indexing, scenario } = stack;
+    const { indexing, devnet } = stack;
     const events = indexing.handlerCalls;
     const result = {
       accounts,
       seed,
-      scenarioActions: scenario?.counts,
+      scenarioActions: Object.fromEntries(Object.entries(devnet).map(([name, run]) => [name, run.scenario.counts])),
       blocks: indexing.blocks,
       handlerCalls: events,
       indexingSeconds: Number(indexing.seconds.toFixed(2)),

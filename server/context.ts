@@ -6,6 +6,7 @@
 import DataLoader from 'dataloader';
 import { gatewayError } from './errors';
 import { loadAccounts, loadMarketTable, loadProtocols, type MarketTable, type ProtocolInfo } from './sources/aave-v3';
+import { loadRealizedBadDebts, type RealizedRow } from './sources/realized-bad-debt';
 import { fetchIndexingState, pinBlock, type BlockHeaderSource, type BlockRef, type IndexingState } from './sources/blocks';
 import { createSubgraphClient, type SubgraphClient } from './sources/subgraph-client';
 import { aaveAccountView, aaveProtocolView } from './views/aave-v3';
@@ -64,6 +65,8 @@ export interface RequestContext {
   marketTable(handle: ProtocolHandle, pinned: Pinned): Promise<MarketTable>;
   protocolView(handle: ProtocolHandle, pinned: Pinned): Promise<ProtocolView>;
   accountView(handle: ProtocolHandle, pinned: Pinned, address: string): Promise<AccountView>;
+  /** Every realized bad-debt event of the protocol up to the pinned block, newest first. */
+  realizedBadDebts(handle: ProtocolHandle, pinned: Pinned): Promise<RealizedRow[]>;
 }
 
 export function createRequestContext(deps: GatewayDeps): RequestContext {
@@ -132,6 +135,17 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
     return loader.load(address);
   };
 
+  const realized = new Map<string, Promise<RealizedRow[]>>();
+  const realizedBadDebts = (h: ProtocolHandle, p: Pinned) => {
+    const key = keyOf(h, p);
+    let rows = realized.get(key);
+    if (!rows) {
+      rows = loadRealizedBadDebts(p.client, h.protocolId, p.block.number);
+      realized.set(key, rows);
+    }
+    return rows;
+  };
+
   const protocolLists = new Map<string, Promise<ProtocolInfo[]>>();
   const protocolsAt = async (endpoint: string, block: number | null | undefined) => {
     const pinned = await pin(endpoint, block);
@@ -158,5 +172,5 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
     throw gatewayError('PROTOCOL_NOT_FOUND', `no indexed protocol "${idOrSlug}"; known: ${known}`);
   };
 
-  return Object.assign(ctx, { deps, pin, findProtocol, protocolsAt, marketTable, protocolView, accountView });
+  return Object.assign(ctx, { deps, pin, findProtocol, protocolsAt, marketTable, protocolView, accountView, realizedBadDebts });
 }

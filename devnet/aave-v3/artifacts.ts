@@ -90,16 +90,17 @@ export function linkBytecode(art: Artifact, libraries: Record<string, Address>):
 
 /**
  * Libraries in deployment order for the given contracts: a library comes after the libraries it
- * links itself (FlashLoanLogic links BorrowLogic).
+ * links itself (FlashLoanLogic links BorrowLogic). `load` lets the v3.6 build (compiled from
+ * source, devnet/aave-v36/compile.ts) reuse this.
  */
-export function libraryDeployOrder(contractNames: string[]): string[] {
+export function libraryDeployOrder(contractNames: string[], load: (name: string) => Artifact = loadArtifact): string[] {
   const order: string[] = [];
   const visit = (lib: string, stack: string[]) => {
     if (order.includes(lib)) return;
     if (stack.includes(lib)) throw new Error(`library cycle: ${[...stack, lib].join(' -> ')}`);
-    for (const dep of requiredLibraries(loadArtifact(lib))) visit(dep, [...stack, lib]);
+    for (const dep of requiredLibraries(load(lib))) visit(dep, [...stack, lib]);
     order.push(lib);
   };
-  for (const c of contractNames) for (const lib of requiredLibraries(loadArtifact(c))) visit(lib, [c]);
+  for (const c of contractNames) for (const lib of requiredLibraries(load(c))) visit(lib, [c]);
   return order;
 }

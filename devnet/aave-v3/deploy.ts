@@ -23,6 +23,7 @@ export interface DeployedReserve {
   underlying: Address;
   aToken: Address;
   variableDebtToken: Address;
+  /** zeroAddress on a fresh v3.6 market (stable debt was removed in v3.2); an upgraded v3.0 market keeps the orphan */
   stableDebtToken: Address;
   aggregator: Address;
   interestRateStrategy: Address;
@@ -33,6 +34,8 @@ export interface DeployedReserve {
 }
 
 export interface AaveV3Deployment {
+  /** '3.0': @aave/core-v3 bytecode (this file); '3.6': compiled from source (devnet/aave-v36/deploy.ts) */
+  version: '3.0' | '3.6';
   chainId: number;
   startBlock: number;
   addressesProvider: Address;
@@ -44,6 +47,8 @@ export interface AaveV3Deployment {
   dataProvider: Address;
   treasury: Address;
   deployer: Address;
+  /** v3.6: the EOA registered as "UMBRELLA" in the addresses provider (may call eliminateReserveDeficit) */
+  umbrella?: Address;
   reserves: DeployedReserve[];
   eModeCategories: { id: number; label: string; ltv: number; liquidationThreshold: number; liquidationBonus: number }[];
 }
@@ -163,6 +168,7 @@ export async function deployAaveV3(clients: DevnetClients, options: DeployOption
   );
   const chainId = await publicClient.getChainId();
   const deployment: AaveV3Deployment = {
+    version: '3.0',
     chainId,
     startBlock,
     addressesProvider: getAddress(provider.address),

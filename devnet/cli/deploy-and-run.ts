@@ -1,9 +1,11 @@
-// Manual use: start anvil, deploy Aave V3.0, run the seeded scenario, print JSON, stop anvil.
-//   npx tsx devnet/cli/deploy-and-run.ts --port 18545 --seed 42 --accounts 50 [--keep]
+// Manual use: start anvil, deploy Aave V3.0 (or V3.6 with --aave 3.6), run the seeded scenario,
+// print JSON, stop anvil.
+//   npx tsx devnet/cli/deploy-and-run.ts --port 18545 --seed 42 --accounts 50 [--aave 3.6] [--keep]
 // --keep leaves anvil running until Ctrl-C (to poke at the chain with cast or a subgraph).
 import { parseArgs } from 'node:util';
 import { devnetClients, startAnvil } from '../chain/anvil';
 import { deployAaveV3 } from '../aave-v3/deploy';
+import { deployAaveV36 } from '../aave-v36/deploy';
 import { runAaveV3Scenario } from '../scenario/aave-v3';
 
 async function main() {
@@ -13,6 +15,7 @@ async function main() {
       seed: { type: 'string', default: '1' },
       accounts: { type: 'string', default: '50' },
       keep: { type: 'boolean', default: false },
+      aave: { type: 'string', default: '3.0' },
       quiet: { type: 'boolean', default: false },
     },
   });
@@ -23,7 +26,8 @@ async function main() {
   try {
     const clients = devnetClients(anvil.rpcUrl);
     let t = Date.now();
-    const deployment = await deployAaveV3(clients, { log });
+    if (values.aave !== '3.0' && values.aave !== '3.6') throw new Error(`--aave must be 3.0 or 3.6, not ${values.aave}`);
+    const deployment = values.aave === '3.6' ? await deployAaveV36(clients, { log }) : await deployAaveV3(clients, { log });
     log(`deployed in ${Date.now() - t} ms`);
     t = Date.now();
     const result = await runAaveV3Scenario({ clients, deployment, seed: values.seed!, accounts: Number(values.accounts), log });

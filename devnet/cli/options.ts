@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { StackError } from '../stack/errors';
 import { DEFAULT_PORTS, type StackPorts } from '../stack/ports';
+import { DEVNET_PROTOCOLS, type DevnetProtocol } from '../protocols';
 
 /** One command-line flag, with the environment variable that can set it too. */
 interface FlagSpec {
@@ -18,6 +19,7 @@ export const FLAGS: FlagSpec[] = [
   { flag: 'work-dir', env: 'STACK_WORK_DIR', kind: 'string', help: 'logs, builds and state (default .stack)' },
   { flag: 'state-file', env: 'STACK_STATE_FILE', kind: 'string', help: 'write URLs, deployment and checkpoints here as JSON once indexed (default <work-dir>/state.json)' },
   { flag: 'seed', env: 'STACK_SEED', kind: 'string', help: 'scenario seed (default "baddebt")' },
+  { flag: 'protocols', env: 'STACK_PROTOCOLS', kind: 'string', help: `devnet protocols to deploy, comma-separated (default all: ${DEVNET_PROTOCOLS.map((p) => p.name).join(',')})` },
   { flag: 'accounts', env: 'STACK_ACCOUNTS', kind: 'int', help: 'scenario accounts (default 50)' },
   { flag: 'sync-timeout', env: 'STACK_SYNC_TIMEOUT_S', kind: 'int', help: 'seconds indexing may take before giving up (default 1800)' },
   { flag: 'port-anvil', env: 'STACK_PORT_ANVIL', kind: 'port', help: `anvil JSON-RPC (default ${DEFAULT_PORTS.anvil})` },
@@ -97,3 +99,17 @@ export function helpText(): string {
 }
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
+
+/** The devnet protocols a --protocols list names (all by default); unknown names are a BAD_CONFIG error. */
+export function protocolsFrom(flags: ParsedFlags): DevnetProtocol<any, any>[] {
+  const list = flags.protocols as string | undefined;
+  if (!list) return DEVNET_PROTOCOLS;
+  return list.split(',').map((name) => {
+    const found = DEVNET_PROTOCOLS.find((p) => p.name === name.trim());
+    if (!found) throw new StackError('BAD_CONFIG', `unknown protocol "${name}" in --protocols; known: ${DEVNET_PROTOCOLS.map((p) => p.name).join(', ')}`);
+    return found;
+  });
+}
+
+/** What --rpc mode deploys: each protocol family's manifest once, with networks.json's addresses. */
+export const MAINNET_SUBGRAPHS = [{ name: 'aave-v3', manifest: path.join(repoRoot, 'subgraph', 'aave-v3.yaml') }];

@@ -4,7 +4,7 @@ import { StackError } from '../stack/errors';
 import { startStack, type RunningStack } from '../stack/launch';
 import { Teardown } from '../stack/teardown';
 import { EXAMPLE_QUERIES } from '../../server/landing';
-import { helpText, parseFlags, portsFrom, repoRoot } from './options';
+import { MAINNET_SUBGRAPHS, helpText, parseFlags, portsFrom, protocolsFrom, repoRoot } from './options';
 
 /**
  * `npm start`: the local stack with the seeded market-crash scenario, indexed to the head. It keeps
@@ -23,6 +23,8 @@ async function main(): Promise<number> {
   const say = (line: string) => console.log(`[stack ${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${line}`);
 
   const teardown = new Teardown();
+  // Whatever ends this process (an uncaught error, process.exit), no child may outlive it.
+  process.on('exit', () => teardown.killGroupsSync());
   let stopping: Promise<void> | undefined;
   const shutdown = (why: string) => {
     stopping ??= (async () => {
@@ -50,7 +52,8 @@ async function main(): Promise<number> {
     seed: (flags.seed as string | undefined) ?? 'baddebt',
     accounts: (flags.accounts as number | undefined) ?? 50,
     workDir,
-    manifests: [path.join(repoRoot, 'subgraph', 'aave-v3.yaml')],
+    protocols: protocolsFrom(flags),
+    manifests: MAINNET_SUBGRAPHS,
     syncTimeoutMs: ((flags['sync-timeout'] as number | undefined) ?? 1800) * 1000,
     log: say,
     teardown,
@@ -99,8 +102,7 @@ function stateOf(stack: RunningStack) {
     statusUrl: stack.statusUrl,
     indexedBlock: stack.indexedBlock,
     logDir: stack.logDir,
-    deployment: stack.deployment,
-    scenario: stack.scenario,
+    devnet: stack.devnet,
   };
 }
 

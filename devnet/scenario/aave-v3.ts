@@ -2,6 +2,13 @@
 // withdraw, aToken transfers, collateral and e-mode switches, time warps, price moves, a crash,
 // partial and full liquidations, and bad debt.
 //
+// The same run drives an Aave V3.6 market (deployment.version '3.6', devnet/aave-v36/deploy.ts):
+// the calls it makes keep their v3.0 signatures there (supply, borrow with rate mode 2, repay,
+// repayWithATokens, withdraw, setUserUseReserveAsCollateral, setUserEMode, liquidationCall), so the
+// version adapter is small: v3.6 errors are decoded as custom errors, underwater borrowers owe two
+// assets (deficits in two reserves), partial liquidations respect the dust rule (liquidate.ts), and
+// after the liquidations the umbrella covers deficits (deficit-coverage.ts).
+//
 // Speed: automine is switched off for the run; every phase signs all its txs locally with explicit
 // nonces, sends them in JSON-RPC batches, then mines blocks until the pool is empty and checks
 // every receipt (TxSender). Txs of one phase never depend on another account's tx of the same
@@ -12,10 +19,14 @@ import { ANVIL_DEPLOYER_KEY, deriveAccount, fundAccounts, type DevnetClients } f
 import { TxSender } from '../chain/txs';
 import { loadArtifact } from '../aave-v3/artifacts';
 import { explainAaveRevert } from '../aave-v3/errors';
+import { compileAaveV36, v36Artifact } from '../aave-v36/compile';
+import { defaultUmbrellaAccount } from '../aave-v36/deploy';
+import { explainAaveV36Revert } from '../aave-v36/errors';
+import { coverDeficits, type Coverage } from './deficit-coverage';
 import { aaveOracleAbi, aTokenAbi, mintableErc20Abi, poolAbi } from '../aave-v3/contracts';
 import type { AaveV3Deployment, DeployedReserve } from '../aave-v3/deploy';
 import { planScenario, type AccountPlan, type Amount } from './plan';
-import { runLiquidations } from './liquidate';
+import { runLiquidations, type Deficit } from './liquidate';
 
 export interface ScenarioOptions {
   clients: DevnetClients;
@@ -25,10 +36,16 @@ export interface ScenarioOptions {
   log?: (msg: string) => void;
   /** pool admin allowed to set oracle sources; defaults to anvil account 0 (the deployer) */
   adminKey?: `0x${string}`;
+  /** v3.6: key of the market's UMBRELLA; defaults to the devnet's (defaultUmbrellaAccount) */
+  umbrellaKey?: `0x${string}`;
 }
 
 export interface Checkpoint {
-  name: 'setup' | 'after-interest' | 'before-crash' | 'after-crash' | 'after-liquidations' | 'end';
+  name:
+    | 'setup' | 'after-interest' | 'before-crash' | 'after-crash' | 'after-liquidations'
+    // v3.6 only, between after-liquidations and end
+    | 'after-partial-coverage' | 'after-full-coverage'
+    | 'end';
   block: number;
   timestamp: number;
 }
@@ -43,6 +60,14 @@ export interface ScenarioResult {
   /** accounts left with debt and no collateral after the liquidations */
   badDebtAccounts: Address[];
   liquidatedAccounts: Address[];
+  /** v3.6: borrowers whose leftover debt a liquidation wrote off (DeficitCreated); [] on v3.0 */
+  deficitAccounts: Address[];
+  /** v3.6: underlyings of the reserves that got a deficit; [] on v3.0 */
+  deficitAssets: Address[];
+  /** v3.6: every DeficitCreated of the liquidations */
+  deficits: Deficit[];
+  /** v3.6: the umbrella's partial and full eliminateReserveDeficit */
+  coverage: Coverage[];
   txs: number;
 }
 
@@ -62,7 +87,8 @@ export async function runAaveV3Scenario(opts: ScenarioOptions): Promise<Scenario
   const { clients, deployment: d } = opts;
   const seed = String(opts.seed);
   const log = opts.log ?? (() => {});
-  const plan = planScenario(seed, opts.accounts ?? 50);
+  const v36 = d.version === '3.6';
+  const plan = planScenario(seed, opts.accounts ?? 50, { splitUnderwaterDebt: v36 });
   const accounts = plan.accounts.map((p) => deriveAccount(seed, p.index));
   // Liquidators live far from the account indexes so their keys do not depend on the account count.
   const liquidators = Array.from({ length: plan.liquidators }, (_, k) => deriveAccount(seed, 1_000_000 + k));
@@ -80,7 +106,7 @@ export async function runAaveV3Scenario(opts: ScenarioOptions): Promise<Scenario
   const wasAutomine = await testClient.getAutomine();
   await testClient.setAutomine(false);
   const tx = new TxSender(clients, true);
-  tx.explainRevert = explainAaveRevert;
+  tx.explainRevert = v36 ? explainAaveV36Revert : explainAaveRevert;
   tx.blockInterval = BLOCK_INTERVAL;
   const t0 = Date.now();
   try {
@@ -182,6 +208,10 @@ export async function runAaveV3Scenario(opts: ScenarioOptions): Promise<Scenario
     });
     await checkpoint('after-liquidations');
 
+    // --- v3.6: the umbrella covers deficits, partly and in full ------------------------------------
+    const umbrella = opts.umbrellaKey ? privateKeyToAccount(opts.umbrellaKey) : defaultUmbrellaAccount();
+    const coverage = v36 ? await coverDeficits({ clients, deployment: d, tx, umbrella, count, log, checkpoint }) : [];
+
     // --- aftermath: some healthy borrowers close their positions ---------------------------------
     await warp(7 * DAY);
     await phase('close positions', () => each((p, a) => {
@@ -196,15 +226,19 @@ export async function runAaveV3Scenario(opts: ScenarioOptions): Promise<Scenario
     await checkpoint('end');
 
     log(`max gas used: ${[...tx.maxGasUsed].map(([k, g]) => `${k} ${g}`).join(', ')}`);
-    log(`scenario ${seed}: ${n} accounts, ${tx.sent} txs, ${liq.badDebt.length} with bad debt, ${Date.now() - t0} ms`);
+    log(`scenario ${seed}: ${n} accounts, ${tx.sent} txs, ${liq.badDebt.length} with bad debt, ${liq.deficits.length} deficits, ${Date.now() - t0} ms`);
     return {
       seed,
-      accounts: [...accounts, ...liquidators].map((a) => a.address),
+      accounts: [...accounts, ...liquidators, ...(coverage.length ? [umbrella] : [])].map((a) => a.address),
       liquidators: liquidators.map((a) => a.address),
       checkpoints,
       counts,
       badDebtAccounts: liq.badDebt,
       liquidatedAccounts: liq.liquidated,
+      deficitAccounts: [...new Set(liq.deficits.map((x) => x.user))],
+      deficitAssets: [...new Set(liq.deficits.map((x) => x.debtAsset))],
+      deficits: liq.deficits,
+      coverage,
       txs: tx.sent,
     };
 
@@ -212,8 +246,9 @@ export async function runAaveV3Scenario(opts: ScenarioOptions): Promise<Scenario
     async function movePrices(name: string, factors: Record<string, number>) {
       await phase(name, () => {
         const moved = Object.entries(factors).filter(([, f]) => f !== 1);
-        const art = loadArtifact('MockAggregator');
         return [(async () => {
+          // Each market's own mock (same constructor and AnswerUpdated event in both versions).
+          const art = v36 ? v36Artifact(await compileAaveV36(), 'MockAggregator') : loadArtifact('MockAggregator');
           const sources: Address[] = [];
           for (const [symbol, f] of moved) {
             const price = (BigInt(reserve(symbol).initialPrice) * BigInt(Math.round(f * 1e6))) / 1_000_000n;

@@ -81,7 +81,18 @@ const FIXED_ROLES: [RoleKind, Band | undefined, string?][] = [
   ['isolated', 'underwater'],
 ];
 
-export function planScenario(seed: string, accounts: number): ScenarioPlan {
+export interface PlanOptions {
+  /**
+   * Underwater borrowers owe 80% of their debt in USDC and 20% in DAI. For Aave v3.6 (deficit
+   * accounting): every such account ends with a DAI deficit (USDC, the larger debt, is liquidated
+   * first), and the deepest ones (collateral x bonus below the USDC debt) lose all collateral in
+   * the USDC liquidation, which writes off both debts at once (LiquidationLogic._burnBadDebt).
+   * Off for v3.0, whose plan stays as it was.
+   */
+  splitUnderwaterDebt?: boolean;
+}
+
+export function planScenario(seed: string, accounts: number, options: PlanOptions = {}): ScenarioPlan {
   const rng = new Rng(seed);
   const prices = rng.fork('prices');
   const crash: Record<string, number> = {
@@ -96,7 +107,7 @@ export function planScenario(seed: string, accounts: number): ScenarioPlan {
   for (let i = 0; i < accounts; i++) {
     const r = rng.fork(`account-${i}`);
     const [kind, band, collateral] = FIXED_ROLES[i] ?? randomRole(r);
-    plans.push(planAccount(i, kind, band, collateral, r, crash));
+    plans.push(planAccount(i, kind, band, collateral, r, crash, options));
   }
   // Fixed roles force the first occurrence of the optional actions.
   const firstSafe = plans.find((p) => p.kind === 'borrower' && p.band === 'safe');
@@ -183,7 +194,7 @@ function targetHf(r: Rng, band: Band, hfMin: number, badDebtHf: number): number 
 
 function planAccount(
   index: number, kind: RoleKind, band: Band | undefined, collateral: string | undefined,
-  r: Rng, crash: Record<string, number>,
+  r: Rng, crash: Record<string, number>, options: PlanOptions,
 ): AccountPlan {
   const p: AccountPlan = { index, kind, band, mints: [], supplies: [], eMode: 0, borrows: [] };
   const supply = (a: Amount) => p.supplies.push(a);
@@ -215,6 +226,13 @@ function planAccount(
       supply(cs === 'WETH' ? u('WETH', r.float(1, 30)) : u('WBTC', r.float(0.1, 2)));
       const debt = band === 'safe' || band === 'partial' ? r.pick(['USDC', 'USDC', 'DAI']) : 'USDC';
       position(p.supplies[0], debt, bp(c.ltv), bp(c.liquidationThreshold), bp(c.liquidationBonus), band!);
+      if (band === 'underwater' && options.splitUnderwaterDebt) {
+        // No RNG draw here, so every other choice of the seed stays the same. The DAI depeg (0.95)
+        // lowers this debt's value a little; underwater targets sit far below the bad-debt HF.
+        const usdc = p.borrows[0].amount;
+        const dai = usdc / 5n;
+        p.borrows = [{ symbol: 'USDC', amount: usdc - dai }, u('DAI', ((Number(dai) / 1e6) * usd('USDC')) / usd('DAI'))];
+      }
       if (band === 'safe') {
         p.repay = { symbol: debt, amount: p.borrows[0].amount / 4n };
         if (r.chance(0.4)) p.repayWithATokens = { symbol: debt, amount: p.borrows[0].amount / 5n };

@@ -1,15 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startAnvil } from '../chain/anvil';
-import { deployAaveV3, type AaveV3Deployment } from '../aave-v3/deploy';
-import { runAaveV3Scenario, type ScenarioResult } from '../scenario/aave-v3';
+import type { DevnetProtocol, DevnetRun } from '../protocols';
 import { devnetClients } from '../chain/anvil';
 import { StackError } from './errors';
 import { startGraphNode } from './graph-node';
 import { handlerCount, waitForSync, type SyncProgress } from './indexing-status';
 import { startIpfsStub } from './ipfs-stub';
 import { startEmbeddedPostgres } from './postgres';
-import { buildSubgraph, type NetworkDataSource } from './subgraph-build';
+import { buildSubgraph } from './subgraph-build';
 import { Teardown } from './teardown';
 import { assertPortFree, type StackPorts } from './ports';
 import { createGateway } from '../../server/app';
@@ -28,8 +27,10 @@ export interface StackOptions {
   accounts: number;
   /** Logs, build output and the embedded database live here. */
   workDir: string;
-  /** Subgraph manifests to deploy, one per protocol family. */
-  manifests: string[];
+  /** Devnet: the protocols to deploy, drive and index (ignored with rpcUrl). */
+  protocols: DevnetProtocol<any, any>[];
+  /** With rpcUrl: the subgraphs to deploy, by name, from networks.json's entry for `network`. */
+  manifests: { name: string; manifest: string }[];
   /** How long indexing may take before giving up. */
   syncTimeoutMs: number;
   log: (line: string) => void;
@@ -51,8 +52,8 @@ export interface RunningStack {
   statusUrl: string;
   /** The block every subgraph had indexed when start-up finished. */
   indexedBlock: number;
-  deployment?: AaveV3Deployment;
-  scenario?: ScenarioResult;
+  /** Devnet: each protocol's deployment and scenario result, by name. */
+  devnet: Record<string, DevnetRun<any, any>>;
   /** How the initial sync went, from graph-node start to the head (for benchmarks). */
   indexing: { startBlock: number; blocks: number; seconds: number; handlerCalls: number | null };
   logDir: string;
@@ -78,18 +79,22 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       await assertPortFree(port, owner);
     }
     let rpcUrl = options.rpcUrl;
-    let deployment: AaveV3Deployment | undefined;
-    let scenario: ScenarioResult | undefined;
+    const devnet: Record<string, DevnetRun<any, any>> = {};
     if (!rpcUrl) {
       log(`starting anvil on port ${ports.anvil}`);
       const anvil = await startAnvil({ port: ports.anvil });
-      teardown.add('anvil', anvil.stop);
+      teardown.add('anvil', anvil.stop, anvil.process.pid);
+      writePids(workDir, teardown);
       rpcUrl = anvil.rpcUrl;
       const clients = devnetClients(rpcUrl);
-      log('deploying Aave V3 (real @aave/core-v3 bytecode)');
-      deployment = await deployAaveV3(clients, {});
-      log(`running the seeded scenario (seed "${options.seed}", ${options.accounts} accounts)`);
-      scenario = await runAaveV3Scenario({ clients, deployment, seed: options.seed, accounts: options.accounts, log });
+      for (const protocol of options.protocols) {
+        log(`deploying ${protocol.name}`);
+        const deployment = await protocol.deploy(clients, log);
+        // One seed per protocol: each gets its own accounts, all derived from the stack's seed.
+        const seed = `${options.seed}/${protocol.name}`;
+        log(`running the ${protocol.name} scenario (seed "${seed}", ${options.accounts} accounts)`);
+        devnet[protocol.name] = { deployment, scenario: await protocol.runScenario({ clients, deployment, seed, accounts: options.accounts, log }) };
+      }
     }
 
     let postgresUrl = options.postgresUrl;
@@ -104,7 +109,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         recreateDatabase: !options.rpcUrl,
         logFile: path.join(logDir, 'postgres.log'),
       });
-      teardown.add('postgres', pg.stop);
+      teardown.add('postgres', pg.stop, pg.pid);
+      writePids(workDir, teardown);
       postgresUrl = pg.url;
     }
 
@@ -112,15 +118,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const ipfs = await startIpfsStub(ports.ipfs);
     teardown.add('ipfs stub', ipfs.stop);
 
+    const targets = options.rpcUrl
+      ? options.manifests.map((m) => ({ ...m, dataSources: undefined }))
+      : options.protocols.map((p) => ({ name: p.name, manifest: p.manifest, dataSources: p.dataSources(devnet[p.name].deployment) }));
     const buildDirs: string[] = [];
-    for (const manifest of options.manifests) {
-      const { buildDir } = await buildSubgraph({
-        manifest,
-        network: options.network,
-        dataSources: deployment ? devnetDataSources(deployment) : undefined,
-        workDir: path.join(workDir, 'subgraphs'),
-        log,
-      });
+    for (const target of targets) {
+      const { buildDir } = await buildSubgraph({ ...target, network: options.network, workDir: path.join(workDir, 'subgraphs'), log });
       buildDirs.push(buildDir);
     }
 
@@ -135,7 +138,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ports: { http: ports.http, admin: ports.admin, indexNode: ports.indexNode, metrics: ports.metrics },
       logFile: path.join(logDir, 'graph-node.log'),
     });
-    teardown.add('graph-node', graphNode.stop);
+    teardown.add('graph-node', graphNode.stop, graphNode.process.child.pid);
+    writePids(workDir, teardown);
     const indexingStarted = Date.now();
 
     await waitForSync({
@@ -155,9 +159,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     });
 
     const indexingSeconds = (Date.now() - indexingStarted) / 1000;
-    const startBlock = deployment ? Number(deployment.startBlock) : 0;
+    const starts = Object.values(devnet).map((r) => Number(r.deployment.startBlock));
+    const startBlock = starts.length ? Math.min(...starts) : 0;
     const subgraphs: Record<string, string> = {};
-    options.manifests.forEach((m, i) => (subgraphs[path.basename(m, '.yaml')] = graphNode.queryUrls[i]));
+    targets.forEach((t, i) => (subgraphs[t.name] = graphNode.queryUrls[i]));
 
     log(`starting the gateway on port ${ports.gateway}`);
     await assertPortFree(ports.gateway, 'gateway');
@@ -166,7 +171,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       // Historical `block:` queries need block timestamps; the chain the stack indexes has them.
       rpcUrl,
     }).listen(ports.gateway);
-    teardown.add('gateway', gateway.stop);
+    // Apollo drains open keep-alive connections for up to 10 s; a stack shutting down need not wait.
+    teardown.add('gateway', () => Promise.race([gateway.stop(), new Promise<void>((r) => setTimeout(r, 1000).unref())]));
     return {
       rpcUrl,
       network: options.network,
@@ -174,8 +180,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       gatewayUrl: gateway.url,
       statusUrl: graphNode.statusUrl,
       indexedBlock: head,
-      deployment,
-      scenario,
+      devnet,
       indexing: {
         startBlock,
         blocks: head - startBlock + 1,
@@ -191,14 +196,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   }
 }
 
-/** The devnet addresses for the Aave V3 manifest's data sources, from the deployment just made. */
-function devnetDataSources(d: AaveV3Deployment): Record<string, NetworkDataSource> {
-  const startBlock = Number(d.startBlock);
-  return {
-    Pool: { address: d.pool, startBlock },
-    PoolConfigurator: { address: d.poolConfigurator, startBlock },
-    AaveOracle: { address: d.aaveOracle, startBlock },
-  };
+/**
+ * `<workDir>/pids.json`: the process groups the stack started, so that a supervisor (a test, a CI
+ * script) can end them even if this process was killed before it could stop them itself.
+ */
+function writePids(workDir: string, teardown: Teardown): void {
+  fs.writeFileSync(path.join(workDir, 'pids.json'), JSON.stringify(teardown.pids()));
 }
 
 async function blockNumber(rpcUrl: string): Promise<number> {

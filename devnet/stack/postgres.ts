@@ -18,6 +18,8 @@ export interface EmbeddedPostgresOptions {
 
 export interface RunningPostgres {
   url: string;
+  /** The server's process group. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -70,7 +72,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await server.waitForLine(/database system is ready to accept connections/, 30_000);
     const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`;
     await prepareDatabase(options.port, options.database, options.recreateDatabase);
-    return { url, stop: () => server.stop(10_000) };
+    return { url, pid: server.child.pid, stop: () => server.stop(10_000) };
   } catch (err) {
     await server.stop();
     throw err;

@@ -10,6 +10,8 @@ export interface NetworkDataSource {
 }
 
 export interface SubgraphBuildOptions {
+  /** Names the build (one manifest can be built for several deployments). */
+  name: string;
   /** The committed manifest, e.g. subgraph/aave-v3.yaml (holds the mainnet addresses). */
   manifest: string;
   network: string;
@@ -59,7 +61,7 @@ async function runGraph(args: string[], cwd: string): Promise<void> {
 export async function buildSubgraph(options: SubgraphBuildOptions): Promise<SubgraphBuild> {
   const manifest = path.resolve(options.manifest);
   const dir = path.dirname(manifest);
-  const name = path.basename(manifest, '.yaml');
+  const name = options.name;
   const workDir = path.resolve(options.workDir);
   fs.mkdirSync(workDir, { recursive: true });
   const copy = path.join(dir, `.manifest-${name}.${options.network}.${process.pid}.yaml`);

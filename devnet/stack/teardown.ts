@@ -3,18 +3,41 @@
  * component must not leave the others running.
  */
 export class Teardown {
-  private readonly steps: { name: string; stop: () => Promise<void> | void }[] = [];
+  private readonly steps: { name: string; stop: () => Promise<void> | void; pid?: number }[] = [];
   private running: Promise<void> | undefined;
 
-  /** Registers a started component. Once stopping has begun, a late arrival is stopped at once. */
-  add(name: string, stop: () => Promise<void> | void): void {
+  /**
+   * Registers a started component. Once stopping has begun, a late arrival is stopped at once.
+   * `pid` names the component's process group (child processes spawned detached), so that
+   * killGroupsSync() can still end it when there is no time left for an orderly stop.
+   */
+  add(name: string, stop: () => Promise<void> | void, pid?: number): void {
     if (this.running) {
       void Promise.resolve()
         .then(stop)
         .catch(() => undefined);
       throw new Error(`stack is stopping: ${name} was stopped right after it started`);
     }
-    this.steps.push({ name, stop });
+    this.steps.push({ name, stop, pid });
+  }
+
+  /** Process groups of the components still registered. */
+  pids(): number[] {
+    return this.steps.flatMap((s) => (s.pid === undefined ? [] : [s.pid]));
+  }
+
+  /**
+   * Last resort, synchronous (usable in a process 'exit' handler): SIGKILL every registered process
+   * group. An orderly run() has usually stopped them already; killing a gone group is harmless.
+   */
+  killGroupsSync(): void {
+    for (const pid of this.pids()) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
   }
 
   get stopping(): boolean {

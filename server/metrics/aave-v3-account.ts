@@ -3,7 +3,8 @@
  * (v3.0.x), from indexed state: scaled balances, reserve indexes and oracle prices. Amounts are in
  * the oracle's base currency units (Aave V3: USD with 8 decimals), integers throughout.
  */
-import { normalizedDebt, normalizedIncome, percentMul, rayMul, wadDiv, type ReserveIndexes } from './aave-v3-math';
+import { normalizedDebt, normalizedIncome, type ReserveIndexes } from './aave-v3-math';
+import { AAVE_V30_RULES, type AaveRules } from './aave-v3-rules';
 import { MetricError } from './errors';
 
 export interface AaveReserveState extends ReserveIndexes {
@@ -25,8 +26,12 @@ export interface AaveEModeCategoryState {
   id: number;
   ltv: bigint;
   liquidationThreshold: bigint;
-  /** Asset whose oracle price replaces members' prices; null for none (zero address). */
+  /** Asset whose oracle price replaces members' prices; null for none (zero address; always on v3.2+). */
   priceSourceAsset: string | null;
+  /** Markets that are collateral inside this category (v3.0: the assets whose category this is). */
+  collateralMarkets: ReadonlySet<string>;
+  /** v3.6: markets whose LTV is 0 inside this category. */
+  ltvZeroMarkets: ReadonlySet<string>;
 }
 
 export interface AavePositionState {
@@ -73,12 +78,8 @@ export interface AaveAccountFigures {
 }
 
 /** Price an asset is valued at for this user: the e-mode price source's price when it applies. */
-function assetPrice(
-  reserve: AaveReserveState,
-  userCategory: number,
-  eModePrice: bigint,
-): bigint {
-  if (eModePrice !== 0n && userCategory === reserve.eModeCategoryId) return eModePrice;
+function assetPrice(reserve: AaveReserveState, inCategory: boolean, eModePrice: bigint): bigint {
+  if (eModePrice !== 0n && inCategory) return eModePrice;
   if (reserve.price === null) throw new MetricError('PRICE_UNAVAILABLE', `no oracle price for asset ${reserve.asset} at this block`);
   return reserve.price;
 }
@@ -89,12 +90,14 @@ export function aaveAccountFigures(
   eModes: ReadonlyMap<number, AaveEModeCategoryState>,
   pricesByAsset: ReadonlyMap<string, bigint>,
   timestamp: bigint,
+  rules: AaveRules = AAVE_V30_RULES,
 ): AaveAccountFigures {
   let eModeLtv = 0n;
   let eModeThreshold = 0n;
   let eModePrice = 0n;
+  let category: AaveEModeCategoryState | undefined;
   if (account.eModeCategoryId !== 0) {
-    const category = eModes.get(account.eModeCategoryId);
+    category = eModes.get(account.eModeCategoryId);
     if (!category) throw new MetricError('INCONSISTENT_DATA', `account ${account.address} uses unknown e-mode category ${account.eModeCategoryId}`);
     eModeLtv = category.ltv;
     eModeThreshold = category.liquidationThreshold;
@@ -116,20 +119,21 @@ export function aaveAccountFigures(
     const reserve = reserves.get(position.marketId);
     if (!reserve) throw new MetricError('INCONSISTENT_DATA', `position in unknown market ${position.marketId}`);
     const unit = 10n ** BigInt(reserve.decimals);
-    const price = assetPrice(reserve, account.eModeCategoryId, eModePrice);
-    // _getUserBalanceInBaseCurrency / _getUserDebtInBaseCurrency: multiply, then truncate by the unit.
-    const supplied = position.scaledSupply === 0n ? 0n : rayMul(position.scaledSupply, normalizedIncome(reserve, timestamp));
-    const borrowed = position.scaledVariableDebt === 0n ? 0n : rayMul(position.scaledVariableDebt, normalizedDebt(reserve, timestamp));
+    const inCategory = category !== undefined && category.collateralMarkets.has(reserve.id);
+    const price = assetPrice(reserve, inCategory, eModePrice);
+    // _getUserBalanceInBaseCurrency truncates; _getUserDebtInBaseCurrency truncates (v3.0) or rounds up (v3.5+).
+    const supplied = position.scaledSupply === 0n ? 0n : rules.aTokenBalance(position.scaledSupply, normalizedIncome(reserve, timestamp));
+    const borrowed = position.scaledVariableDebt === 0n ? 0n : rules.debtBalance(position.scaledVariableDebt, normalizedDebt(reserve, timestamp, rules.compoundedInterest));
     const suppliedBase = (supplied * price) / unit;
-    const borrowedBase = (borrowed * price) / unit;
-    const isCollateral = position.collateralEnabled && reserve.liquidationThreshold !== 0n;
+    const borrowedBase = borrowed === 0n ? 0n : rules.debtValue(borrowed, price, unit);
+    const isCollateral = position.collateralEnabled && (!rules.collateralNeedsThreshold || reserve.liquidationThreshold !== 0n);
     totalSupplied += suppliedBase;
     if (isCollateral) {
       totalCollateral += suppliedBase;
-      const inCategory = account.eModeCategoryId !== 0 && account.eModeCategoryId === reserve.eModeCategoryId;
-      // GenericLogic: an asset whose own LTV is 0 adds nothing to avgLtv, even inside the user's
-      // e-mode category (`if (vars.ltv != 0) { ... } else { hasZeroLtvCollateral = true; }`).
-      if (reserve.ltv !== 0n) weightedLtv += suppliedBase * (inCategory ? eModeLtv : reserve.ltv);
+      // ValidationLogic.getUserReserveLtv (v3.6) / GenericLogic's `if (vars.ltv != 0)` (v3.0)
+      const zeroLtv = inCategory ? category!.ltvZeroMarkets.has(reserve.id) || (rules.ownZeroLtvWins && reserve.ltv === 0n) : false;
+      const ltv = inCategory ? (zeroLtv ? 0n : eModeLtv) : reserve.ltv;
+      weightedLtv += suppliedBase * ltv;
       weightedThreshold += suppliedBase * (inCategory ? eModeThreshold : reserve.liquidationThreshold);
     }
     totalDebt += borrowedBase;
@@ -137,7 +141,7 @@ export function aaveAccountFigures(
   }
   const ltv = totalCollateral === 0n ? 0n : weightedLtv / totalCollateral;
   const liquidationThreshold = totalCollateral === 0n ? 0n : weightedThreshold / totalCollateral;
-  const healthFactor = totalDebt === 0n ? null : wadDiv(percentMul(totalCollateral, liquidationThreshold), totalDebt);
+  const healthFactor = totalDebt === 0n ? null : rules.healthFactor(weightedThreshold, totalCollateral, totalDebt);
   return { totalCollateralBase: totalCollateral, totalDebtBase: totalDebt, totalSuppliedBase: totalSupplied, ltv, liquidationThreshold, healthFactor, positions };
 }
 

@@ -2,7 +2,8 @@
  * An Aave V3 reserve's totals at one block from indexed state, in underlying units and valued in the
  * oracle's base currency.
  */
-import { normalizedDebt, normalizedIncome, rayMul, type ReserveIndexes } from './aave-v3-math';
+import { normalizedDebt, normalizedIncome, type ReserveIndexes } from './aave-v3-math';
+import { AAVE_V30_RULES, type AaveRules } from './aave-v3-rules';
 import { max, ratio } from './decimal';
 
 export interface AaveReserveTotalsInput extends ReserveIndexes {
@@ -14,6 +15,11 @@ export interface AaveReserveTotalsInput extends ReserveIndexes {
   accruedToTreasuryScaled: bigint;
   /** The treasury's own scaled aToken balance. */
   treasuryScaledBalance: bigint;
+  /**
+   * Aave v3.3+ reserve deficit (underlying): debt written off and burned by liquidations, not yet
+   * covered (Pool.getReserveDeficit). 0 on v3.0.
+   */
+  deficit: bigint;
   /** whole tokens, 0 = none */
   supplyCap: bigint;
   borrowCap: bigint;
@@ -33,9 +39,10 @@ export interface ReserveTotals {
   reserves: bigint;
   /**
    * Underlying held by the aToken, from the reserve's balance identity
-   * (aToken supply + accruedToTreasury = cash + debt); exact up to index rounding dust.
+   * (aToken supply + accruedToTreasury = cash + debt + deficit); exact up to index rounding dust.
    */
   availableLiquidity: bigint;
+  deficit: bigint;
   /** Suppliers' claims: aToken supply minus the treasury's own aTokens. */
   supplierClaims: bigint;
   /** 18-decimal fixed point; null when nothing is supplied. */
@@ -45,14 +52,15 @@ export interface ReserveTotals {
   debtCeilingUtilization: bigint | null;
 }
 
-export function aaveReserveTotals(r: AaveReserveTotalsInput, timestamp: bigint): ReserveTotals {
+export function aaveReserveTotals(r: AaveReserveTotalsInput, timestamp: bigint, rules: AaveRules = AAVE_V30_RULES): ReserveTotals {
   const income = normalizedIncome(r, timestamp);
-  const totalSupplied = rayMul(r.scaledTotalSupply, income);
-  const totalBorrowed = rayMul(r.scaledTotalVariableDebt, normalizedDebt(r, timestamp));
-  const accruedToTreasury = rayMul(r.accruedToTreasuryScaled, income);
-  const treasuryBalance = rayMul(r.treasuryScaledBalance, income);
+  // AToken.totalSupply / VariableDebtToken.totalSupply round like balances do in each generation
+  const totalSupplied = rules.aTokenBalance(r.scaledTotalSupply, income);
+  const totalBorrowed = rules.debtBalance(r.scaledTotalVariableDebt, normalizedDebt(r, timestamp, rules.compoundedInterest));
+  const accruedToTreasury = rules.aTokenBalance(r.accruedToTreasuryScaled, income);
+  const treasuryBalance = rules.aTokenBalance(r.treasuryScaledBalance, income);
   const unit = 10n ** BigInt(r.decimals);
-  const availableLiquidity = max(0n, totalSupplied + accruedToTreasury - totalBorrowed);
+  const availableLiquidity = max(0n, totalSupplied + accruedToTreasury - totalBorrowed - r.deficit);
   return {
     totalSupplied,
     totalBorrowed,
@@ -60,6 +68,7 @@ export function aaveReserveTotals(r: AaveReserveTotalsInput, timestamp: bigint):
     treasuryBalance,
     reserves: accruedToTreasury + treasuryBalance,
     availableLiquidity,
+    deficit: r.deficit,
     supplierClaims: totalSupplied - treasuryBalance,
     // ReserveLogic usage ratio: debt / (available liquidity + debt)
     utilization: ratio(totalBorrowed, availableLiquidity + totalBorrowed),

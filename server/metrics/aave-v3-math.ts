@@ -75,10 +75,10 @@ export function normalizedIncome(r: ReserveIndexes, timestamp: bigint): bigint {
   return rayMul(linearInterest(r.liquidityRate, r.lastUpdateTimestamp, timestamp), r.liquidityIndex);
 }
 
-/** ReserveLogic.getNormalizedDebt at `timestamp`. */
-export function normalizedDebt(r: ReserveIndexes, timestamp: bigint): bigint {
+/** ReserveLogic.getNormalizedDebt at `timestamp`, with the generation's compounding formula. */
+export function normalizedDebt(r: ReserveIndexes, timestamp: bigint, compound: typeof compoundedInterest = compoundedInterest): bigint {
   if (r.lastUpdateTimestamp === timestamp) return r.variableBorrowIndex;
-  return rayMul(compoundedInterest(r.variableBorrowRate, r.lastUpdateTimestamp, timestamp), r.variableBorrowIndex);
+  return rayMul(compound(r.variableBorrowRate, r.lastUpdateTimestamp, timestamp), r.variableBorrowIndex);
 }
 
 /** AToken.balanceOf / totalSupply: scaled amount x normalized income. */
@@ -89,4 +89,33 @@ export function aTokenBalance(scaled: bigint, r: ReserveIndexes, timestamp: bigi
 /** VariableDebtToken.balanceOf / totalSupply: scaled amount x normalized debt. */
 export function variableDebtBalance(scaled: bigint, r: ReserveIndexes, timestamp: bigint): bigint {
   return rayMul(scaled, normalizedDebt(r, timestamp));
+}
+
+/** WadRayMath.rayMulFloor (Aave v3.5+). */
+export function rayMulFloor(a: bigint, b: bigint): bigint {
+  return (a * b) / RAY;
+}
+
+/** WadRayMath.rayMulCeil (Aave v3.5+). */
+export function rayMulCeil(a: bigint, b: bigint): bigint {
+  const product = a * b;
+  return product / RAY + (product % RAY === 0n ? 0n : 1n);
+}
+
+/** MathUtils.mulDivCeil (Aave v3.5+). */
+export function mulDivCeil(a: bigint, b: bigint, c: bigint): bigint {
+  if (c === 0n) throw new RangeError('mulDivCeil by zero');
+  const product = a * b;
+  return product / c + (product % c === 0n ? 0n : 1n);
+}
+
+/**
+ * MathUtils.calculateCompoundedInterest of aave-v3-origin v3.6: a third-order Taylor expansion in
+ * x = rate * dt / year, computed as RAY + x + x.rayMul(x/2 + x.rayMul(x/6)).
+ */
+export function compoundedInterestV36(rate: bigint, lastUpdateTimestamp: bigint, timestamp: bigint): bigint {
+  const exp = timestamp - lastUpdateTimestamp;
+  if (exp === 0n) return RAY;
+  const x = (rate * exp) / SECONDS_PER_YEAR;
+  return RAY + x + rayMul(x, x / 2n + rayMul(x, x / 6n));
 }

@@ -15,15 +15,23 @@ export interface BalanceSheet {
   reservesBase: bigint;
   /** Sum of account bad debt allocated here. */
   latentBadDebtBase: bigint;
+  /** Realized bad debt booked and not yet covered (Aave reserve deficit); a loss already taken. */
+  outstandingDeficitBase: bigint;
 }
 
 export interface Solvency {
-  /** (available liquidity + debt - latent bad debt) / supplier claims; null without claims. */
+  /**
+   * (available liquidity + debt - latent bad debt) / supplier claims; null without claims. An
+   * outstanding deficit is a loss already in these terms: its debt was written off (no longer in
+   * `debt`) while the cash never came back (not in `available liquidity`).
+   */
   solvencyRatio: bigint | null;
-  /** available liquidity + debt - latent bad debt - supplier claims */
+  /** available liquidity + debt - latent bad debt - supplier claims (= reserves - deficit - latent bad debt on Aave) */
   equityBase: bigint;
   /** reserves / latent bad debt; null when there is no bad debt. */
   coverageRatio: bigint | null;
+  /** reserves / outstanding deficit; null when there is none. */
+  deficitCoverageRatio: bigint | null;
 }
 
 export function solvency(b: BalanceSheet): Solvency {
@@ -32,17 +40,19 @@ export function solvency(b: BalanceSheet): Solvency {
     solvencyRatio: ratio(assets, b.supplierClaimsBase),
     equityBase: assets - b.supplierClaimsBase,
     coverageRatio: b.latentBadDebtBase === 0n ? null : ratio(b.reservesBase, b.latentBadDebtBase),
+    deficitCoverageRatio: b.outstandingDeficitBase === 0n ? null : ratio(b.reservesBase, b.outstandingDeficitBase),
   };
 }
 
 export function sumSheets(sheets: BalanceSheet[]): BalanceSheet {
-  const total: BalanceSheet = { availableLiquidityBase: 0n, debtBase: 0n, supplierClaimsBase: 0n, reservesBase: 0n, latentBadDebtBase: 0n };
+  const total: BalanceSheet = { availableLiquidityBase: 0n, debtBase: 0n, supplierClaimsBase: 0n, reservesBase: 0n, latentBadDebtBase: 0n, outstandingDeficitBase: 0n };
   for (const s of sheets) {
     total.availableLiquidityBase += s.availableLiquidityBase;
     total.debtBase += s.debtBase;
     total.supplierClaimsBase += s.supplierClaimsBase;
     total.reservesBase += s.reservesBase;
     total.latentBadDebtBase += s.latentBadDebtBase;
+    total.outstandingDeficitBase += s.outstandingDeficitBase;
   }
   return total;
 }

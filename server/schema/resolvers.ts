@@ -4,6 +4,8 @@
  */
 import { formatRatio, formatUnits, parseRatio, ratio, RATIO_DECIMALS } from '../metrics/decimal';
 import { liquidationStats } from '../metrics/liquidations';
+import { inRange, lossValueBase, realizedTotals } from '../metrics/realized';
+import { protocolRef } from '../views/aave-v3';
 import { tallyAccounts } from '../metrics/solvency';
 import { gatewayError } from '../errors';
 import type { RequestContext } from '../context';
@@ -99,6 +101,34 @@ export const resolvers = {
       const matching = filterAccounts(view, args.where ?? {}).sort(ORDERS[args.orderBy]);
       return { block: view.block, indexing: view.indexing, totalCount: matching.length, items: matching.slice(args.skip, args.skip + args.first) };
     },
+    async realizedBadDebts(_: unknown, args: RangeArgs & { protocol: string; first: number; skip: number }, ctx: RequestContext) {
+      checkPage(args.first, args.skip, ctx.deps.maxFirst);
+      const handle = await ctx.findProtocol(args.protocol);
+      const pinned = await ctx.pin(handle.endpoint, args.toBlock);
+      const [table, rows] = await Promise.all([ctx.marketTable(handle, pinned), ctx.realizedBadDebts(handle, pinned)]);
+      const baseDecimals = protocolRef(table).baseDecimals;
+      const range = { ...args, toBlock: pinned.block.number };
+      const matching = rows.filter((r) => inRange(r.fact, range));
+      return {
+        block: pinned.block,
+        indexing: pinned.indexing,
+        totalCount: matching.length,
+        totalUSD: formatUnits(realizedTotals(matching.map((r) => r.fact), {}).amountBase, baseDecimals),
+        items: matching.slice(args.skip, args.skip + args.first).map((r) => ({
+          id: r.fact.id,
+          kind: r.kind,
+          block: r.fact.block,
+          timestamp: r.fact.timestamp,
+          txHash: r.txHash,
+          account: r.account,
+          market: r.fact.marketId,
+          asset: r.asset,
+          amount: formatUnits(r.fact.amount, r.fact.decimals),
+          amountUSD: formatUnits(lossValueBase(r.fact), baseDecimals),
+          liquidation: r.liquidation ? liquidationOut(r.liquidation, baseDecimals) : null,
+        })),
+      };
+    },
     async liquidations(_: unknown, args: { protocol: string; fromBlock?: number | null; toBlock?: number | null; first: number; skip: number }, ctx: RequestContext) {
       checkPage(args.first, args.skip, ctx.deps.maxFirst);
       const handle = await ctx.findProtocol(args.protocol);
@@ -109,7 +139,7 @@ export const resolvers = {
       }
       const table = await ctx.marketTable(handle, pinned);
       const rows = await loadLiquidations(pinned.client, handle.protocolId, fromBlock, pinned.block.number);
-      const baseDecimals = table.protocol.baseCurrencyUnit.toString().length - 1;
+      const baseDecimals = protocolRef(table).baseDecimals;
       const stats = liquidationStats(rows.map((r) => r.fact));
       return {
         fromBlock,
@@ -150,6 +180,10 @@ export const resolvers = {
     debtToEquity: (v: ProtocolView) =>
       formatRatio(tallyAccounts(v.accounts.map((a) => ({ risk: a.risk, debtBase: a.debtBase, collateralBase: a.collateralBase, healthFactor: a.healthFactor })), 0n).debtToEquity),
     coverageRatio: (v: ProtocolView) => formatRatio(v.solvency.coverageRatio),
+    outstandingDeficitUSD: (v: ProtocolView) => usd(v, v.sheet.outstandingDeficitBase),
+    deficitCoverageRatio: (v: ProtocolView) => formatRatio(v.solvency.deficitCoverageRatio),
+    realizedBadDebtUSD: async (v: ProtocolView, args: RangeArgs, ctx: RequestContext) => usd(v, (await realizedIn(ctx, v, args)).amountBase),
+    realizedBadDebtCount: async (v: ProtocolView, args: RangeArgs, ctx: RequestContext) => (await realizedIn(ctx, v, args)).count,
   },
 
   Market: {
@@ -182,6 +216,13 @@ export const resolvers = {
     solvencyRatio: (m: MarketView) => formatRatio(m.solvency.solvencyRatio),
     equityUSD: (m: MarketView) => usd(m, m.solvency.equityBase),
     coverageRatio: (m: MarketView) => formatRatio(m.solvency.coverageRatio),
+    outstandingDeficitUSD: (m: MarketView) => usd(m, m.sheet.outstandingDeficitBase),
+    deficitCoverageRatio: (m: MarketView) => formatRatio(m.solvency.deficitCoverageRatio),
+    realizedBadDebtUSD: async (m: MarketView, args: RangeArgs, ctx: RequestContext) => usd(m, (await realizedIn(ctx, m, args, m.id)).amountBase),
+    realizedBadDebtCount: async (m: MarketView, args: RangeArgs, ctx: RequestContext) => (await realizedIn(ctx, m, args, m.id)).count,
+    deficit: (m: MarketView) => formatUnits(m.deficit, m.decimals),
+    totalDeficitCreated: (m: MarketView) => formatUnits(m.config.totalDeficitCreated as bigint, m.decimals),
+    totalDeficitCovered: (m: MarketView) => formatUnits(m.config.totalDeficitCovered as bigint, m.decimals),
     ltv: (m: MarketView) => bps(m.config.ltv as bigint),
     liquidationThreshold: (m: MarketView) => bps(m.config.liquidationThreshold as bigint),
     liquidationBonus: (m: MarketView) => bps(m.config.liquidationBonus as bigint),
@@ -259,6 +300,23 @@ function liquidationOut(r: LiquidationRow, baseDecimals: number) {
     protocolFeeUSD: formatUnits(value.protocolFeeBase, baseDecimals),
     liquidatorProfitUSD: formatUnits(value.liquidatorProfitBase, baseDecimals),
   };
+}
+
+interface RangeArgs {
+  fromBlock?: number | null;
+  toBlock?: number | null;
+  fromTimestamp?: number | null;
+  toTimestamp?: number | null;
+}
+
+/** Realized losses of the view's protocol in a range that ends, at the latest, at the view's block. */
+async function realizedIn(ctx: RequestContext, v: Computed, args: RangeArgs, marketId?: string) {
+  if (args.toBlock != null && args.toBlock > v.block.number) {
+    throw gatewayError('BAD_USER_INPUT', `toBlock ${args.toBlock} is after the block this result is computed at (${v.block.number})`);
+  }
+  const handle = await ctx.findProtocol(v.protocol.id);
+  const rows = await ctx.realizedBadDebts(handle, await ctx.pin(handle.endpoint, v.block.number));
+  return realizedTotals(rows.map((r) => r.fact), args, marketId);
 }
 
 interface AccountFilterArgs {

@@ -5,6 +5,7 @@
  */
 import type { AaveAccountState, AaveEModeCategoryState, AaveReserveState } from '../metrics/aave-v3-account';
 import type { AaveReserveTotalsInput } from '../metrics/aave-v3-market';
+import { aaveRulesFor, type AaveRules } from '../metrics/aave-v3-rules';
 import type { SubgraphClient } from './subgraph-client';
 
 export interface ProtocolInfo {
@@ -17,6 +18,8 @@ export interface ProtocolInfo {
   baseCurrencyUnit: bigint;
   /** Zero address or null = USD (Aave V3). */
   baseCurrency: string | null;
+  /** Aave: scaled-balance rounding generation the subgraph detected (HALF_UP = v3.0-v3.4, FLOOR_CEIL = v3.5+). */
+  scaledRounding: string | null;
 }
 
 export interface MarketRow extends AaveReserveState, Omit<AaveReserveTotalsInput, 'treasuryScaledBalance'> {
@@ -33,6 +36,9 @@ export interface MarketRow extends AaveReserveState, Omit<AaveReserveTotalsInput
   isFrozen: boolean;
   isPaused: boolean;
   borrowingEnabled: boolean;
+  /** Underlying written off by liquidations since inception / covered since inception (Aave v3.3+). */
+  totalDeficitCreated: bigint;
+  totalDeficitCovered: bigint;
 }
 
 export interface MarketTable {
@@ -41,13 +47,16 @@ export interface MarketTable {
   reserves: Map<string, MarketRow>;
   eModes: Map<number, AaveEModeCategoryState>;
   pricesByAsset: Map<string, bigint>;
+  /** The generation's arithmetic (rounding, interest, health factor). */
+  rules: AaveRules;
 }
 
 const MARKET_FIELDS = `id inputToken { id symbol name } decimals supplyToken variableDebtToken treasury
   ltv liquidationThreshold liquidationBonus reserveFactor liquidationProtocolFee supplyCap borrowCap debtCeiling
   borrowableInIsolation isActive isFrozen isPaused borrowingEnabled eModeCategoryId
   liquidityIndex variableBorrowIndex liquidityRate variableBorrowRate lastUpdateTimestamp
-  scaledTotalSupply scaledTotalVariableDebt accruedToTreasuryScaled isolationModeTotalDebt price`;
+  scaledTotalSupply scaledTotalVariableDebt accruedToTreasuryScaled isolationModeTotalDebt price
+  deficit totalDeficitCreated totalDeficitCovered`;
 
 interface RawMarket {
   id: string;
@@ -80,6 +89,9 @@ interface RawMarket {
   accruedToTreasuryScaled: string;
   isolationModeTotalDebt: string;
   price: string | null;
+  deficit: string;
+  totalDeficitCreated: string;
+  totalDeficitCovered: string;
 }
 
 const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
@@ -93,13 +105,14 @@ export async function loadProtocols(subgraph: SubgraphClient, block: number): Pr
   return data.protocols.map(protocolInfo);
 }
 
-const PROTOCOL_FIELDS = 'id name slug family network oracle { baseCurrency baseCurrencyUnit }';
+const PROTOCOL_FIELDS = 'id name slug family network scaledRounding oracle { baseCurrency baseCurrencyUnit }';
 interface RawProtocol {
   id: string;
   name: string;
   slug: string;
   family: string;
   network: string;
+  scaledRounding: string | null;
   oracle: { baseCurrency: string | null; baseCurrencyUnit: string | null } | null;
 }
 
@@ -113,6 +126,7 @@ function protocolInfo(p: RawProtocol): ProtocolInfo {
     // Aave V3 oracles quote USD with 8 decimals (AaveOracle BASE_CURRENCY_UNIT) when not stated.
     baseCurrencyUnit: BigInt(p.oracle?.baseCurrencyUnit ?? 100_000_000n),
     baseCurrency: p.oracle?.baseCurrency ?? null,
+    scaledRounding: p.scaledRounding,
   };
 }
 
@@ -122,11 +136,13 @@ export async function loadMarketTable(subgraph: SubgraphClient, protocolId: stri
     protocol: RawProtocol | null;
     markets: RawMarket[];
     emodeCategories: { categoryId: number; ltv: string; liquidationThreshold: string; priceSource: string }[];
+    emodeMemberships: { category: { categoryId: number }; market: { id: string }; collateral: boolean; ltvZero: boolean }[];
   }>(
     `query($id: ID!, $block: Int!) {
       protocol(id: $id, block: { number: $block }) { ${PROTOCOL_FIELDS} }
       markets(first: 1000, where: { protocol: $id }, block: { number: $block }) { ${MARKET_FIELDS} }
       emodeCategories(first: 1000, where: { protocol: $id }, block: { number: $block }) { categoryId ltv liquidationThreshold priceSource }
+      emodeMemberships(first: 1000, where: { protocol: $id }, block: { number: $block }) { category { categoryId } market { id } collateral ltvZero }
     }`,
     { id: protocolId, block },
   );
@@ -137,14 +153,18 @@ export async function loadMarketTable(subgraph: SubgraphClient, protocolId: stri
   const eModes = new Map<number, AaveEModeCategoryState>();
   for (const c of data.emodeCategories) {
     const source = c.priceSource.toLowerCase();
+    const mine = data.emodeMemberships.filter((m) => m.category.categoryId === c.categoryId);
     eModes.set(c.categoryId, {
       id: c.categoryId,
       ltv: BigInt(c.ltv),
       liquidationThreshold: BigInt(c.liquidationThreshold),
       priceSourceAsset: source === ZERO_ADDRESS ? null : source,
+      collateralMarkets: new Set(mine.filter((m) => m.collateral).map((m) => m.market.id)),
+      ltvZeroMarkets: new Set(mine.filter((m) => m.ltvZero).map((m) => m.market.id)),
     });
   }
-  return { protocol: protocolInfo(data.protocol), markets, reserves: new Map(markets.map((m) => [m.id, m])), eModes, pricesByAsset };
+  const protocol = protocolInfo(data.protocol);
+  return { protocol, markets, reserves: new Map(markets.map((m) => [m.id, m])), eModes, pricesByAsset, rules: aaveRulesFor(protocol.scaledRounding) };
 }
 
 function marketRow(m: RawMarket): MarketRow {
@@ -181,6 +201,9 @@ function marketRow(m: RawMarket): MarketRow {
     accruedToTreasuryScaled: BigInt(m.accruedToTreasuryScaled),
     isolationModeTotalDebt: BigInt(m.isolationModeTotalDebt),
     price: m.price === null ? null : BigInt(m.price),
+    deficit: BigInt(m.deficit),
+    totalDeficitCreated: BigInt(m.totalDeficitCreated),
+    totalDeficitCovered: BigInt(m.totalDeficitCovered),
   };
 }
 

@@ -2,7 +2,7 @@
 import { valueLiquidation, type LiquidationFact, type LiquidationValue } from '../metrics/liquidations';
 import type { SubgraphClient } from './subgraph-client';
 
-interface RawLiquidation {
+export interface RawLiquidation {
   id: string;
   blockNumber: string;
   logIndex: string;
@@ -38,7 +38,7 @@ export interface LiquidationRow {
   };
 }
 
-const FIELDS = `blockNumber logIndex timestamp txHash account { id } liquidator debtRepaid collateralSeized protocolFee receiveAToken
+export const LIQUIDATION_FIELDS = `blockNumber logIndex timestamp txHash account { id } liquidator debtRepaid collateralSeized protocolFee receiveAToken
   debtPrice collateralPrice
   debtMarket { id decimals inputToken { id symbol name } } collateralMarket { id decimals inputToken { id symbol name } }`;
 
@@ -46,41 +46,44 @@ const FIELDS = `blockNumber logIndex timestamp txHash account { id } liquidator 
 export async function loadLiquidations(subgraph: SubgraphClient, protocolId: string, fromBlock: number, toBlock: number): Promise<LiquidationRow[]> {
   const raw = await subgraph.queryAll<RawLiquidation>({
     collection: 'liquidations',
-    fields: FIELDS,
+    fields: LIQUIDATION_FIELDS,
     where: { protocol: protocolId, blockNumber_gte: String(fromBlock), blockNumber_lte: String(toBlock) },
     block: toBlock,
   });
-  const rows = raw.map((l): LiquidationRow => {
-    const fact: LiquidationFact = {
-      id: l.id,
-      liquidator: l.liquidator.toLowerCase(),
-      debtRepaid: BigInt(l.debtRepaid),
-      collateralSeized: BigInt(l.collateralSeized),
-      protocolFee: BigInt(l.protocolFee),
-      debtPrice: l.debtPrice === null ? null : BigInt(l.debtPrice),
-      collateralPrice: l.collateralPrice === null ? null : BigInt(l.collateralPrice),
-      debtDecimals: l.debtMarket.decimals,
-      collateralDecimals: l.collateralMarket.decimals,
-    };
-    const token = (m: RawLiquidation['debtMarket']) => ({ address: m.inputToken.id, symbol: m.inputToken.symbol, name: m.inputToken.name, decimals: m.decimals });
-    return {
-      fact,
-      value: valueLiquidation(fact),
-      out: {
-        id: l.id,
-        block: Number(l.blockNumber),
-        timestamp: Number(l.timestamp),
-        txHash: l.txHash,
-        borrower: l.account.id,
-        liquidator: l.liquidator,
-        debtMarket: l.debtMarket.id,
-        collateralMarket: l.collateralMarket.id,
-        debtAsset: token(l.debtMarket),
-        collateralAsset: token(l.collateralMarket),
-        receiveAToken: l.receiveAToken,
-      },
-    };
-  });
+  const rows = raw.map(liquidationRow);
   const logIndex = new Map(raw.map((l) => [l.id, Number(l.logIndex)]));
   return rows.sort((a, b) => b.out.block - a.out.block || logIndex.get(b.out.id)! - logIndex.get(a.out.id)!);
+}
+
+/** A stored liquidation, valued at its own block's prices. */
+export function liquidationRow(l: RawLiquidation): LiquidationRow {
+  const fact: LiquidationFact = {
+    id: l.id,
+    liquidator: l.liquidator.toLowerCase(),
+    debtRepaid: BigInt(l.debtRepaid),
+    collateralSeized: BigInt(l.collateralSeized),
+    protocolFee: BigInt(l.protocolFee),
+    debtPrice: l.debtPrice === null ? null : BigInt(l.debtPrice),
+    collateralPrice: l.collateralPrice === null ? null : BigInt(l.collateralPrice),
+    debtDecimals: l.debtMarket.decimals,
+    collateralDecimals: l.collateralMarket.decimals,
+  };
+  const token = (m: RawLiquidation['debtMarket']) => ({ address: m.inputToken.id, symbol: m.inputToken.symbol, name: m.inputToken.name, decimals: m.decimals });
+  return {
+    fact,
+    value: valueLiquidation(fact),
+    out: {
+      id: l.id,
+      block: Number(l.blockNumber),
+      timestamp: Number(l.timestamp),
+      txHash: l.txHash,
+      borrower: l.account.id,
+      liquidator: l.liquidator,
+      debtMarket: l.debtMarket.id,
+      collateralMarket: l.collateralMarket.id,
+      debtAsset: token(l.debtMarket),
+      collateralAsset: token(l.collateralMarket),
+      receiveAToken: l.receiveAToken,
+    },
+  };
 }

@@ -6,7 +6,8 @@
 export type SubgraphErrorCode =
   | 'SUBGRAPH_UNAVAILABLE' // network error or HTTP 5xx: retry later or check the endpoint
   | 'SUBGRAPH_TIMEOUT' // no answer in time: retry later
-  | 'SUBGRAPH_QUERY_FAILED'; // graph-node rejected the query (bad block, bad field): fix the request
+  | 'SUBGRAPH_QUERY_FAILED' // graph-node rejected the query (bad field, bad argument): fix the request
+  | 'BLOCK_BEFORE_DEPLOYMENT'; // the block is before the subgraph's first indexed block
 
 export class SubgraphError extends Error {
   constructor(
@@ -66,6 +67,10 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
     const body = (await res.json().catch(() => ({}))) as { data?: T; errors?: { message: string }[] };
     if (body.errors?.length || !body.data) {
       const message = body.errors?.map((e) => e.message).join('; ') ?? `HTTP ${res.status} without data`;
+      // graph-node: "... only has data starting at block number N and data for block number M is
+      // therefore not available" (time travel before the deployment's start block)
+      const start = /only has data starting at block number (\d+)/.exec(message);
+      if (start) throw new SubgraphError('BLOCK_BEFORE_DEPLOYMENT', `the subgraph has data from block ${start[1]} on`, options.url);
       throw new SubgraphError('SUBGRAPH_QUERY_FAILED', message, options.url);
     }
     return body.data;

@@ -16,7 +16,7 @@ export function protocolRef(table: MarketTable): ProtocolRef {
 }
 
 export function aaveAccountView(table: MarketTable, account: AaveAccountState, block: BlockRef, indexing: IndexingState): AccountView {
-  const figures = aaveAccountFigures(account, table.reserves, table.eModes, table.pricesByAsset, BigInt(block.timestamp));
+  const figures = aaveAccountFigures(account, table.reserves, table.eModes, table.pricesByAsset, BigInt(block.timestamp), table.rules);
   const risk = accountRisk({
     collateralBase: figures.totalCollateralBase,
     suppliedBase: figures.totalSuppliedBase,
@@ -73,7 +73,7 @@ export function aaveProtocolView(table: MarketTable, accountStates: AaveAccountS
   }
 
   const markets: MarketView[] = table.markets.map((m) => {
-    const totals = aaveReserveTotals({ ...m, treasuryScaledBalance: treasuryScaled.get(m.id) ?? 0n }, timestamp);
+    const totals = aaveReserveTotals({ ...m, treasuryScaledBalance: treasuryScaled.get(m.id) ?? 0n }, timestamp, table.rules);
     const { badDebt, ...tally } = tallies.get(m.id)!;
     // A market without a price cannot be valued: refuse rather than count its amounts as zero.
     const base = (amount: bigint) => {
@@ -87,6 +87,7 @@ export function aaveProtocolView(table: MarketTable, accountStates: AaveAccountS
       supplierClaimsBase: base(totals.supplierClaims),
       reservesBase: base(totals.reserves),
       latentBadDebtBase: badDebt,
+      outstandingDeficitBase: base(totals.deficit),
     };
     return {
       protocol: ref,
@@ -114,6 +115,8 @@ export function aaveProtocolView(table: MarketTable, accountStates: AaveAccountS
         isActive: m.isActive,
         isFrozen: m.isFrozen,
         isPaused: m.isPaused,
+        totalDeficitCreated: m.totalDeficitCreated,
+        totalDeficitCovered: m.totalDeficitCovered,
       },
       ...totals,
       totalSuppliedBase: base(totals.totalSupplied),

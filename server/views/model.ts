@@ -69,6 +69,8 @@ export interface MarketView extends Computed {
   totalSupplied: bigint;
   totalBorrowed: bigint;
   availableLiquidity: bigint;
+  /** Outstanding deficit (Aave v3.3+), underlying units. */
+  deficit: bigint;
   reserves: bigint;
   accruedToTreasury: bigint;
   treasuryBalance: bigint;

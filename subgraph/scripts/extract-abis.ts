@@ -1,17 +1,28 @@
 /**
- * Extracts the ABIs the Aave V3 subgraph needs from the pinned @aave/core-v3 artifacts into abis/.
+ * Extracts the ABIs the Aave V3 subgraph needs into abis/.
  * Run: npx tsx subgraph/scripts/extract-abis.ts   (idempotent; the output is committed)
  *
- * Why from artifacts: the event signatures in the manifest must match what the deployed v3.0.x
- * contracts emit, and the artifacts are the compiler's own output for those contracts.
+ * Two generations of Aave V3 are indexed by the same mappings:
+ *  - v3.0.x: from the pinned @aave/core-v3 artifacts (the compiler's own output for the contracts the
+ *    devnet deploys and Ethereum mainnet started with);
+ *  - v3.6: from @aave-dao/aave-address-book's ABIs (dist/abis/I*.js; their event lists equal the
+ *    `event` declarations of @aave-dao/aave-v3-origin@3.6.0's src/contracts/interfaces). Written
+ *    verbatim as AaveV36*.json.
+ * A data source can only handle events of its own ABI, so the ABIs the manifest uses for Pool,
+ * PoolConfigurator and AToken (AaveV3Pool.json, ...) are the v3.0 ABI (functions and events, so the
+ * eth_call bindings stay v3.0's) plus every v3.6 event whose signature v3.0 lacks, plus the Pool
+ * proxy's `Upgraded` event. Events with the same signature in both (Supply, Mint, ...) appear once.
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const artifacts = join(root, 'node_modules', '@aave', 'core-v3', 'artifacts', 'contracts');
 const outDir = join(root, 'abis');
+const addressBookAbis = join(root, 'node_modules', '@aave-dao', 'aave-address-book', 'dist', 'abis');
+const requireCjs = createRequire(import.meta.url);
 
 /** output file name -> artifact path (relative to artifacts/contracts) */
 const sources: Record<string, string> = {
@@ -34,12 +45,69 @@ const erc20Bytes32 = [
   { type: 'function', name: 'symbol', stateMutability: 'view', inputs: [], outputs: [{ name: '', type: 'bytes32' }] },
 ];
 
+/** v3.6 output file name -> address-book ABI module (dist/abis/<name>.js exports <name>_ABI). */
+const v36Sources: Record<string, string> = {
+  AaveV36Pool: 'IPool',
+  AaveV36PoolConfigurator: 'IPoolConfigurator',
+  AaveV36AToken: 'IAToken',
+};
+
+/** Data-source ABI (v3.0 artifact name) -> the v3.6 ABI whose extra events it also gets. */
+const merges: Record<string, string> = {
+  AaveV3Pool: 'AaveV36Pool',
+  AaveV3PoolConfigurator: 'AaveV36PoolConfigurator',
+  AaveV3AToken: 'AaveV36AToken',
+};
+
+/**
+ * The Pool is an InitializableImmutableAdminUpgradeabilityProxy; BaseUpgradeabilityProxy emits
+ * `Upgraded(address indexed implementation)` from the Pool address at every implementation change
+ * (@aave/core-v3 contracts/dependencies/openzeppelin/upgradeability/BaseUpgradeabilityProxy.sol). The
+ * subgraph re-reads POOL_REVISION there (the rounding generation, see src/aave-v3/generation.ts).
+ */
+const proxyUpgraded = {
+  type: 'event',
+  name: 'Upgraded',
+  anonymous: false,
+  inputs: [{ indexed: true, internalType: 'address', name: 'implementation', type: 'address' }],
+};
+
+interface AbiItem {
+  type: string;
+  name?: string;
+  inputs?: { type: string; indexed?: boolean; components?: unknown[] }[];
+}
+
+const eventSignature = (e: AbiItem) => `${e.name}(${(e.inputs ?? []).map((i) => (i.indexed ? 'indexed ' : '') + i.type).join(',')})`;
+
 mkdirSync(outDir, { recursive: true });
+const written: Record<string, AbiItem[]> = {};
 for (const [name, rel] of Object.entries(sources)) {
-  const artifact = JSON.parse(readFileSync(join(artifacts, rel), 'utf8')) as { abi: unknown[] };
+  const artifact = JSON.parse(readFileSync(join(artifacts, rel), 'utf8')) as { abi: AbiItem[] };
   if (!Array.isArray(artifact.abi) || artifact.abi.length === 0) throw new Error(`no ABI in ${rel}`);
-  writeFileSync(join(outDir, `${name}.json`), JSON.stringify(artifact.abi, null, 2) + '\n');
-  console.log(`abis/${name}.json  <- ${rel} (${artifact.abi.length} entries)`);
+  written[name] = artifact.abi;
+}
+for (const [name, mod] of Object.entries(v36Sources)) {
+  const exported = requireCjs(join(addressBookAbis, `${mod}.js`)) as Record<string, unknown>;
+  const abi = exported[`${mod}_ABI`] as AbiItem[] | undefined;
+  if (!Array.isArray(abi) || abi.length === 0) throw new Error(`no ${mod}_ABI in the address book`);
+  written[name] = abi;
+  writeFileSync(join(outDir, `${name}.json`), JSON.stringify(abi, null, 2) + '\n');
+  console.log(`abis/${name}.json  <- @aave-dao/aave-address-book dist/abis/${mod}.js (${abi.length} entries)`);
+}
+for (const [name, rel] of Object.entries(sources)) {
+  let abi = written[name];
+  const extraFrom = merges[name];
+  if (extraFrom) {
+    const have = new Set(abi.filter((e) => e.type === 'event').map(eventSignature));
+    const extra = written[extraFrom].filter((e) => e.type === 'event' && !have.has(eventSignature(e)));
+    if (name === 'AaveV3Pool') extra.push(proxyUpgraded);
+    abi = [...abi, ...extra];
+    console.log(`abis/${name}.json  <- ${rel} + ${extra.length} events (${extra.map((e) => e.name).join(', ')})`);
+  } else {
+    console.log(`abis/${name}.json  <- ${rel} (${abi.length} entries)`);
+  }
+  writeFileSync(join(outDir, `${name}.json`), JSON.stringify(abi, null, 2) + '\n');
 }
 writeFileSync(join(outDir, 'ERC20Bytes32.json'), JSON.stringify(erc20Bytes32, null, 2) + '\n');
 console.log('abis/ERC20Bytes32.json  <- hand-written (bytes32 name/symbol variant)');

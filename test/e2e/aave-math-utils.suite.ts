@@ -6,7 +6,7 @@ import { RAY } from '../../server/metrics/aave-v3-math';
 import { loadAccounts, loadMarketTable, loadProtocols } from '../../server/sources/aave-v3';
 import type { SubgraphClient } from '../../server/sources/subgraph-client';
 import { blockTimestamp, lower } from '../support/chain';
-import type { StackState } from '../support/stack-process';
+import type { ProtocolUnderTest } from '../support/stack-process';
 
 /**
  * Cross-check with Aave's own client library. At every checkpoint block the INDEXED state (reserve
@@ -46,7 +46,7 @@ import type { StackState } from '../support/stack-process';
  *   unit is 0 for the contract (no debt) but not for math-utils: accepted only when math-utils' debt is
  *   within its tolerance of 0 (then its finite health factor is not compared).
  */
-export function aaveMathUtilsSuite(ctx: () => { state: StackState; chain: PublicClient; subgraph: SubgraphClient }) {
+export function aaveMathUtilsSuite(ctx: () => { state: ProtocolUnderTest; chain: PublicClient; subgraph: SubgraphClient }) {
   it('math-utils, our account figures and Pool.getUserAccountData agree for every account at every checkpoint', async () => {
     const { state, chain, subgraph } = ctx();
     const mismatches: string[] = [];
@@ -117,7 +117,7 @@ export function aaveMathUtilsSuite(ctx: () => { state: StackState; chain: Public
         const contract = { totalCollateralBase, totalDebtBase, ltv, liquidationThreshold: currentLiquidationThreshold, healthFactor: healthFactor === MAX_UINT256 ? null : healthFactor };
         let ours: AaveAccountFigures;
         try {
-          ours = aaveAccountFigures(loaded.get(user) ?? { address: user, eModeCategoryId: 0, positions: [] }, table!.reserves, table!.eModes, table!.pricesByAsset, timestamp);
+          ours = aaveAccountFigures(loaded.get(user) ?? { address: user, eModeCategoryId: 0, positions: [] }, table!.reserves, table!.eModes, table!.pricesByAsset, timestamp, table!.rules);
         } catch (err) {
           mismatches.push(`${where}: aaveAccountFigures threw ${(err as Error).message}`);
           return;

@@ -1,9 +1,10 @@
 import { parseAbiItem, type Address, type PublicClient } from 'viem';
 import { aTokenAbi, variableDebtTokenAbi } from '../../devnet/aave-v3/abis';
-import { aTokenBalance, variableDebtBalance, type ReserveIndexes } from '../../server/metrics/aave-v3-math';
+import { normalizedDebt, normalizedIncome, type ReserveIndexes } from '../../server/metrics/aave-v3-math';
+import { AAVE_V30_RULES, AAVE_V36_RULES } from '../../server/metrics/aave-v3-rules';
 import type { SubgraphClient } from '../../server/sources/subgraph-client';
 import { blockTimestamp, lower } from '../support/chain';
-import type { StackState } from '../support/stack-process';
+import type { ProtocolUnderTest } from '../support/stack-process';
 
 interface IndexedMarket {
   id: string;
@@ -40,7 +41,7 @@ const indexesOf = (m: IndexedMarket): ReserveIndexes => ({
  * subgraph's scaled balances times the index computed at that block equal the tokens' own balanceOf
  * (exact integers), and market totals equal totalSupply. Nothing on chain is missing from the store.
  */
-export function aaveV3IndexingSuite(ctx: () => { state: StackState; chain: PublicClient; subgraph: SubgraphClient }) {
+export function aaveV3IndexingSuite(ctx: () => { state: ProtocolUnderTest; chain: PublicClient; subgraph: SubgraphClient }) {
   const checkpoints = () => {
     const { state } = ctx();
     const named = state.scenario.checkpoints.map((c) => ({ name: c.name, block: BigInt(c.block) }));
@@ -56,6 +57,10 @@ export function aaveV3IndexingSuite(ctx: () => { state: StackState; chain: Publi
 
   it('indexed balances equal aToken/variableDebtToken balanceOf for every account, reserve and checkpoint', async () => {
     const { state, chain, subgraph } = ctx();
+    // The deployment's own generation (not what the subgraph detected): the chain decides.
+    const rules = state.deployment.version === '3.6' ? AAVE_V36_RULES : AAVE_V30_RULES;
+    const aTokenBalance = (scaled: bigint, r: ReserveIndexes, ts: bigint) => rules.aTokenBalance(scaled, normalizedIncome(r, ts));
+    const variableDebtBalance = (scaled: bigint, r: ReserveIndexes, ts: bigint) => rules.debtBalance(scaled, normalizedDebt(r, ts, rules.compoundedInterest));
     const reserves = state.deployment.reserves;
     let compared = 0;
     const mismatches: string[] = [];

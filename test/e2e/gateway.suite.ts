@@ -3,7 +3,7 @@ import { poolAbi } from '../../devnet/aave-v3/abis';
 import { formatUnits } from '../../server/metrics/decimal';
 import { lower } from '../support/chain';
 import { gql, gqlData } from '../support/gateway-client';
-import type { StackState } from '../support/stack-process';
+import type { ProtocolUnderTest } from '../support/stack-process';
 
 const MAX_UINT = 2n ** 256n - 1n;
 const BASE_DECIMALS = 8; // AaveOracle BASE_CURRENCY_UNIT 1e8 (USD)
@@ -23,7 +23,7 @@ interface GatewayAccount {
  * Issue 3's oracle: the gateway's account figures equal Pool.getUserAccountData at the same block,
  * for every account at every checkpoint; protocol-level bad debt equals the sum computed from the chain.
  */
-export function gatewaySuite(ctx: () => { state: StackState; chain: PublicClient; testClient: TestClient }) {
+export function gatewaySuite(ctx: () => { state: ProtocolUnderTest; chain: PublicClient; testClient: TestClient }) {
   const checkpoints = () => {
     const { state } = ctx();
     return [...state.scenario.checkpoints.map((c) => ({ name: c.name, block: Number(c.block) })), { name: 'indexed head', block: state.indexedBlock }];
@@ -39,7 +39,7 @@ export function gatewaySuite(ctx: () => { state: StackState; chain: PublicClient
     const fields = 'address collateralUSD debtUSD healthFactor ltv liquidationThreshold badDebtUSD block { number }';
     for (let i = 0; i < accounts.length; i += 100) {
       const slice = accounts.slice(i, i + 100);
-      const query = `{ ${slice.map((a, j) => `a${j}: account(protocol: "aave-v3", address: "${a}", block: ${block}) { ${fields} }`).join('\n')} }`;
+      const query = `{ ${slice.map((a, j) => `a${j}: account(protocol: "${state.name}", address: "${a}", block: ${block}) { ${fields} }`).join('\n')} }`;
       const [data, onChain] = await Promise.all([
         gqlData<Record<string, GatewayAccount>>(state.gatewayUrl, query),
         Promise.all(slice.map((a) => chain.readContract({ address: state.deployment.pool, abi: poolAbi, functionName: 'getUserAccountData', args: [a], blockNumber: BigInt(block) }))),
@@ -86,7 +86,7 @@ export function gatewaySuite(ctx: () => { state: StackState; chain: PublicClient
       const { chainBadDebt, chainInsolvent } = await compareAccounts(cp.block);
       const data = await gqlData<{ protocol: { latentBadDebtUSD: string; insolventAccounts: number; block: { number: number } } }>(
         state.gatewayUrl,
-        `{ protocol(id: "aave-v3", block: ${cp.block}) { latentBadDebtUSD insolventAccounts block { number } } }`,
+        `{ protocol(id: "${state.name}", block: ${cp.block}) { latentBadDebtUSD insolventAccounts block { number } } }`,
       );
       expect({ checkpoint: cp.name, ...data.protocol }).toEqual({
         checkpoint: cp.name,
@@ -125,7 +125,7 @@ export function gatewaySuite(ctx: () => { state: StackState; chain: PublicClient
     const { state } = ctx();
     const data = await gqlData<{ accounts: { totalCount: number; items: { address: string; badDebtUSD: string; debtUSD: string }[] } }>(
       state.gatewayUrl,
-      '{ accounts(protocol: "aave-v3", where: { insolvent: true }, orderBy: BAD_DEBT_USD_DESC, first: 1000) { totalCount items { address badDebtUSD debtUSD } } }',
+      `{ accounts(protocol: "${state.name}", where: { insolvent: true }, orderBy: BAD_DEBT_USD_DESC, first: 1000, block: ${state.indexedBlock}) { totalCount items { address badDebtUSD debtUSD } } }`,
     );
     const { chainInsolvent } = await compareAccounts(state.indexedBlock);
     expect(data.accounts.totalCount).toBe(chainInsolvent);
@@ -138,7 +138,7 @@ export function gatewaySuite(ctx: () => { state: StackState; chain: PublicClient
     const { state } = ctx();
     const ok = await gql<{ protocol: { block: { number: number; hash: string; timestamp: number }; indexing: { hasIndexingErrors: boolean; indexedBlock: { number: number } } } }>(
       state.gatewayUrl,
-      '{ protocol(id: "aave-v3") { block { number hash timestamp } indexing { hasIndexingErrors indexedBlock { number } } } }',
+      `{ protocol(id: "${state.name}") { block { number hash timestamp } indexing { hasIndexingErrors indexedBlock { number } } } }`,
     );
     expect(ok.errors).toBeUndefined();
     expect(ok.data!.protocol.block.hash).toMatch(/^0x[0-9a-f]{64}$/);
@@ -146,14 +146,14 @@ export function gatewaySuite(ctx: () => { state: StackState; chain: PublicClient
     expect(ok.extensions?.subgraphRequests).toBeGreaterThan(0);
     const cases: [string, string][] = [
       ['{ protocol(id: "compound-v9") { id } }', 'PROTOCOL_NOT_FOUND'],
-      ['{ account(protocol: "aave-v3", address: "0x123") { debtUSD } }', 'BAD_USER_INPUT'],
-      ['{ protocol(id: "aave-v3", block: 999999999) { id } }', 'BLOCK_NOT_INDEXED'],
-      ['{ protocol(id: "aave-v3", block: 0) { id } }', 'BLOCK_BEFORE_DEPLOYMENT'],
-      ['{ accounts(protocol: "aave-v3", first: 1001) { totalCount } }', 'FIRST_TOO_LARGE'],
+      [`{ account(protocol: "${state.name}", address: "0x123") { debtUSD } }`, 'BAD_USER_INPUT'],
+      [`{ protocol(id: "${state.name}", block: 999999999) { id } }`, 'BLOCK_NOT_INDEXED'],
+      [`{ protocol(id: "${state.name}", block: 0) { id } }`, 'BLOCK_BEFORE_DEPLOYMENT'],
+      [`{ accounts(protocol: "${state.name}", first: 1001) { totalCount } }`, 'FIRST_TOO_LARGE'],
       [`{ market(id: "0x${'ab'.repeat(40)}") { id } }`, 'MARKET_NOT_FOUND'],
-      ['{ accounts(protocol: "aave-v3", where: { healthFactorBelow: "one" }) { totalCount } }', 'BAD_USER_INPUT'],
+      [`{ accounts(protocol: "${state.name}", where: { healthFactorBelow: "one" }) { totalCount } }`, 'BAD_USER_INPUT'],
       // 3 x 1000 accounts x ~50 positions x 2 fields: far above the cost limit
-      [`{ ${[1, 2, 3].map((i) => `a${i}: accounts(protocol: "aave-v3", first: 1000) { items { positions { asset { symbol } } } }`).join(' ')} }`, 'QUERY_TOO_COSTLY'],
+      [`{ ${[1, 2, 3].map((i) => `a${i}: accounts(protocol: "${state.name}", first: 1000) { items { positions { asset { symbol } } } }`).join(' ')} }`, 'QUERY_TOO_COSTLY'],
     ];
     for (const [query, code] of cases) {
       const body = await gql(state.gatewayUrl, query);

@@ -4,6 +4,32 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../devnet/stack/ports';
 
+export interface AaveDeploymentState {
+  version: '3.0' | '3.6';
+  startBlock: number | string;
+  pool: `0x${string}`;
+  poolConfigurator: `0x${string}`;
+  aaveOracle: `0x${string}`;
+  treasury: `0x${string}`;
+  umbrella?: `0x${string}`;
+  reserves: {
+    symbol: string;
+    decimals: number;
+    underlying: `0x${string}`;
+    aToken: `0x${string}`;
+    variableDebtToken: `0x${string}`;
+  }[];
+}
+
+export interface AaveScenarioState {
+  seed: string;
+  accounts: `0x${string}`[];
+  checkpoints: { name: string; block: number | string }[];
+  deficitAccounts?: `0x${string}`[];
+  deficitAssets?: `0x${string}`[];
+}
+
+/** The state file `npm start` writes (devnet/cli/start.ts). */
 export interface StackState {
   rpcUrl: string;
   network: string;
@@ -12,35 +38,74 @@ export interface StackState {
   statusUrl: string;
   indexedBlock: number;
   logDir: string;
-  deployment: {
-    startBlock: number | string;
-    pool: `0x${string}`;
-    poolConfigurator: `0x${string}`;
-    aaveOracle: `0x${string}`;
-    treasury: `0x${string}`;
-    reserves: {
-      symbol: string;
-      decimals: number;
-      underlying: `0x${string}`;
-      aToken: `0x${string}`;
-      variableDebtToken: `0x${string}`;
-    }[];
-  };
-  scenario: {
-    seed: string;
-    accounts: `0x${string}`[];
-    checkpoints: { name: string; block: number | string }[];
-  };
+  devnet: Record<string, { deployment: AaveDeploymentState; scenario: AaveScenarioState }>;
+}
+
+/** One devnet protocol as the suites see it: where to query it and what the scenario did. */
+export interface ProtocolUnderTest {
+  /** Subgraph and gateway endpoint name, e.g. "aave-v3.6". */
+  name: string;
+  rpcUrl: string;
+  gatewayUrl: string;
+  subgraphUrl: string;
+  indexedBlock: number;
+  deployment: AaveDeploymentState;
+  scenario: AaveScenarioState;
+}
+
+export function protocolUnderTest(state: StackState, name: string): ProtocolUnderTest {
+  const run = state.devnet[name];
+  if (!run) throw new Error(`the stack did not deploy ${name}; it has ${Object.keys(state.devnet).join(', ')}`);
+  return { name, rpcUrl: state.rpcUrl, gatewayUrl: state.gatewayUrl, subgraphUrl: state.subgraphs[name], indexedBlock: state.indexedBlock, ...run };
+}
+
+export interface StopReport {
+  /** How the stack process ended: 143 = its own orderly exit on SIGTERM; SIGKILL = it had to be killed. */
+  exit: number | string | null;
+  /** Process groups the stack had started that were still alive after it exited (then killed). */
+  survivors: number[];
 }
 
 export interface StackUnderTest {
   state: StackState;
   ports: Record<string, number>;
   output(): string;
-  stop(): Promise<void>;
+  stop(): Promise<StopReport>;
 }
 
 const root = path.resolve(__dirname, '..', '..');
+
+function recordedGroups(workDir: string): number[] {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(workDir, 'pids.json'), 'utf8')) as number[];
+  } catch {
+    return []; // nothing was started, or nothing recorded
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Kills the recorded process groups still alive a few seconds after the stack exited (a group that
+ * was just SIGKILLed takes a moment to be reaped); returns which ones were.
+ */
+async function killRecordedGroups(workDir: string): Promise<number[]> {
+  const deadline = Date.now() + 5000;
+  let survivors = recordedGroups(workDir).filter(alive);
+  while (survivors.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    survivors = survivors.filter(alive);
+  }
+  for (const pid of survivors) process.kill(-pid, 'SIGKILL');
+  return survivors;
+}
 
 /**
  * Runs the real `npm start` entry point (devnet/cli/start.ts) as a child process on free ports, the
@@ -61,8 +126,11 @@ export async function startStackProcess(options: { accounts: number; seed: strin
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'baddebt-e2e-'));
   // Postgres runs as its own OS user when tests run as root: it must be able to enter this folder.
   fs.chmodSync(workDir, 0o755);
+  // `node --import tsx` runs the entry point in this one process (the tsx CLI would add a parent
+  // process in between, and a signal to that parent must then be relayed).
   const args = [
-    path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+    '--import',
+    'tsx',
     path.join(root, 'devnet', 'cli', 'start.ts'),
     '--work-dir', workDir,
     '--seed', options.seed,
@@ -74,14 +142,17 @@ export async function startStackProcess(options: { accounts: number; seed: strin
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
 
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    await exited;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const exit = await exited;
     clearTimeout(timer);
+    // The stack stops its children itself; if it could not (killed), end what it recorded.
+    const survivors = await killRecordedGroups(workDir);
     fs.rmSync(workDir, { recursive: true, force: true });
+    return { exit, survivors };
   };
 
   const ready = await new Promise<string | null>((resolve) => {

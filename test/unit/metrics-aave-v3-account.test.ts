@@ -36,7 +36,9 @@ const ISO = reserve('iso', 18, 5n * E8, 5000n, 6500n);
 const NOCOLL = reserve('nocoll', 18, 10n * E8, 0n, 0n); // cannot be collateral (LT 0)
 const ZEROLTV = reserve('zeroltv', 18, 1n * E8, 0n, 7000n, 1); // LT > 0 but LTV 0, member of e-mode 1
 const reserves = new Map([WETH, WBTC, USDC, DAI, ISO, NOCOLL, ZEROLTV].map((r) => [r.id, r]));
-const STABLES: AaveEModeCategoryState = { id: 1, ltv: 9700n, liquidationThreshold: 9750n, priceSourceAsset: null };
+// v3.0 semantics: the members of category 1 are the reserves whose eModeCategoryId is 1.
+const members = new Set([...reserves.values()].filter((r) => r.eModeCategoryId === 1).map((r) => r.id));
+const STABLES: AaveEModeCategoryState = { id: 1, ltv: 9700n, liquidationThreshold: 9750n, priceSourceAsset: null, collateralMarkets: members, ltvZeroMarkets: new Set() };
 const eModes = new Map([[1, STABLES]]);
 const prices = new Map([...reserves.values()].map((r) => [r.asset, r.price!]));
 

@@ -14,7 +14,7 @@ const usdc = (over: Partial<AaveReserveTotalsInput> = {}): AaveReserveTotalsInpu
   decimals: 6, price: 10n ** 8n,
   liquidityIndex: RAY, variableBorrowIndex: RAY, liquidityRate: 0n, variableBorrowRate: 0n, lastUpdateTimestamp: T,
   scaledTotalSupply: 1_000n * E6, scaledTotalVariableDebt: 600n * E6, accruedToTreasuryScaled: 10n * E6, treasuryScaledBalance: 5n * E6,
-  supplyCap: 0n, borrowCap: 0n, debtCeiling: 0n, isolationModeTotalDebt: 0n,
+  supplyCap: 0n, borrowCap: 0n, debtCeiling: 0n, isolationModeTotalDebt: 0n, deficit: 0n,
   ...over,
 });
 
@@ -95,3 +95,15 @@ describe('wadDiv (health factor division)', () => {
     expect(() => wadDiv(1n, 0n)).toThrow(RangeError);
   });
 });
+
+describe('reserve deficit (Aave v3.3+)', () => {
+  it('takes the written-off debt out of the available liquidity, as the balance identity requires', () => {
+    // supplied 1000 + accrued 10 = cash + debt 600 + deficit 25  =>  cash = 385
+    const t = aaveReserveTotals(usdc({ deficit: 25n * E6 }), T);
+    expect(t.availableLiquidity).toBe(385n * E6);
+    expect(t.deficit).toBe(25n * E6);
+    // usage ratio = 600 / (385 + 600)
+    expect(t.utilization).toBe((600n * E6 * E18) / (985n * E6));
+  });
+});
+

@@ -8,14 +8,14 @@ import { solvency, sumSheets, tallyAccounts, type BalanceSheet, type TalliedAcco
 const E18 = 10n ** 18n;
 
 const sheet = (s: Partial<BalanceSheet>): BalanceSheet => ({
-  availableLiquidityBase: 0n, debtBase: 0n, supplierClaimsBase: 0n, reservesBase: 0n, latentBadDebtBase: 0n, ...s,
+  availableLiquidityBase: 0n, debtBase: 0n, supplierClaimsBase: 0n, reservesBase: 0n, latentBadDebtBase: 0n, outstandingDeficitBase: 0n, ...s,
 });
 
 describe('solvency', () => {
   it('exactly solvent: ratio 1, equity 0, coverage reserves / bad debt', () => {
     // assets = 400 + 600 - 100 = 900 = claims
     const s = solvency(sheet({ availableLiquidityBase: 400n, debtBase: 600n, supplierClaimsBase: 900n, reservesBase: 50n, latentBadDebtBase: 100n }));
-    expect(s).toEqual({ solvencyRatio: E18, equityBase: 0n, coverageRatio: E18 / 2n }); // 50/100 = 0.5
+    expect(s).toEqual({ solvencyRatio: E18, equityBase: 0n, coverageRatio: E18 / 2n, deficitCoverageRatio: null }); // 50/100 = 0.5; no deficit
   });
 
   it('insolvent: ratio below 1, negative equity', () => {
@@ -103,3 +103,15 @@ describe('tallyAccounts', () => {
     expect(tallyAccounts([acct(110n, 100n, AT_RISK - 1n)], AT_RISK).atRiskDebtBase).toBe(100n);
   });
 });
+
+describe('outstanding deficit', () => {
+  it('is a loss already reflected by the missing debt and cash, and gets its own coverage ratio', () => {
+    // claims 1000 + reserves 10 = cash 385 + debt 600 + deficit 25: equity = 10 - 25 = -15
+    const s = solvency(sheet({ availableLiquidityBase: 385n, debtBase: 600n, supplierClaimsBase: 1000n, reservesBase: 10n, outstandingDeficitBase: 25n }));
+    expect(s.equityBase).toBe(-15n);
+    expect(s.solvencyRatio).toBe((985n * E18) / 1000n);
+    expect(s.deficitCoverageRatio).toBe((10n * E18) / 25n);
+    expect(solvency(sheet({ supplierClaimsBase: 1n })).deficitCoverageRatio).toBeNull();
+  });
+});
+

@@ -18,7 +18,7 @@ describe('subgraph build for Ethereum mainnet', () => {
 
   it('compiles with graph-cli and points at the address book addresses', async () => {
     const before = fs.readFileSync(manifest, 'utf8');
-    const { buildDir } = await buildSubgraph({ manifest, network: 'mainnet', workDir });
+    const { buildDir } = await buildSubgraph({ name: 'aave-v3', manifest, network: 'mainnet', workDir });
     const built = fs.readFileSync(path.join(buildDir, 'subgraph.yaml'), 'utf8');
     const address = (name: string) => new RegExp(`name: ${name}\\n\\s+network: mainnet\\n\\s+source:\\n\\s+address: "(0x[0-9a-fA-F]{40})"`).exec(built)?.[1];
     expect(address('Pool')).toBe(AaveV3Ethereum.POOL);

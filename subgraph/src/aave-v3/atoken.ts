@@ -10,24 +10,34 @@ import { Transfer as TransferEntity } from '../../generated/schema'
 import { applyScaledSupplyDelta, getOrCreateAccount, stampEvent } from '../common/entities'
 import { eventId } from '../common/ids'
 import { ZERO } from '../common/math'
-import { burnScaledDelta, contextMarket, mintScaledDelta } from './tokens'
+import { burnDelta, contextMarket, mintDelta } from './tokens'
 
+// Mint/Burn: scaled deltas per generation in tokens.ts. Also covers the v3.5+ Umbrella path:
+// Pool.eliminateReserveDeficit burns the Umbrella's aTokens with aToken.burn (LiquidationLogic.
+// executeEliminateDeficit, scaled amount rayDivCeil), an ordinary Burn (or Mint) log here.
 export function handleATokenMint(event: Mint): void {
-  const delta = mintScaledDelta(event.params.value, event.params.balanceIncrease, event.params.index)
-  if (delta.equals(ZERO)) return
+  if (event.params.value.equals(event.params.balanceIncrease)) return // _transfer interest notice
   const market = contextMarket()
   if (market == null) return
-  applyScaledSupplyDelta(market, event.params.onBehalfOf, delta, event.block)
+  const account = event.params.onBehalfOf
+  const delta = mintDelta(market, account, event.params.value, event.params.balanceIncrease, event.params.index, false)
+  if (delta.equals(ZERO)) return
+  applyScaledSupplyDelta(market, account, delta, event.block)
 }
 
 export function handleATokenBurn(event: Burn): void {
   const market = contextMarket()
   if (market == null) return
-  const delta = burnScaledDelta(event.params.value, event.params.balanceIncrease, event.params.index)
-  applyScaledSupplyDelta(market, event.params.from, delta, event.block)
+  const account = event.params.from
+  const delta = burnDelta(market, account, event.params.value, event.params.balanceIncrease, event.params.index, false)
+  applyScaledSupplyDelta(market, account, delta, event.block)
 }
 
-/** v3.0 AToken._transfer emits BalanceTransfer(from, to, amount.rayDiv(index), index): value is already scaled. */
+/**
+ * BalanceTransfer's value is already scaled in both generations: v3.0 AToken._transfer emits
+ * amount.rayDiv(index); v3.5+ emits the scaledAmount it moved (transfer: getATokenTransferScaledAmount
+ * = rayDivCeil; transferOnLiquidation: the Pool's scaled amount).
+ */
 export function handleBalanceTransfer(event: BalanceTransfer): void {
   const market = contextMarket()
   if (market == null) return

@@ -1,13 +1,19 @@
 // PoolConfigurator handlers: market creation (+ token data sources) and risk configuration.
-import { Address, Bytes, DataSourceContext, crypto, log } from '@graphprotocol/graph-ts'
+import { Address, Bytes, DataSourceContext, crypto, ethereum, log } from '@graphprotocol/graph-ts'
 import {
+  AssetBorrowableInEModeChanged,
+  AssetCollateralInEModeChanged,
+  AssetLtvzeroInEModeChanged,
   BorrowableInIsolationChanged,
   BorrowCapChanged,
   CollateralConfigurationChanged,
   DebtCeilingChanged,
   EModeAssetCategoryChanged,
   EModeCategoryAdded,
+  LiquidationGracePeriodChanged,
+  LiquidationGracePeriodDisabled,
   LiquidationProtocolFeeChanged,
+  PendingLtvChanged,
   ReserveActive,
   ReserveBorrowing,
   ReserveDropped,
@@ -15,6 +21,7 @@ import {
   ReserveFlashLoaning,
   ReserveFrozen,
   ReserveInitialized,
+  ReserveInterestRateDataChanged,
   ReserveInterestRateStrategyChanged,
   ReservePaused,
   ReserveStableRateBorrowing,
@@ -24,9 +31,10 @@ import {
 import { AaveV3AToken } from '../../generated/PoolConfigurator/AaveV3AToken'
 import { AaveV3Pool } from '../../generated/PoolConfigurator/AaveV3Pool'
 import { AaveV3PoolAddressesProvider } from '../../generated/PoolConfigurator/AaveV3PoolAddressesProvider'
-import { EModeCategory, Market, Protocol } from '../../generated/schema'
+import { EModeCategory, EModeMembership, Market, Protocol } from '../../generated/schema'
 import { AToken, VariableDebtToken } from '../../generated/templates'
 import { eModeCategoryId } from '../common/ids'
+import { ZERO } from '../common/math'
 import { getOrCreateToken } from '../common/token'
 import { loadMarket, newMarket } from './market'
 import { getOrCreateOracle, getOrCreateOracleAsset, readAssetPrice, recordPrice } from './prices'
@@ -197,12 +205,105 @@ export function handleEModeCategoryAdded(event: EModeCategoryAdded): void {
   c.save()
 }
 
+/** Loads or creates (not saved) an asset's membership in an eMode category; new ones have every flag off. */
+function membership(m: Market, categoryId: i32, block: ethereum.Block): EModeMembership {
+  const category = eModeCategoryId(m.protocol, categoryId)
+  const id = category.concat(m.inputToken)
+  let e = EModeMembership.load(id)
+  if (e == null) {
+    e = new EModeMembership(id)
+    e.protocol = m.protocol
+    e.category = category
+    e.market = m.id
+    e.collateral = false
+    e.borrowable = false
+    e.ltvZero = false
+  }
+  e.updatedAtBlock = block.number
+  return e
+}
+
+/**
+ * Aave v3.0-v3.1: an asset belongs to at most one category, where it counts as collateral (with the
+ * category's LTV/LT) and is borrowable by users of that category.
+ */
 export function handleEModeAssetCategoryChanged(event: EModeAssetCategoryChanged): void {
   const m = marketFor(event.address, event.params.asset)
   if (m == null) return
   const cat = event.params.newCategoryId
+  const old = event.params.oldCategoryId
+  if (old != 0 && old != cat) {
+    const o = membership(m, old, event.block)
+    o.collateral = false
+    o.borrowable = false
+    o.save()
+  }
+  if (cat != 0) {
+    const n = membership(m, cat, event.block)
+    n.collateral = true
+    n.borrowable = true
+    n.save()
+  }
   m.eModeCategoryId = cat
   m.eModeCategory = cat == 0 ? null : eModeCategoryId(m.protocol, cat)
+  m.save()
+}
+
+/** Aave v3.2+: bit of the category's collateralBitmap (PoolConfigurator.setAssetCollateralInEMode). */
+export function handleAssetCollateralInEModeChanged(event: AssetCollateralInEModeChanged): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  const e = membership(m, event.params.categoryId, event.block)
+  e.collateral = event.params.collateral
+  e.save()
+}
+
+/** Aave v3.2+: bit of the category's borrowableBitmap (PoolConfigurator.setAssetBorrowableInEMode). */
+export function handleAssetBorrowableInEModeChanged(event: AssetBorrowableInEModeChanged): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  const e = membership(m, event.params.categoryId, event.block)
+  e.borrowable = event.params.borrowable
+  e.save()
+}
+
+/** Aave v3.6: bit of the category's ltvzeroBitmap (setAssetLtvzeroInEMode, and setReserveFreeze for every category the asset is collateral in). */
+export function handleAssetLtvzeroInEModeChanged(event: AssetLtvzeroInEModeChanged): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  const e = membership(m, event.params.categoryId, event.block)
+  e.ltvZero = event.params.ltvzero
+  e.save()
+}
+
+/** Aave v3.1+: liquidations (and some actions) of the reserve are blocked until gracePeriodUntil (unix seconds). */
+export function handleLiquidationGracePeriodChanged(event: LiquidationGracePeriodChanged): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  m.liquidationGracePeriodUntil = event.params.gracePeriodUntil
+  m.save()
+}
+
+export function handleLiquidationGracePeriodDisabled(event: LiquidationGracePeriodDisabled): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  m.liquidationGracePeriodUntil = ZERO
+  m.save()
+}
+
+/** Aave v3.2+: the LTV to restore when the reserve is unfrozen / ltv0 is lifted (the live ltv comes from CollateralConfigurationChanged). */
+export function handlePendingLtvChanged(event: PendingLtvChanged): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  m.pendingLtv = event.params.ltv
+  m.save()
+}
+
+/** Aave v3.1+: rate parameters set on the (v3.6: pool-wide) interest rate strategy for this reserve. */
+export function handleReserveInterestRateDataChanged(event: ReserveInterestRateDataChanged): void {
+  const m = marketFor(event.address, event.params.asset)
+  if (m == null) return
+  m.interestRateStrategy = event.params.strategy
   m.save()
 }
 

@@ -2,18 +2,27 @@
 import { Burn, Mint } from '../../generated/templates/VariableDebtToken/AaveV3VariableDebtToken'
 import { applyScaledDebtDelta } from '../common/entities'
 import { ZERO } from '../common/math'
-import { burnScaledDelta, contextMarket, mintScaledDelta } from './tokens'
+import { burnDelta, contextMarket, mintDelta } from './tokens'
 
 export function handleDebtMint(event: Mint): void {
-  const delta = mintScaledDelta(event.params.value, event.params.balanceIncrease, event.params.index)
-  if (delta.equals(ZERO)) return
+  if (event.params.value.equals(event.params.balanceIncrease)) return
   const market = contextMarket()
   if (market == null) return
-  applyScaledDebtDelta(market, event.params.onBehalfOf, delta, event.block)
+  const account = event.params.onBehalfOf
+  const delta = mintDelta(market, account, event.params.value, event.params.balanceIncrease, event.params.index, true)
+  if (delta.equals(ZERO)) return
+  applyScaledDebtDelta(market, account, delta, event.block)
 }
 
+/**
+ * Also the v3.3+ bad-debt write-off: when a liquidation takes the last collateral,
+ * LiquidationLogic._burnDebtTokens burns the borrower's whole debt (and _burnBadDebt every other
+ * debt reserve's) with an ordinary vToken burn, then the Pool emits DeficitCreated for the part the
+ * liquidator did not repay; the position goes to 0 here like any burn.
+ */
 export function handleDebtBurn(event: Burn): void {
   const market = contextMarket()
   if (market == null) return
-  applyScaledDebtDelta(market, event.params.from, burnScaledDelta(event.params.value, event.params.balanceIncrease, event.params.index), event.block)
+  const account = event.params.from
+  applyScaledDebtDelta(market, account, burnDelta(market, account, event.params.value, event.params.balanceIncrease, event.params.index, true), event.block)
 }

@@ -3,22 +3,36 @@
 // Order inside LiquidationLogic.executeLiquidationCall (v3.0): debt token Burn, debt
 // ReserveDataUpdated, collateral aToken Burn (or BalanceTransfer to the liquidator when
 // receiveAToken), then transferOnLiquidation(user -> treasury) for the protocol fee, and only then
-// emit LiquidationCall. So when this handler runs every balance change of the liquidation has been
+// emit LiquidationCall (v3.3+: DeficitCreated logs for written-off debt also precede it). So when this handler runs every balance change of the liquidation has been
 // applied by the token templates, and the fee logs sit in the receipt just before this log.
 import { Address, BigInt, Bytes, crypto, log } from '@graphprotocol/graph-ts'
 import { LiquidationCall } from '../../generated/Pool/AaveV3Pool'
 import { Liquidation, Market, Position, Protocol } from '../../generated/schema'
 import { getOrCreateAccount, stampEvent } from '../common/entities'
 import { eventId, positionId } from '../common/ids'
-import { ZERO } from '../common/math'
+import { percentMul, RAY, rayDivFloor, rayMul, rayMulFloor, ZERO } from '../common/math'
+import { hasDeficits, usesTokenMath } from './generation'
 import { loadMarket } from './market'
 import { getOrCreateProtocol } from './protocol'
 
 const TRANSFER = Bytes.fromByteArray(crypto.keccak256(Bytes.fromUTF8('Transfer(address,address,uint256)')))
 const BALANCE_TRANSFER = Bytes.fromByteArray(crypto.keccak256(Bytes.fromUTF8('BalanceTransfer(address,address,uint256,uint256)')))
-const LIQUIDATION_CALL = Bytes.fromByteArray(
+export const LIQUIDATION_CALL = Bytes.fromByteArray(
   crypto.keccak256(Bytes.fromUTF8('LiquidationCall(address,address,address,uint256,uint256,address,bool)')),
 )
+// Pool events that end a user action (each action runs updateState before them): Supply, Withdraw,
+// Borrow, Repay, FlashLoan (IPool); LiquidationCall above; v3.3+ DeficitCovered.
+const ACTION_ENDS: Bytes[] = [
+  'Supply(address,address,address,uint256,uint16)',
+  'Withdraw(address,address,address,uint256)',
+  'Borrow(address,address,address,uint256,uint8,uint256,uint16)',
+  'Repay(address,address,address,uint256,bool)',
+  'FlashLoan(address,address,address,uint256,uint8,uint256,uint16)',
+  'LiquidationCall(address,address,address,uint256,uint256,address,bool)',
+  'DeficitCovered(address,address,uint256)',
+].map<Bytes>((sig: string): Bytes => Bytes.fromByteArray(crypto.keccak256(Bytes.fromUTF8(sig))))
+// IPool (v3.3+) DeficitCreated(address indexed user, address indexed debtAsset, uint256 amountCreated)
+const DEFICIT_CREATED = Bytes.fromByteArray(crypto.keccak256(Bytes.fromUTF8('DeficitCreated(address,address,uint256)')))
 
 function topicAddress(topic: Bytes): Address {
   return Address.fromBytes(Bytes.fromUint8Array(topic.subarray(12, 32)))
@@ -72,20 +86,122 @@ function findProtocolFee(event: LiquidationCall, collateral: Market): Fee {
   return fee
 }
 
+/**
+ * Debt of the liquidated debt asset written off inside this liquidation: the DeficitCreated of this
+ * Pool for (user, debtAsset) between the previous LiquidationCall of the tx and this one
+ * (LiquidationLogic._burnDebtTokens emits it before LiquidationCall). 0 when none on a Pool that has
+ * deficits (POOL_REVISION >= 7), null on older ones.
+ */
+function findBadDebt(event: LiquidationCall, protocol: Protocol): BigInt | null {
+  let total = ZERO
+  let found = false
+  const receipt = event.receipt
+  if (receipt !== null) {
+    const logs = receipt.logs
+    for (let i = 0; i < logs.length; i++) {
+      const l = logs[i]
+      if (l.logIndex.ge(event.logIndex)) break
+      if (!l.address.equals(event.address) || l.topics.length == 0) continue
+      if (l.topics[0].equals(LIQUIDATION_CALL)) {
+        total = ZERO // an earlier liquidation of this tx
+        found = false
+        continue
+      }
+      if (!l.topics[0].equals(DEFICIT_CREATED) || l.topics.length < 3) continue
+      if (!topicAddress(l.topics[1]).equals(event.params.user) || !topicAddress(l.topics[2]).equals(event.params.debtAsset)) continue
+      total = total.plus(firstWord(l.data))
+      found = true
+    }
+  }
+  if (found || hasDeficits(protocol)) return total
+  return null
+}
+
 function scaledAfter(market: Market, user: Address, debt: boolean): BigInt {
   const p = Position.load(positionId(market.id, user))
   if (p == null) return ZERO
   return debt ? p.scaledVariableDebt : p.scaledSupplyBalance
 }
 
+/**
+ * True when the market's last index-moving ReserveDataUpdated belongs to this liquidation: same tx,
+ * before this log, and no other action of this Pool ended in between (an earlier action in the same
+ * tx, e.g. a flash loan, would have moved the index, leaving nothing to accrue here).
+ */
+function accruedInThisLiquidation(event: LiquidationCall, market: Market): boolean {
+  const tx = market.lastTreasuryAccrualTx
+  const at = market.lastTreasuryAccrualLogIndex
+  if (tx === null || at === null || !tx.equals(event.transaction.hash) || at.ge(event.logIndex)) return false
+  if (market.lastTreasuryAccrualScaled.isZero()) return false
+  const receipt = event.receipt
+  if (receipt === null) return false
+  const logs = receipt.logs
+  for (let i = 0; i < logs.length; i++) {
+    const l = logs[i]
+    if (l.logIndex.le(at) || l.logIndex.ge(event.logIndex)) continue
+    if (!l.address.equals(event.address) || l.topics.length == 0) continue
+    for (let j = 0; j < ACTION_ENDS.length; j++) if (l.topics[0].equals(ACTION_ENDS[j])) return false
+  }
+  return true
+}
+
+// MathUtils.SECONDS_PER_YEAR = 365 days
+const SECONDS_PER_YEAR = BigInt.fromI32(365 * 24 * 3600)
+
+/** aave-v3-origin@3.6.0 MathUtils.calculateLinearInterest: RAY + rate * dt / SECONDS_PER_YEAR. */
+function linearInterest(rate: BigInt, dt: BigInt): BigInt {
+  return RAY.plus(rate.times(dt).div(SECONDS_PER_YEAR))
+}
+
+/** aave-v3-origin@3.6.0 MathUtils.calculateCompoundedInterest: x = rate * dt / year; RAY + x + x.rayMul(x/2 + x.rayMul(x/6)). */
+function compoundedInterest(rate: BigInt, dt: BigInt): BigInt {
+  if (dt.isZero()) return RAY
+  const x = rate.times(dt).div(SECONDS_PER_YEAR)
+  return RAY.plus(x).plus(rayMul(x, x.div(BigInt.fromI32(2)).plus(rayMul(x, x.div(BigInt.fromI32(6))))))
+}
+
+/**
+ * v3.5+ executeLiquidationCall runs collateralReserve.updateState at its start, but with
+ * receiveAToken the collateral reserve's rates are never updated afterwards, so no
+ * ReserveDataUpdated tells the new indexes (v3.0-v3.4 only touched the collateral reserve in
+ * _burnCollateralATokens, which emits it). Replays ReserveLogic.updateState for it at this block:
+ * _updateIndexes (linear liquidity index if the liquidity rate is non-zero, compounded variable
+ * borrow index if there is scaled debt) and _accrueToTreasury, rates unchanged. Skipped when the
+ * reserve already was updated at this timestamp (updateState is then a no-op on chain too).
+ */
+function replaySilentUpdateState(collateral: Market, event: LiquidationCall): void {
+  const now = event.block.timestamp
+  if (!collateral.lastUpdateTimestamp.lt(now)) return
+  const dt = now.minus(collateral.lastUpdateTimestamp)
+  const prevVbi = collateral.variableBorrowIndex
+  // Rates are nullable in the shared schema (Morpho Blue has none); an Aave market always has them.
+  const liquidityRate = collateral.liquidityRate
+  const variableBorrowRate = collateral.variableBorrowRate
+  let nextLi = collateral.liquidityIndex
+  if (liquidityRate !== null && !liquidityRate.isZero()) nextLi = rayMul(linearInterest(liquidityRate, dt), nextLi)
+  let nextVbi = prevVbi
+  const currScaledDebt = collateral.scaledTotalVariableDebt
+  if (variableBorrowRate !== null && !currScaledDebt.isZero()) nextVbi = rayMul(compoundedInterest(variableBorrowRate, dt), prevVbi)
+  if (!collateral.reserveFactor.isZero()) {
+    const amountToMint = percentMul(rayMulFloor(currScaledDebt, nextVbi.minus(prevVbi)), collateral.reserveFactor)
+    if (!amountToMint.isZero()) collateral.accruedToTreasuryScaled = collateral.accruedToTreasuryScaled.plus(rayDivFloor(amountToMint, nextLi))
+  }
+  collateral.liquidityIndex = nextLi
+  collateral.variableBorrowIndex = nextVbi
+  collateral.lastUpdateTimestamp = now
+  collateral.lastUpdateBlock = event.block.number
+  collateral.scaledTotalVariableDebtAtLastUpdate = currScaledDebt
+}
+
 export function processLiquidation(event: LiquidationCall): void {
   const protocol: Protocol = getOrCreateProtocol(event.address)
-  const collateral = loadMarket(protocol.id, event.params.collateralAsset)
+  let collateral = loadMarket(protocol.id, event.params.collateralAsset)
   const debt = loadMarket(protocol.id, event.params.debtAsset)
   if (collateral == null || debt == null) return
   const user = event.params.user
   getOrCreateAccount(user)
   const fee = findProtocolFee(event, collateral)
+  if (usesTokenMath(protocol) && event.params.receiveAToken && !debt.id.equals(collateral.id)) replaySilentUpdateState(collateral, event)
 
   const e = new Liquidation(eventId(event))
   stampEvent(e, protocol.id, event)
@@ -104,7 +220,19 @@ export function processLiquidation(event: LiquidationCall): void {
   e.borrowerScaledCollateralAfter = scaledAfter(collateral, user, false)
   e.debtVariableBorrowIndex = debt.variableBorrowIndex
   e.collateralLiquidityIndex = collateral.liquidityIndex
+  e.badDebt = findBadDebt(event, protocol)
   e.save()
+
+  // v3.5+ executeLiquidationCall takes debtReserve.cache() and collateralReserve.cache() before
+  // updating either; when both are the same reserve the second updateState runs on a stale cache
+  // (its lastUpdateTimestamp is still the old one) and _accrueToTreasury adds the same amount again
+  // (aave-v3-origin v3.5.0/v3.6.0 LiquidationLogic; v3.0-v3.4 cache the collateral reserve later).
+  // The liquidation's first ReserveDataUpdated booked it once: book the repeat.
+  if (usesTokenMath(protocol) && debt.id.equals(collateral.id) && accruedInThisLiquidation(event, debt)) {
+    debt.accruedToTreasuryScaled = debt.accruedToTreasuryScaled.plus(debt.lastTreasuryAccrualScaled)
+    debt.lastTreasuryAccrualTx = null // once
+    collateral = debt
+  }
 
   protocol.liquidationCount += 1
   protocol.save()

@@ -40,6 +40,7 @@ export function newMarket(protocol: Bytes, asset: Address, decimals: i32, block:
   m.flashLoanEnabled = false
   m.usageAsCollateralEnabled = false
   m.eModeCategoryId = 0
+  m.liquidationGracePeriodUntil = ZERO
   m.liquidityIndex = RAY
   m.variableBorrowIndex = RAY
   m.liquidityRate = ZERO
@@ -51,8 +52,14 @@ export function newMarket(protocol: Bytes, asset: Address, decimals: i32, block:
   m.scaledTotalVariableDebt = ZERO
   m.scaledTotalVariableDebtAtLastUpdate = ZERO
   m.accruedToTreasuryScaled = ZERO
+  m.lastTreasuryAccrualScaled = ZERO
   m.totalMintedToTreasury = ZERO
   m.isolationModeTotalDebt = ZERO
+  m.deficit = ZERO
+  m.totalDeficitCreated = ZERO
+  m.totalDeficitCovered = ZERO
+  m.realizedBadDebtCount = 0
+  m.deficitCoverageCount = 0
   m.supplierCount = 0
   m.borrowerCount = 0
   m.positionCount = 0

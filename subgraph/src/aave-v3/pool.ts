@@ -1,27 +1,46 @@
 // Pool handlers. Balances are NOT touched here: the token templates replay Mint/Burn/BalanceTransfer.
 // Pool events add the action records, reserve state, collateral flags, eMode and isolation debt.
 
+import { Address, Bytes, ethereum } from '@graphprotocol/graph-ts'
 import {
   Borrow as BorrowEvent,
+  DeficitCovered,
+  DeficitCreated,
   FlashLoan as FlashLoanEvent,
   IsolationModeTotalDebtUpdated,
   LiquidationCall,
   MintedToTreasury,
+  PositionManagerApproved,
+  PositionManagerRevoked,
   Repay as RepayEvent,
   ReserveDataUpdated,
   ReserveUsedAsCollateralDisabled,
   ReserveUsedAsCollateralEnabled,
   Supply as SupplyEvent,
+  Upgraded,
   UserEModeSet,
   Withdraw as WithdrawEvent,
 } from '../../generated/Pool/AaveV3Pool'
-import { Borrow, CollateralToggle, EModeChange, FlashLoan, MintToTreasury, Repay, Supply, Withdraw } from '../../generated/schema'
+import {
+  Authorization,
+  Borrow,
+  CollateralToggle,
+  DeficitCoverage,
+  EModeChange,
+  FlashLoan,
+  MintToTreasury,
+  RealizedBadDebt,
+  Repay,
+  Supply,
+  Withdraw,
+} from '../../generated/schema'
 import { getOrCreateAccount, getOrCreatePosition, getOrCreateProtocolAccount, stampEvent } from '../common/entities'
 import { eModeCategoryId, eventId } from '../common/ids'
-import { percentMul, rayDiv, rayMul, ZERO } from '../common/math'
+import { percentMul, rayDiv, rayDivFloor, rayMul, rayMulFloor, ZERO } from '../common/math'
+import { applyRevision, readPoolRevision, usesTokenMath } from './generation'
 import { loadMarket } from './market'
 import { getOrCreateProtocol } from './protocol'
-import { processLiquidation } from './liquidation'
+import { LIQUIDATION_CALL, processLiquidation } from './liquidation'
 
 export function handleLiquidationCall(event: LiquidationCall): void {
   processLiquidation(event)
@@ -102,11 +121,21 @@ export function handleReserveDataUpdated(event: ReserveDataUpdated): void {
   const nextIndex = event.params.variableBorrowIndex
   if (!market.reserveFactor.isZero() && nextIndex.notEqual(prevIndex)) {
     const snap = market.scaledTotalVariableDebtAtLastUpdate
-    const accrued = rayMul(snap, nextIndex).minus(rayMul(snap, prevIndex))
-    const amountToMint = percentMul(accrued, market.reserveFactor)
-    if (!amountToMint.isZero()) {
-      market.accruedToTreasuryScaled = market.accruedToTreasuryScaled.plus(rayDiv(amountToMint, event.params.liquidityIndex))
+    let scaled = ZERO
+    if (usesTokenMath(protocol)) {
+      // v3.5+ ReserveLogic._accrueToTreasury: currScaledVariableDebt.rayMulFloor(nextIdx - currIdx),
+      // percentMul (half up), then getATokenMintScaledAmount = rayDivFloor(., nextLiquidityIndex).
+      const amountToMint = percentMul(rayMulFloor(snap, nextIndex.minus(prevIndex)), market.reserveFactor)
+      if (!amountToMint.isZero()) scaled = rayDivFloor(amountToMint, event.params.liquidityIndex)
+    } else {
+      const accrued = rayMul(snap, nextIndex).minus(rayMul(snap, prevIndex))
+      const amountToMint = percentMul(accrued, market.reserveFactor)
+      if (!amountToMint.isZero()) scaled = rayDiv(amountToMint, event.params.liquidityIndex)
     }
+    market.accruedToTreasuryScaled = market.accruedToTreasuryScaled.plus(scaled)
+    market.lastTreasuryAccrualScaled = scaled
+    market.lastTreasuryAccrualTx = event.transaction.hash
+    market.lastTreasuryAccrualLogIndex = event.logIndex
   }
   market.liquidityRate = event.params.liquidityRate
   market.stableBorrowRate = event.params.stableBorrowRate
@@ -201,3 +230,114 @@ export function handleFlashLoan(event: FlashLoanEvent): void {
   e.save()
 }
 
+
+/**
+ * The Pool proxy changed implementation (BaseUpgradeabilityProxy.Upgraded, emitted from the Pool
+ * address): re-read POOL_REVISION, which decides the token-event rounding from the next log on.
+ */
+export function handlePoolUpgraded(event: Upgraded): void {
+  const protocol = getOrCreateProtocol(event.address)
+  applyRevision(protocol, readPoolRevision(event.address))
+  protocol.save()
+}
+
+/**
+ * The id the LiquidationCall that contains this log will get (eventId of that log): the first
+ * LiquidationCall of the same Pool after it in the receipt. DeficitCreated is emitted inside
+ * LiquidationLogic.executeLiquidationCall before its LiquidationCall (_burnDebtTokens for the
+ * liquidated debt asset, _burnBadDebt for the borrower's other debt reserves), and nowhere else.
+ */
+function enclosingLiquidationId(event: ethereum.Event): Bytes | null {
+  const receipt = event.receipt
+  if (receipt === null) return null
+  const logs = receipt.logs
+  for (let i = 0; i < logs.length; i++) {
+    const l = logs[i]
+    if (l.logIndex.le(event.logIndex)) continue
+    if (!l.address.equals(event.address) || l.topics.length == 0 || !l.topics[0].equals(LIQUIDATION_CALL)) continue
+    return event.transaction.hash.concatI32(l.logIndex.toI32())
+  }
+  return null
+}
+
+/**
+ * Aave v3.3+ DeficitCreated(user, debtAsset, amountCreated): the borrower's debt left after the
+ * liquidation took the last collateral was burned (vToken Burn, handled by the token template) and
+ * ReserveData.deficit grew by amountCreated (LiquidationLogic._burnDebtTokens).
+ */
+export function handleDeficitCreated(event: DeficitCreated): void {
+  const protocol = getOrCreateProtocol(event.address)
+  const market = loadMarket(protocol.id, event.params.debtAsset)
+  if (market == null) return
+  const amount = event.params.amountCreated
+  getOrCreateAccount(event.params.user)
+  const e = new RealizedBadDebt(eventId(event))
+  stampEvent(e, protocol.id, event)
+  e.market = market.id
+  e.account = event.params.user
+  e.amount = amount
+  e.price = market.price
+  e.kind = 'AAVE_DEFICIT'
+  e.liquidation = enclosingLiquidationId(event)
+  e.save()
+
+  market.deficit = market.deficit.plus(amount)
+  market.totalDeficitCreated = market.totalDeficitCreated.plus(amount)
+  market.realizedBadDebtCount += 1
+  market.save()
+  protocol.realizedBadDebtCount += 1
+  protocol.save()
+}
+
+/**
+ * Aave v3.3+ DeficitCovered(reserve, caller, amountCovered): eliminateReserveDeficit burned the
+ * caller's (Umbrella's) aTokens (an ordinary aToken Burn, handled by the token template) and
+ * ReserveData.deficit fell by amountCovered = min(amount, deficit) (LiquidationLogic.executeEliminateDeficit).
+ */
+export function handleDeficitCovered(event: DeficitCovered): void {
+  const protocol = getOrCreateProtocol(event.address)
+  const market = loadMarket(protocol.id, event.params.reserve)
+  if (market == null) return
+  const amount = event.params.amountCovered
+  market.deficit = market.deficit.minus(amount)
+  market.totalDeficitCovered = market.totalDeficitCovered.plus(amount)
+  market.deficitCoverageCount += 1
+  market.save()
+  protocol.deficitCoverageCount += 1
+  protocol.save()
+
+  const e = new DeficitCoverage(eventId(event))
+  stampEvent(e, protocol.id, event)
+  e.market = market.id
+  e.caller = event.params.caller
+  e.amount = amount
+  e.deficitAfter = market.deficit
+  e.save()
+}
+
+function setAuthorization(event: ethereum.Event, user: Address, manager: Address, approved: boolean): void {
+  const protocol = getOrCreateProtocol(event.address)
+  getOrCreateProtocolAccount(protocol.id, user)
+  const id = protocol.id.concat(user).concat(manager)
+  let a = Authorization.load(id)
+  if (a == null) {
+    a = new Authorization(id)
+    a.protocol = protocol.id
+    a.account = user
+    a.manager = manager
+  }
+  a.approved = approved
+  a.updatedAtBlock = event.block.number
+  a.updatedAtTimestamp = event.block.timestamp
+  a.save()
+}
+
+/** Aave v3.4+ Pool.approvePositionManager(manager, true). */
+export function handlePositionManagerApproved(event: PositionManagerApproved): void {
+  setAuthorization(event, event.params.user, event.params.positionManager, true)
+}
+
+/** Aave v3.4+ approvePositionManager(manager, false) or the manager's renouncePositionManagerRole(user). */
+export function handlePositionManagerRevoked(event: PositionManagerRevoked): void {
+  setAuthorization(event, event.params.user, event.params.positionManager, false)
+}

@@ -3,6 +3,7 @@
 // indexed `pool` topic is the Pool) and find it later through a ProtocolContract link.
 import { Address, Bytes, dataSource, log } from '@graphprotocol/graph-ts'
 import { Protocol, ProtocolContract } from '../../generated/schema'
+import { applyRevision, readPoolRevision } from './generation'
 
 const DEFAULT_LINK = Bytes.fromUTF8('default')
 
@@ -17,6 +18,10 @@ export function getOrCreateProtocol(pool: Address): Protocol {
     protocol.marketCount = 0
     protocol.accountCount = 0
     protocol.liquidationCount = 0
+    protocol.realizedBadDebtCount = 0
+    protocol.deficitCoverageCount = 0
+    // The generation in force from here on (one eth_call per protocol; Upgraded events refresh it).
+    applyRevision(protocol, readPoolRevision(pool))
     protocol.save()
     linkContract(pool, pool, 'POOL')
     // The first protocol seen is the fallback for configurator events that precede any reserve

@@ -1,12 +1,32 @@
-// aToken and variable debt token handlers: scaled balances replayed exactly like
-// ScaledBalanceTokenBase (v3.0): the events carry enough to recompute each amountScaled.
-import { BigInt, dataSource } from '@graphprotocol/graph-ts'
-import { Market } from '../../generated/schema'
-import { rayDiv, ZERO } from '../common/math'
+// aToken and variable debt token handlers' core: scaled balances replayed exactly like
+// ScaledBalanceTokenBase, for both rounding generations (generation.ts decides which applies).
+import { Address, BigInt, dataSource, log } from '@graphprotocol/graph-ts'
+import { Market, Position, Protocol } from '../../generated/schema'
+import { positionId } from '../common/ids'
+import { ONE, RAY, rayDiv, rayMulCeil, rayMulFloor, ZERO } from '../common/math'
+import { usesTokenMath } from './generation'
 
 export function contextMarket(): Market | null {
   return Market.load(dataSource.context().getBytes('market'))
 }
+
+/** True when the market's Pool runs Aave v3.5+ (TokenMath) rounding. */
+export function marketUsesTokenMath(market: Market): boolean {
+  const protocol = Protocol.load(market.protocol)
+  return protocol != null && usesTokenMath(protocol)
+}
+
+/** The account's scaled balance in this market before the current event (0 if no position yet). */
+export function scaledBefore(market: Market, account: Address, debt: boolean): BigInt {
+  const p = Position.load(positionId(market.id, account))
+  if (p == null) return ZERO
+  return debt ? p.scaledVariableDebt : p.scaledSupplyBalance
+}
+
+// ------------------------------------------------------------------------------------------------
+// Aave v3.0-v3.4 (@aave/core-v3 ScaledBalanceTokenBase): the events carry the underlying amount, and
+// the token scaled it with rayDiv (half up), so each delta follows from the event alone.
+// ------------------------------------------------------------------------------------------------
 
 /**
  * Scaled delta of a Mint(caller, onBehalfOf, value, balanceIncrease, index) log. Three emitters:
@@ -28,4 +48,66 @@ export function burnScaledDelta(value: BigInt, balanceIncrease: BigInt, index: B
   return ZERO.minus(rayDiv(value.plus(balanceIncrease), index))
 }
 
+// ------------------------------------------------------------------------------------------------
+// Aave v3.5+ (aave-v3-origin@3.6.0 src/contracts/protocol/tokenization/base/ScaledBalanceTokenBase.sol
+// with TokenMath.getATokenBalance = rayMulFloor for aTokens, getVTokenBalance = rayMulCeil for
+// variable debt tokens; call it bal(s, i)). The Pool passes the scaled amount a (rounded by the Pool,
+// e.g. supply rayDivFloor, withdraw rayDivCeil, borrow rayDivCeil, repay rayDivFloor), and with S the
+// user's scaled balance before, P = bal(S, userIndex) and I the event index the token emits:
+//   _mintScaled:                    Mint(value = bal(S + a, I) - P, balanceIncrease = bal(S, I) - P)
+//   _burnScaled, nextBalance > P:   Mint(value = bal(S - a, I) - P, balanceIncrease)
+//   _burnScaled otherwise:          Burn(value = P - bal(S - a, I), balanceIncrease)
+//   AToken._transfer interest:      Mint(value == balanceIncrease)   (scaled moves via BalanceTransfer)
+// so value - balanceIncrease = bal(S', I) - bal(S, I) (Mint) and -(value + balanceIncrease) (Burn),
+// where S' is the balance after. The event does not carry a, and bal(S + a, I) - bal(S, I) depends on
+// S's rounding remainder, so rayDiv(value - balanceIncrease, I) is NOT a here (it is off by one in
+// either direction). But S is known (the position), and S' follows exactly: indexes start at RAY
+// and never decrease (ReserveLogic), so bal(., I) is strictly increasing (each scaled unit adds
+// I / RAY >= 1), and the unique S' with bal(S', I) = B is
+//   aToken (floor):     S' = ceil(B * RAY / I)   the least x with x * I >= B * RAY
+//   debt token (ceil):  S' = floor(B * RAY / I)  the greatest x with x * I <= B * RAY
+// with B = bal(S, I) + value - balanceIncrease (Mint) or bal(S, I) - value - balanceIncrease (Burn).
+// This needs the position exact before the event, which the replay keeps (the e2e checks compare
+// every position with scaledBalanceOf).
+// ------------------------------------------------------------------------------------------------
 
+function tokenMathBalance(scaled: BigInt, index: BigInt, debt: boolean): BigInt {
+  return debt ? rayMulCeil(scaled, index) : rayMulFloor(scaled, index)
+}
+
+/** The unique scaled balance x with tokenMathBalance(x, index) == balance (see above). */
+function tokenMathScaled(balance: BigInt, index: BigInt, debt: boolean): BigInt {
+  const n = balance.times(RAY)
+  return debt ? n.div(index) : n.plus(index).minus(ONE).div(index)
+}
+
+function tokenMathDelta(before: BigInt, target: BigInt, index: BigInt, debt: boolean): BigInt {
+  if (target.lt(ZERO) || index.lt(RAY)) {
+    log.error('v3.5+ scaled replay out of range: balance before {} target {} index {}', [before.toString(), target.toString(), index.toString()])
+  }
+  return tokenMathScaled(target, index, debt).minus(before)
+}
+
+/** v3.5+ Mint: scaled delta given the account's scaled balance before the log. */
+export function tokenMathMintDelta(before: BigInt, value: BigInt, balanceIncrease: BigInt, index: BigInt, debt: boolean): BigInt {
+  if (value.equals(balanceIncrease)) return ZERO // AToken._transfer interest notice only
+  return tokenMathDelta(before, tokenMathBalance(before, index, debt).plus(value).minus(balanceIncrease), index, debt)
+}
+
+/** v3.5+ Burn: scaled delta (negative) given the account's scaled balance before the log. */
+export function tokenMathBurnDelta(before: BigInt, value: BigInt, balanceIncrease: BigInt, index: BigInt, debt: boolean): BigInt {
+  return tokenMathDelta(before, tokenMathBalance(before, index, debt).minus(value).minus(balanceIncrease), index, debt)
+}
+
+/** Scaled delta of a Mint log in this market, for either generation. */
+export function mintDelta(market: Market, account: Address, value: BigInt, balanceIncrease: BigInt, index: BigInt, debt: boolean): BigInt {
+  if (value.equals(balanceIncrease)) return ZERO
+  if (!marketUsesTokenMath(market)) return mintScaledDelta(value, balanceIncrease, index)
+  return tokenMathMintDelta(scaledBefore(market, account, debt), value, balanceIncrease, index, debt)
+}
+
+/** Scaled delta of a Burn log in this market, for either generation. */
+export function burnDelta(market: Market, account: Address, value: BigInt, balanceIncrease: BigInt, index: BigInt, debt: boolean): BigInt {
+  if (!marketUsesTokenMath(market)) return burnScaledDelta(value, balanceIncrease, index)
+  return tokenMathBurnDelta(scaledBefore(market, account, debt), value, balanceIncrease, index, debt)
+}

@@ -24,3 +24,31 @@ export function rayDiv(a: BigInt, b: BigInt): BigInt {
 export function percentMul(value: BigInt, percentage: BigInt): BigInt {
   return value.times(percentage).plus(HALF_PERCENTAGE_FACTOR).div(PERCENTAGE_FACTOR)
 }
+
+// Aave v3.5+ WadRayMath directed rounding (aave-v3-origin@3.6.0
+// src/contracts/protocol/libraries/math/WadRayMath.sol). All operands are non-negative here, so
+// BigInt division (truncation toward zero) is the floor.
+
+/** WadRayMath.rayMulFloor: a * b / RAY, rounded down. */
+export function rayMulFloor(a: BigInt, b: BigInt): BigInt {
+  return a.times(b).div(RAY)
+}
+
+/** WadRayMath.rayMulCeil: a * b / RAY, rounded up. */
+export function rayMulCeil(a: BigInt, b: BigInt): BigInt {
+  const p = a.times(b)
+  const q = p.div(RAY)
+  return p.mod(RAY).isZero() ? q : q.plus(ONE)
+}
+
+/** WadRayMath.rayDivFloor: a * RAY / b, rounded down. */
+export function rayDivFloor(a: BigInt, b: BigInt): BigInt {
+  return a.times(RAY).div(b)
+}
+
+/** WadRayMath.rayDivCeil: a * RAY / b, rounded up. */
+export function rayDivCeil(a: BigInt, b: BigInt): BigInt {
+  const p = a.times(RAY)
+  const q = p.div(b)
+  return p.mod(b).isZero() ? q : q.plus(ONE)
+}

@@ -1,0 +1,147 @@
+// Deploys Morpho Blue (compiled from @morpho-org/morpho-blue@1.0.0) with mock tokens, one
+// OracleMock per market and IrmMock, enables LLTVs, creates the markets and sets a fee.
+//
+// Deterministic: one deployer (anvil account 0 unless told otherwise) sends everything in a fixed
+// order, so a fresh anvil always yields the same addresses. All txs go out at once (TxSender) and
+// are checked in one settle(): every address is known before mining (CREATE from sender + nonce),
+// and txs of one sender are mined in nonce order, so later calls see earlier effects.
+import { encodeAbiParameters, getAddress, keccak256, type Address, type Hex, type PrivateKeyAccount } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { ANVIL_DEPLOYER_KEY, deriveAccount, type DevnetClients } from '../chain/anvil';
+import { TxSender } from '../chain/txs';
+import { morphoBlueAbi, oracleMockAbi } from './abis';
+import { compileMorphoBlue } from './compile';
+import { ENABLED_LLTVS, MARKETS, TOKENS, oraclePrice, token, type MarketConfig, type TokenConfig } from './market-config';
+
+export interface MorphoMarketParams {
+  loanToken: Address;
+  collateralToken: Address;
+  oracle: Address;
+  irm: Address;
+  lltv: bigint;
+}
+
+export interface DeployedMorphoMarket {
+  /** Morpho's market id: keccak256(abi.encode(marketParams)) (MarketParamsLib.id) */
+  id: Hex;
+  label: string;
+  loanToken: Address;
+  collateralToken: Address;
+  oracle: Address;
+  irm: Address;
+  /** WAD fraction as a decimal string (keeps the object JSON-safe) */
+  lltv: string;
+  /** fee set at deployment, WAD fraction as a decimal string */
+  fee: string;
+  loanDecimals: number;
+  collateralDecimals: number;
+  loanSymbol: string;
+  collateralSymbol: string;
+  /** OracleMock price at deployment, decimal string (36 + loan - collateral decimals) */
+  initialPrice: string;
+}
+
+export interface MorphoDeployment {
+  chainId: number;
+  /** block of the Morpho deployment: where an indexer starts */
+  startBlock: number;
+  morpho: Address;
+  irm: Address;
+  owner: Address;
+  feeRecipient: Address;
+  tokens: { symbol: string; address: Address; decimals: number }[];
+  enabledLltvs: string[];
+  markets: DeployedMorphoMarket[];
+}
+
+export interface MorphoDeployOptions {
+  /** defaults to anvil account 0; becomes Morpho's owner */
+  deployerKey?: Hex;
+  /** defaults to a fixed EOA (deriveAccount('morpho-fee-recipient', 0)) */
+  feeRecipient?: Address;
+  log?: (msg: string) => void;
+}
+
+// Fixed gas limits, no eth_estimateGas: Morpho's creation takes ~3.45M gas (15.6 KB of code), createMarket ~120k.
+const GAS_CREATE_MORPHO = 6_000_000n;
+const GAS_CREATE = 2_000_000n;
+const GAS_CALL = 300_000n;
+
+export function marketParamsOf(m: Pick<DeployedMorphoMarket, 'loanToken' | 'collateralToken' | 'oracle' | 'irm' | 'lltv'>): MorphoMarketParams {
+  return { loanToken: m.loanToken, collateralToken: m.collateralToken, oracle: m.oracle, irm: m.irm, lltv: BigInt(m.lltv) };
+}
+
+/** MarketParamsLib.id: keccak256 over the 5-word memory layout = abi.encode(marketParams). */
+export function marketId(p: MorphoMarketParams): Hex {
+  return keccak256(encodeAbiParameters(
+    [{ type: 'address' }, { type: 'address' }, { type: 'address' }, { type: 'address' }, { type: 'uint256' }],
+    [p.loanToken, p.collateralToken, p.oracle, p.irm, p.lltv],
+  ));
+}
+
+export async function deployMorphoBlue(clients: DevnetClients, options: MorphoDeployOptions = {}): Promise<MorphoDeployment> {
+  const log = options.log ?? (() => {});
+  const t0 = Date.now();
+  const art = await compileMorphoBlue(log);
+  const deployer: PrivateKeyAccount = privateKeyToAccount(options.deployerKey ?? ANVIL_DEPLOYER_KEY);
+  const feeRecipient = getAddress(options.feeRecipient ?? deriveAccount('morpho-fee-recipient', 0).address);
+  const tx = await TxSender.create(clients);
+  await tx.prime([deployer]);
+
+  const morpho = await tx.deploy(deployer, { abi: art.morpho.abi, bytecode: art.morpho.bytecode, args: [deployer.address], gas: GAS_CREATE_MORPHO }, 'deploy Morpho');
+  const irm = (await tx.deploy(deployer, { abi: art.irmMock.abi, bytecode: art.irmMock.bytecode, gas: GAS_CREATE }, 'deploy IrmMock')).address;
+  const tokens = new Map<string, Address>();
+  for (const t of TOKENS) {
+    const { address } = await tx.deploy(deployer, { abi: art.token.abi, bytecode: art.token.bytecode, args: [t.name, t.symbol, t.decimals], gas: GAS_CREATE }, `deploy token ${t.symbol}`);
+    tokens.set(t.symbol, address);
+  }
+  const oracles: Address[] = [];
+  for (const m of MARKETS) {
+    oracles.push((await tx.deploy(deployer, { abi: art.oracleMock.abi, bytecode: art.oracleMock.bytecode, gas: GAS_CREATE }, `deploy OracleMock ${m.label}`)).address);
+  }
+
+  const owner = (functionName: string, args: readonly unknown[], label = functionName) =>
+    tx.write(deployer, { address: morpho.address, abi: morphoBlueAbi, functionName, args, gas: GAS_CALL } as never, label);
+  await owner('enableIrm', [irm]);
+  for (const lltv of ENABLED_LLTVS) await owner('enableLltv', [lltv], `enableLltv ${lltv}`);
+  await owner('setFeeRecipient', [feeRecipient]);
+
+  const markets: DeployedMorphoMarket[] = MARKETS.map((m, i) => describe(m, token(m.loan), token(m.collateral), oracles[i]));
+  for (const [i, m] of markets.entries()) {
+    // The price must be set before anyone borrows; OracleMock starts at 0 (every borrow would revert).
+    await tx.write(deployer, { address: m.oracle, abi: oracleMockAbi, functionName: 'setPrice', args: [BigInt(m.initialPrice)], gas: GAS_CALL }, `setPrice ${m.label}`);
+    await owner('createMarket', [marketParamsOf(m)], `createMarket ${m.label}`);
+    if (MARKETS[i].fee > 0n) await owner('setFee', [marketParamsOf(m), MARKETS[i].fee], `setFee ${m.label}`);
+  }
+  const receipts = await tx.settle();
+  const startBlock = Number(receipts.find((r) => r.transactionHash === morpho.hash)!.blockNumber);
+  log(`Morpho Blue at ${morpho.address}: ${markets.length} markets, ${receipts.length} txs, ${Date.now() - t0} ms`);
+
+  return {
+    chainId: clients.chain.id,
+    startBlock,
+    morpho: morpho.address,
+    irm,
+    owner: deployer.address,
+    feeRecipient,
+    tokens: TOKENS.map((t) => ({ symbol: t.symbol, address: tokens.get(t.symbol)!, decimals: t.decimals })),
+    enabledLltvs: ENABLED_LLTVS.map(String),
+    markets,
+  };
+
+  function describe(m: MarketConfig, loan: TokenConfig, collateral: TokenConfig, oracle: Address): DeployedMorphoMarket {
+    const params: MorphoMarketParams = { loanToken: tokens.get(loan.symbol)!, collateralToken: tokens.get(collateral.symbol)!, oracle, irm, lltv: m.lltv };
+    return {
+      id: marketId(params),
+      label: m.label,
+      ...params,
+      lltv: m.lltv.toString(),
+      fee: m.fee.toString(),
+      loanDecimals: loan.decimals,
+      collateralDecimals: collateral.decimals,
+      loanSymbol: loan.symbol,
+      collateralSymbol: collateral.symbol,
+      initialPrice: oraclePrice(collateral, loan).toString(),
+    };
+  }
+}

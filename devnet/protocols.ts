@@ -1,0 +1,66 @@
+/**
+ * The protocols the devnet deploys, each with its seeded scenario and the subgraph manifest that
+ * indexes it. The launcher and the tests iterate over this table; adding a protocol is one entry.
+ */
+import path from 'node:path';
+import type { DevnetClients } from './chain/anvil';
+import { deployAaveV3, type AaveV3Deployment } from './aave-v3/deploy';
+import { deployAaveV36 } from './aave-v36/deploy';
+import { runAaveV3Scenario, type ScenarioResult } from './scenario/aave-v3';
+import { deployMorphoBlue, type MorphoDeployment } from './morpho-blue/deploy';
+import { runMorphoScenario, type MorphoScenarioResult } from './scenario/morpho-blue';
+import type { NetworkDataSource } from './stack/subgraph-build';
+
+export interface DevnetRun<D, S> {
+  deployment: D;
+  scenario: S;
+}
+
+export interface DevnetProtocol<D extends { startBlock: number } = { startBlock: number }, S = unknown> {
+  /** Subgraph and gateway endpoint name. */
+  name: string;
+  /** The protocol family's manifest; one family's manifest can index several deployments. */
+  manifest: string;
+  deploy(clients: DevnetClients, log: (line: string) => void): Promise<D>;
+  runScenario(input: { clients: DevnetClients; deployment: D; seed: string; accounts: number; log: (line: string) => void }): Promise<S>;
+  /** Addresses and start blocks for the manifest's data sources. */
+  dataSources(deployment: D): Record<string, NetworkDataSource>;
+}
+
+const SUBGRAPH_DIR = path.resolve(__dirname, '..', 'subgraph');
+
+function aaveDataSources(d: AaveV3Deployment): Record<string, NetworkDataSource> {
+  return {
+    Pool: { address: d.pool, startBlock: d.startBlock },
+    PoolConfigurator: { address: d.poolConfigurator, startBlock: d.startBlock },
+    AaveOracle: { address: d.aaveOracle, startBlock: d.startBlock },
+  };
+}
+
+export const aaveV3Devnet: DevnetProtocol<AaveV3Deployment, ScenarioResult> = {
+  name: 'aave-v3',
+  manifest: path.join(SUBGRAPH_DIR, 'aave-v3.yaml'),
+  deploy: (clients, log) => deployAaveV3(clients, { log }),
+  runScenario: (i) => runAaveV3Scenario(i),
+  dataSources: aaveDataSources,
+};
+
+/** The current Aave code (v3.6, compiled from @aave-dao/aave-v3-origin), indexed by the same manifest. */
+export const aaveV36Devnet: DevnetProtocol<AaveV3Deployment, ScenarioResult> = {
+  name: 'aave-v3.6',
+  manifest: path.join(SUBGRAPH_DIR, 'aave-v3.yaml'),
+  deploy: (clients, log) => deployAaveV36(clients, { log }),
+  runScenario: (i) => runAaveV3Scenario(i),
+  dataSources: aaveDataSources,
+};
+
+/** Morpho Blue (compiled from @morpho-org/morpho-blue@1.0.0), indexed by subgraph/morpho-blue.yaml. */
+export const morphoBlueDevnet: DevnetProtocol<MorphoDeployment, MorphoScenarioResult> = {
+  name: 'morpho-blue',
+  manifest: path.join(SUBGRAPH_DIR, 'morpho-blue.yaml'),
+  deploy: (clients, log) => deployMorphoBlue(clients, { log }),
+  runScenario: (i) => runMorphoScenario(i),
+  dataSources: (d) => ({ MorphoBlue: { address: d.morpho, startBlock: d.startBlock } }),
+};
+
+export const DEVNET_PROTOCOLS: DevnetProtocol<AaveV3Deployment, ScenarioResult>[] = [aaveV3Devnet, aaveV36Devnet];

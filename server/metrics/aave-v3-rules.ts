@@ -1,0 +1,58 @@
+/**
+ * The arithmetic that differs between Aave V3 generations, as data: one rules object per generation,
+ * chosen from what the subgraph recorded (Protocol.scaledRounding, from the Pool's revision). The
+ * account and reserve formulas take a rules object instead of branching on versions.
+ */
+import { compoundedInterest, compoundedInterestV36, mulDivCeil, percentMul, rayMul, rayMulCeil, rayMulFloor, wadDiv } from './aave-v3-math';
+
+export interface AaveRules {
+  name: string;
+  /** MathUtils.calculateCompoundedInterest */
+  compoundedInterest(rate: bigint, lastUpdateTimestamp: bigint, timestamp: bigint): bigint;
+  /** aToken balance from a scaled balance and the normalized income */
+  aTokenBalance(scaled: bigint, index: bigint): bigint;
+  /** variable debt balance from a scaled balance and the normalized debt */
+  debtBalance(scaled: bigint, index: bigint): bigint;
+  /** GenericLogic._getUserDebtInBaseCurrency's valuation of a debt amount */
+  debtValue(amount: bigint, price: bigint, unit: bigint): bigint;
+  /** v3.0 counts a collateral-flagged asset only if its liquidation threshold is not 0 */
+  collateralNeedsThreshold: boolean;
+  /** v3.0: an asset whose own LTV is 0 adds no LTV even inside its e-mode category */
+  ownZeroLtvWins: boolean;
+  /** health factor from Σ(value x threshold), total collateral and total debt (debt > 0) */
+  healthFactor(weightedThresholds: bigint, totalCollateral: bigint, totalDebt: bigint): bigint;
+}
+
+/** @aave/core-v3 1.19 (v3.0.x): WadRayMath half-up everywhere (GenericLogic, ScaledBalanceTokenBase). */
+export const AAVE_V30_RULES: AaveRules = {
+  name: 'v3.0',
+  compoundedInterest,
+  aTokenBalance: rayMul,
+  debtBalance: rayMul,
+  debtValue: (amount, price, unit) => (amount * price) / unit,
+  collateralNeedsThreshold: true,
+  ownZeroLtvWins: true,
+  // percentMul(totalCollateral, avgLiquidationThreshold).wadDiv(totalDebt), the average truncated
+  healthFactor: (weighted, collateral, debt) => wadDiv(percentMul(collateral, collateral === 0n ? 0n : weighted / collateral), debt),
+};
+
+/**
+ * aave-v3-origin v3.6 (TokenMath since v3.5): aToken balances round down, debt up
+ * (getATokenBalance = rayMulFloor, getVTokenBalance = rayMulCeil), debt valued with mulDivCeil, and
+ * the health factor divides the un-averaged Σ(value x threshold): wadDiv(Σ, debt) / 1e4.
+ */
+export const AAVE_V36_RULES: AaveRules = {
+  name: 'v3.6',
+  compoundedInterest: compoundedInterestV36,
+  aTokenBalance: rayMulFloor,
+  debtBalance: rayMulCeil,
+  debtValue: mulDivCeil,
+  collateralNeedsThreshold: false,
+  ownZeroLtvWins: false,
+  healthFactor: (weighted, _collateral, debt) => wadDiv(weighted, debt) / 10_000n,
+};
+
+/** Rules for what the subgraph recorded (Protocol.scaledRounding); v3.0 when unknown. */
+export function aaveRulesFor(scaledRounding: string | null): AaveRules {
+  return scaledRounding === 'FLOOR_CEIL' ? AAVE_V36_RULES : AAVE_V30_RULES;
+}

@@ -1,0 +1,103 @@
+import { parseAbiItem, type PublicClient } from 'viem';
+import { poolV36Abi, aaveOracleV36Abi } from '../../devnet/aave-v36/abis';
+import { formatUnits } from '../../server/metrics/decimal';
+import type { SubgraphClient } from '../../server/sources/subgraph-client';
+import { lower } from '../support/chain';
+import { gqlData } from '../support/gateway-client';
+import type { ProtocolUnderTest } from '../support/stack-process';
+
+const DEFICIT_CREATED = parseAbiItem('event DeficitCreated(address indexed user, address indexed debtAsset, uint256 amountCreated)');
+const DEFICIT_COVERED = parseAbiItem('event DeficitCovered(address indexed reserve, address caller, uint256 amountCovered)');
+const BASE_DECIMALS = 8; // AaveOracle BASE_CURRENCY_UNIT 1e8 (USD)
+
+/**
+ * Issue 4's oracle on the v3.6 devnet: the indexed deficit of every reserve equals
+ * Pool.getReserveDeficit at every checkpoint; every DeficitCreated / DeficitCovered on chain is stored;
+ * the gateway's realized bad debt and outstanding deficit equal the chain's figures valued with the
+ * chain's own oracle.
+ */
+export function aaveV36DeficitSuite(ctx: () => { state: ProtocolUnderTest; chain: PublicClient; subgraph: SubgraphClient }) {
+  const range = () => {
+    const { state } = ctx();
+    return { address: state.deployment.pool, fromBlock: BigInt(state.deployment.startBlock), toBlock: BigInt(state.indexedBlock) };
+  };
+
+  it('indexes each reserve deficit equal to Pool.getReserveDeficit at every checkpoint', async () => {
+    const { state, chain, subgraph } = ctx();
+    const names = state.scenario.checkpoints.map((c) => c.name);
+    expect(names).toEqual(expect.arrayContaining(['after-liquidations', 'after-partial-coverage', 'after-full-coverage']));
+    const mismatches: string[] = [];
+    let sawDeficit = false;
+    for (const cp of [...state.scenario.checkpoints, { name: 'indexed head', block: state.indexedBlock }]) {
+      const block = Number(cp.block);
+      const { markets } = await subgraph.query<{ markets: { inputToken: { id: string }; deficit: string }[] }>(
+        `{ markets(first: 100, block: { number: ${block} }) { inputToken { id } deficit } }`,
+      );
+      for (const reserve of state.deployment.reserves) {
+        const onChain = await chain.readContract({ address: state.deployment.pool, abi: poolV36Abi, functionName: 'getReserveDeficit', args: [reserve.underlying], blockNumber: BigInt(block) });
+        const indexed = markets.find((m) => lower(m.inputToken.id) === lower(reserve.underlying));
+        if (onChain > 0n) sawDeficit = true;
+        if (!indexed || BigInt(indexed.deficit) !== onChain) mismatches.push(`${cp.name} ${reserve.symbol}: indexed ${indexed?.deficit} chain ${onChain}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(sawDeficit).toBe(true);
+  });
+
+  it('stores every DeficitCreated as realized bad debt linked to its liquidation, and every DeficitCovered', async () => {
+    const { state, chain, subgraph } = ctx();
+    const created = await chain.getLogs({ ...range(), event: DEFICIT_CREATED });
+    const covered = await chain.getLogs({ ...range(), event: DEFICIT_COVERED });
+    expect(created.length).toBeGreaterThan(1);
+    expect(covered.length).toBeGreaterThanOrEqual(2); // partial and full
+    const rows = await subgraph.queryAll<{ id: string; txHash: string; logIndex: string; amount: string; account: { id: string }; market: { inputToken: { id: string } }; liquidation: { txHash: string } | null }>({
+      collection: 'realizedBadDebts',
+      fields: 'txHash logIndex amount account { id } market { inputToken { id } } liquidation { txHash }',
+    });
+    const byLog = new Map(rows.map((r) => [`${r.txHash}:${r.logIndex}`, r]));
+    expect(rows).toHaveLength(created.length);
+    for (const log of created) {
+      const row = byLog.get(`${log.transactionHash}:${log.logIndex}`);
+      expect({ log: log.logIndex, found: !!row }).toEqual({ log: log.logIndex, found: true });
+      expect(BigInt(row!.amount)).toBe(log.args.amountCreated);
+      expect(lower(row!.account.id)).toBe(lower(log.args.user!));
+      expect(lower(row!.market.inputToken.id)).toBe(lower(log.args.debtAsset!));
+      expect(row!.liquidation?.txHash).toBe(log.transactionHash);
+    }
+    const coverages = await subgraph.queryAll<{ id: string; amount: string }>({ collection: 'deficitCoverages', fields: 'amount' });
+    expect(coverages.map((c) => BigInt(c.amount)).sort()).toEqual(covered.map((l) => l.args.amountCovered!).sort());
+  });
+
+  it('gateway: realized bad debt and outstanding deficit equal the chain valued with its own oracle', async () => {
+    const { state, chain } = ctx();
+    const created = await chain.getLogs({ ...range(), event: DEFICIT_CREATED });
+    const decimalsOf = new Map(state.deployment.reserves.map((r) => [lower(r.underlying), r.decimals]));
+    let realized = 0n;
+    for (const log of created) {
+      const price = await chain.readContract({ address: state.deployment.aaveOracle, abi: aaveOracleV36Abi, functionName: 'getAssetPrice', args: [log.args.debtAsset!], blockNumber: log.blockNumber! });
+      realized += (log.args.amountCreated! * price) / 10n ** BigInt(decimalsOf.get(lower(log.args.debtAsset!))!);
+    }
+    const afterLiquidations = Number(state.scenario.checkpoints.find((c) => c.name === 'after-liquidations')!.block);
+    let outstanding = 0n;
+    for (const r of state.deployment.reserves) {
+      const [deficit, price] = await Promise.all([
+        chain.readContract({ address: state.deployment.pool, abi: poolV36Abi, functionName: 'getReserveDeficit', args: [r.underlying], blockNumber: BigInt(afterLiquidations) }),
+        chain.readContract({ address: state.deployment.aaveOracle, abi: aaveOracleV36Abi, functionName: 'getAssetPrice', args: [r.underlying], blockNumber: BigInt(afterLiquidations) }),
+      ]);
+      outstanding += (deficit * price) / 10n ** BigInt(r.decimals);
+    }
+    const data = await gqlData<{
+      protocol: { realizedBadDebtUSD: string; realizedBadDebtCount: number; outstandingDeficitUSD: string };
+      realizedBadDebts: { totalCount: number; totalUSD: string; items: { liquidation: { txHash: string } | null; kind: string }[] };
+    }>(
+      state.gatewayUrl,
+      `{ protocol(id: "${state.name}", block: ${afterLiquidations}) { realizedBadDebtUSD realizedBadDebtCount outstandingDeficitUSD }
+         realizedBadDebts(protocol: "${state.name}", first: 1000) { totalCount totalUSD items { kind liquidation { txHash } } } }`,
+    );
+    expect(realized).toBeGreaterThan(0n);
+    expect(data.protocol).toEqual({ realizedBadDebtUSD: formatUnits(realized, BASE_DECIMALS), realizedBadDebtCount: created.length, outstandingDeficitUSD: formatUnits(outstanding, BASE_DECIMALS) });
+    expect(data.realizedBadDebts.totalCount).toBe(created.length);
+    expect(data.realizedBadDebts.totalUSD).toBe(formatUnits(realized, BASE_DECIMALS));
+    expect(data.realizedBadDebts.items.every((i) => i.kind === 'AAVE_DEFICIT' && i.liquidation !== null)).toBe(true);
+  });
+}
