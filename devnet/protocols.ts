@@ -21,7 +21,8 @@ export interface DevnetProtocol<D extends { startBlock: number } = { startBlock:
   name: string;
   /** The protocol family's manifest; one family's manifest can index several deployments. */
   manifest: string;
-  deploy(clients: DevnetClients, log: (line: string) => void): Promise<D>;
+  /** `earlier`: what the protocols before it in the table deployed (to share tokens, as on mainnet). */
+  deploy(clients: DevnetClients, log: (line: string) => void, earlier: Record<string, DevnetRun<any, any>>): Promise<D>;
   runScenario(input: { clients: DevnetClients; deployment: D; seed: string; accounts: number; log: (line: string) => void }): Promise<S>;
   /** Addresses and start blocks for the manifest's data sources. */
   dataSources(deployment: D): Record<string, NetworkDataSource>;
@@ -58,9 +59,16 @@ export const aaveV36Devnet: DevnetProtocol<AaveV3Deployment, ScenarioResult> = {
 export const morphoBlueDevnet: DevnetProtocol<MorphoDeployment, MorphoScenarioResult> = {
   name: 'morpho-blue',
   manifest: path.join(SUBGRAPH_DIR, 'morpho-blue.yaml'),
-  deploy: (clients, log) => deployMorphoBlue(clients, { log }),
+  // Morpho lists its markets on the Aave v3.0 devnet's tokens when that market is deployed: one
+  // token, one address, priced by Aave's oracle in USD (what the gateway values Morpho with).
+  deploy: (clients, log, earlier) => {
+    const aave = earlier['aave-v3']?.deployment as AaveV3Deployment | undefined;
+    const existingTokens = aave?.reserves.map((r) => ({ symbol: r.symbol, address: r.underlying, decimals: r.decimals }));
+    return deployMorphoBlue(clients, { log, existingTokens });
+  },
   runScenario: (i) => runMorphoScenario(i),
   dataSources: (d) => ({ MorphoBlue: { address: d.morpho, startBlock: d.startBlock } }),
 };
 
-export const DEVNET_PROTOCOLS: DevnetProtocol<AaveV3Deployment, ScenarioResult>[] = [aaveV3Devnet, aaveV36Devnet];
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- one table of differently typed protocols
+export const DEVNET_PROTOCOLS: DevnetProtocol<any, any>[] = [aaveV3Devnet, aaveV36Devnet, morphoBlueDevnet];

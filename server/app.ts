@@ -13,7 +13,9 @@ import { classify } from './errors';
 import { landingPage } from './landing';
 import { limitRules, type QueryLimits } from './schema/limits';
 import { resolvers } from './schema/resolvers';
-import { createRpcHeaderSource } from './sources/blocks';
+import { createRpcChainReader, createRpcHeaderSource } from './sources/blocks';
+import type { ProtocolAdapter } from './views/adapter';
+import { aaveV3Adapter } from './views/aave-v3-adapter';
 
 export interface GatewayOptions {
   endpoints: EndpointConfig[];
@@ -24,7 +26,11 @@ export interface GatewayOptions {
   limits?: QueryLimits;
   /** Computed protocol views kept across requests (keyed by block hash). */
   viewCacheSize?: number;
+  /** Protocol families served (default: every family this gateway implements). */
+  adapters?: ProtocolAdapter[];
 }
+
+export const DEFAULT_ADAPTERS: ProtocolAdapter[] = [aaveV3Adapter];
 
 export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 8, maxCost: 200_000 };
 export const DEFAULT_MAX_FIRST = 1000;
@@ -41,6 +47,8 @@ export function createGateway(options: GatewayOptions) {
     subgraphTimeoutMs: options.subgraphTimeoutMs ?? 30_000,
     maxFirst: options.maxFirst ?? DEFAULT_MAX_FIRST,
     viewCache: new ViewCache(options.viewCacheSize ?? 16),
+    chain: options.rpcUrl ? createRpcChainReader(options.rpcUrl) : undefined,
+    adapters: options.adapters ?? DEFAULT_ADAPTERS,
   };
 
   const landing: ApolloServerPlugin<RequestContext> = {
@@ -53,7 +61,8 @@ export function createGateway(options: GatewayOptions) {
       return {
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind === 'single') {
-            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, subgraphRequests: contextValue.stats.subgraphRequests };
+            const { subgraphRequests, warnings } = contextValue.stats;
+            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, subgraphRequests, ...(warnings.length ? { warnings } : {}) };
           }
         },
       };

@@ -5,12 +5,13 @@
  */
 import DataLoader from 'dataloader';
 import { gatewayError } from './errors';
-import { loadAccounts, loadMarketTable, loadProtocols, type MarketTable, type ProtocolInfo } from './sources/aave-v3';
-import { loadRealizedBadDebts, type RealizedRow } from './sources/realized-bad-debt';
+import { loadMarketTable, loadProtocols, type ProtocolInfo } from './sources/aave-v3';
+import type { LiquidationRow } from './sources/liquidations';
+import type { AdapterInput, ChainReader, ProtocolAdapter } from './views/adapter';
+import type { RealizedRow } from './sources/realized-bad-debt';
 import { fetchIndexingState, pinBlock, type BlockHeaderSource, type BlockRef, type IndexingState } from './sources/blocks';
 import { createSubgraphClient, type SubgraphClient } from './sources/subgraph-client';
-import { aaveAccountView, aaveProtocolView } from './views/aave-v3';
-import type { AccountView, ProtocolView } from './views/model';
+import type { AccountView, ProtocolRef, ProtocolView } from './views/model';
 
 export interface EndpointConfig {
   name: string;
@@ -20,6 +21,10 @@ export interface EndpointConfig {
 export interface GatewayDeps {
   endpoints: EndpointConfig[];
   headers?: BlockHeaderSource;
+  /** eth_call at a block, when an RPC is configured. */
+  chain?: ChainReader;
+  /** Protocol families the gateway can compute. */
+  adapters: ProtocolAdapter[];
   subgraphTimeoutMs: number;
   /** Largest `first` a list accepts. */
   maxFirst: number;
@@ -51,26 +56,35 @@ export interface Pinned {
 export interface ProtocolHandle {
   endpoint: string;
   protocolId: string;
+  family: string;
 }
 
 export interface RequestContext {
   deps: GatewayDeps;
   /** Subgraph HTTP requests this request made (reported in the response's extensions). A holder
    * object, because Apollo may copy the context value shallowly. */
-  stats: { subgraphRequests: number };
+  stats: { subgraphRequests: number; warnings: string[] };
   pin(endpoint: string, block: number | null | undefined): Promise<Pinned>;
   /** Finds a protocol by id or slug among all endpoints (at their heads). */
   findProtocol(idOrSlug: string): Promise<ProtocolHandle>;
   protocolsAt(endpoint: string, block: number | null | undefined): Promise<{ pinned: Pinned; protocols: ProtocolInfo[] }>;
-  marketTable(handle: ProtocolHandle, pinned: Pinned): Promise<MarketTable>;
+  protocolRef(handle: ProtocolHandle, pinned: Pinned): Promise<ProtocolRef>;
   protocolView(handle: ProtocolHandle, pinned: Pinned): Promise<ProtocolView>;
   accountView(handle: ProtocolHandle, pinned: Pinned, address: string): Promise<AccountView>;
   /** Every realized bad-debt event of the protocol up to the pinned block, newest first. */
   realizedBadDebts(handle: ProtocolHandle, pinned: Pinned): Promise<RealizedRow[]>;
+  liquidations(handle: ProtocolHandle, pinned: Pinned, fromBlock: number): Promise<LiquidationRow[]>;
+}
+
+/** The adapter computing a family's figures; a family without one is refused, never guessed. */
+export function adapterFor(deps: GatewayDeps, family: string): ProtocolAdapter {
+  const adapter = deps.adapters.find((a) => a.families.includes(family));
+  if (!adapter) throw gatewayError('PROTOCOL_NOT_SUPPORTED', `the gateway computes no metrics for protocol family ${family}`);
+  return adapter;
 }
 
 export function createRequestContext(deps: GatewayDeps): RequestContext {
-  const ctx = { stats: { subgraphRequests: 0 } } as RequestContext;
+  const ctx = { stats: { subgraphRequests: 0, warnings: [] } } as unknown as RequestContext;
   const clients = new Map(
     deps.endpoints.map((e) => [e.name, createSubgraphClient({ url: e.url, timeoutMs: deps.subgraphTimeoutMs, onRequest: () => ctx.stats.subgraphRequests++ })]),
   );
@@ -91,60 +105,52 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
   };
 
   const keyOf = (h: ProtocolHandle, p: Pinned) => `${h.endpoint}|${h.protocolId}|${p.block.number}`;
-  const tables = new Map<string, Promise<MarketTable>>();
-  const marketTable = (h: ProtocolHandle, p: Pinned) => {
-    const key = keyOf(h, p);
-    let table = tables.get(key);
-    if (!table) {
-      table = loadMarketTable(p.client, h.protocolId, p.block.number).then((t) => {
-        if (!t) throw gatewayError('BLOCK_BEFORE_DEPLOYMENT', `protocol ${h.protocolId} did not exist yet at block ${p.block.number}`);
-        return t;
-      });
-      tables.set(key, table);
+  const input = (h: ProtocolHandle, p: Pinned): AdapterInput => ({
+    client: p.client,
+    protocolId: h.protocolId,
+    block: p.block,
+    indexing: p.indexing,
+    chain: deps.chain,
+    usdPrices: (tokens, block) => usdPricesFromOtherProtocols(ctx, h, tokens, block),
+  });
+  const beforeDeployment = (h: ProtocolHandle, p: Pinned) =>
+    gatewayError('BLOCK_BEFORE_DEPLOYMENT', `protocol ${h.protocolId} did not exist yet at block ${p.block.number}`);
+  /** One promise per key and request: a field asked twice costs one computation. */
+  const memo = <T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>) => {
+    let value = map.get(key);
+    if (!value) {
+      value = make();
+      map.set(key, value);
     }
-    return table;
+    return value;
   };
+
+  const refs = new Map<string, Promise<ProtocolRef>>();
+  const protocolRef = (h: ProtocolHandle, p: Pinned) =>
+    memo(refs, keyOf(h, p), async () => (await adapterFor(deps, h.family).protocolRef(input(h, p))) ?? Promise.reject(beforeDeployment(h, p)));
   const views = new Map<string, Promise<ProtocolView>>();
-  const protocolView = (h: ProtocolHandle, p: Pinned) => {
-    const key = keyOf(h, p);
-    let view = views.get(key);
-    if (!view) {
-      const compute = async () => {
-        const [table, accounts] = await Promise.all([marketTable(h, p), loadAccounts(p.client, h.protocolId, p.block.number)]);
-        return aaveProtocolView(table, accounts, p.block, p.indexing);
-      };
+  const protocolView = (h: ProtocolHandle, p: Pinned) =>
+    memo(views, keyOf(h, p), () => {
+      const compute = async () => (await adapterFor(deps, h.family).protocolView(input(h, p))) ?? Promise.reject(beforeDeployment(h, p));
       // Only a block known by hash is immutable; a bare number could still be reorganised away.
-      view = p.block.hash ? deps.viewCache.get(`${key}|${p.block.hash}`, compute) : compute();
-      views.set(key, view);
-    }
-    return view;
-  };
+      return p.block.hash ? deps.viewCache.get(`${keyOf(h, p)}|${p.block.hash}`, compute) : compute();
+    });
   // Batches every single-account request for one (protocol, block) into one positions query.
   const accountLoaders = new Map<string, DataLoader<string, AccountView>>();
   const accountView = (h: ProtocolHandle, p: Pinned, address: string) => {
     const key = keyOf(h, p);
     let loader = accountLoaders.get(key);
     if (!loader) {
-      loader = new DataLoader<string, AccountView>(async (addresses) => {
-        const [table, states] = await Promise.all([marketTable(h, p), loadAccounts(p.client, h.protocolId, p.block.number, [...addresses])]);
-        const byAddress = new Map(states.map((s) => [s.address, s]));
-        return addresses.map((a) => aaveAccountView(table, byAddress.get(a)!, p.block, p.indexing));
-      });
+      loader = new DataLoader<string, AccountView>(async (addresses) => (await adapterFor(deps, h.family).accountViews(input(h, p), [...addresses])) ?? Promise.reject(beforeDeployment(h, p)));
       accountLoaders.set(key, loader);
     }
     return loader.load(address);
   };
-
   const realized = new Map<string, Promise<RealizedRow[]>>();
-  const realizedBadDebts = (h: ProtocolHandle, p: Pinned) => {
-    const key = keyOf(h, p);
-    let rows = realized.get(key);
-    if (!rows) {
-      rows = loadRealizedBadDebts(p.client, h.protocolId, p.block.number);
-      realized.set(key, rows);
-    }
-    return rows;
-  };
+  const realizedBadDebts = (h: ProtocolHandle, p: Pinned) => memo(realized, keyOf(h, p), () => adapterFor(deps, h.family).realizedBadDebts(input(h, p)));
+  const liquidationRows = new Map<string, Promise<LiquidationRow[]>>();
+  const liquidations = (h: ProtocolHandle, p: Pinned, fromBlock: number) =>
+    memo(liquidationRows, `${keyOf(h, p)}|${fromBlock}`, () => adapterFor(deps, h.family).liquidations(input(h, p), fromBlock));
 
   const protocolLists = new Map<string, Promise<ProtocolInfo[]>>();
   const protocolsAt = async (endpoint: string, block: number | null | undefined) => {
@@ -166,11 +172,35 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
       [candidates.filter((c) => c.p.id.toLowerCase() === wanted), candidates.filter((c) => c.single && c.endpoint.toLowerCase() === wanted), candidates.filter((c) => c.p.slug.toLowerCase() === wanted)].find(
         (m) => m.length > 0,
       ) ?? [];
-    if (matches.length === 1) return { endpoint: matches[0].endpoint, protocolId: matches[0].p.id };
+    if (matches.length === 1) return { endpoint: matches[0].endpoint, protocolId: matches[0].p.id, family: matches[0].p.family };
     const known = candidates.map((c) => `${c.endpoint}: ${c.p.slug} (${c.p.id})`).join(', ') || 'none';
     if (matches.length > 1) throw gatewayError('BAD_USER_INPUT', `"${idOrSlug}" names several protocols; use an id or endpoint name: ${known}`);
     throw gatewayError('PROTOCOL_NOT_FOUND', `no indexed protocol "${idOrSlug}"; known: ${known}`);
   };
 
-  return Object.assign(ctx, { deps, pin, findProtocol, protocolsAt, marketTable, protocolView, accountView, realizedBadDebts });
+  return Object.assign(ctx, { deps, pin, findProtocol, protocolsAt, protocolRef, protocolView, accountView, realizedBadDebts, liquidations });
 }
+
+/**
+ * USD prices of tokens at a block from the other protocols the gateway serves that price in USD
+ * (Aave V3 oracles): the same token address on the same chain has one market price. Tokens no
+ * such protocol prices are absent from the result (the caller refuses to value them).
+ */
+async function usdPricesFromOtherProtocols(ctx: RequestContext, self: ProtocolHandle, tokens: string[], block: number): Promise<Map<string, { price: bigint; decimals: number }>> {
+  const wanted = new Set(tokens.map((t) => t.toLowerCase()));
+  const out = new Map<string, { price: bigint; decimals: number }>();
+  for (const endpoint of ctx.deps.endpoints) {
+    const { pinned, protocols } = await ctx.protocolsAt(endpoint.name, null);
+    for (const p of protocols.filter((p) => p.id !== self.protocolId && p.family === 'AAVE_V3' && isUsd(p.baseCurrency))) {
+      // A protocol deployed after `block` has no prices then: skip it rather than fail.
+      const table = await loadMarketTable(pinned.client, p.id, block).catch(() => null);
+      const decimals = p.baseCurrencyUnit.toString().length - 1;
+      for (const m of table?.markets ?? []) {
+        if (wanted.has(m.asset) && !out.has(m.asset) && m.price !== null) out.set(m.asset, { price: m.price, decimals });
+      }
+    }
+  }
+  return out;
+}
+
+const isUsd = (baseCurrency: string | null) => baseCurrency === null || /^0x0{40}$/.test(baseCurrency);

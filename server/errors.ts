@@ -11,6 +11,7 @@ import { SubgraphError } from './sources/subgraph-client';
 export type GatewayErrorCode =
   | 'BAD_USER_INPUT'
   | 'PROTOCOL_NOT_FOUND'
+  | 'PROTOCOL_NOT_SUPPORTED'
   | 'MARKET_NOT_FOUND'
   | 'BLOCK_NOT_INDEXED'
   | 'BLOCK_BEFORE_DEPLOYMENT'
@@ -19,6 +20,8 @@ export type GatewayErrorCode =
   | 'QUERY_TOO_DEEP'
   | 'QUERY_TOO_COSTLY'
   | 'SUBGRAPH_UNAVAILABLE'
+  | 'CHAIN_UNAVAILABLE'
+  | 'CHAIN_REQUIRED'
   | 'SUBGRAPH_TIMEOUT'
   | 'SUBGRAPH_QUERY_FAILED'
   | 'SUBGRAPH_INDEXING_ERROR'

@@ -7,7 +7,9 @@ class CountReporter {
     // A failing beforeAll/afterAll fails its suite without failing a test: count the suite.
     if (failed === 0 && results.numFailedTestSuites > 0) failed = results.numFailedTestSuites;
     const skipped = results.numPendingTests ? `, ${results.numPendingTests} skipped` : '';
-    process.stdout.write(`${results.numPassedTests} passed, ${failed} failed${skipped}\n`);
+    const line = `${results.numPassedTests} passed, ${failed} failed${skipped}\n`;
+    // At exit, so it is the closing line, after jest's own summary.
+    process.once('exit', () => process.stdout.write(line));
   }
 }
 module.exports = CountReporter;

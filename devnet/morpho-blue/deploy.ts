@@ -49,7 +49,11 @@ export interface MorphoDeployment {
   irm: Address;
   owner: Address;
   feeRecipient: Address;
-  tokens: { symbol: string; address: Address; decimals: number }[];
+  /**
+   * `fund`: how the scenario gives accounts a balance: `setBalance` on Morpho's own mock tokens,
+   * `mint(address,uint256)` on another protocol's MintableERC20 (tokens shared with Aave, as on mainnet).
+   */
+  tokens: { symbol: string; address: Address; decimals: number; fund: 'setBalance' | 'mint' }[];
   enabledLltvs: string[];
   markets: DeployedMorphoMarket[];
 }
@@ -59,6 +63,12 @@ export interface MorphoDeployOptions {
   deployerKey?: Hex;
   /** defaults to a fixed EOA (deriveAccount('morpho-fee-recipient', 0)) */
   feeRecipient?: Address;
+  /**
+   * Existing tokens to list markets on, by symbol (their decimals must match market-config.ts):
+   * the devnet shares Aave's underlyings so both protocols price the same assets, as on mainnet.
+   * Symbols not given get Morpho's own mock tokens.
+   */
+  existingTokens?: { symbol: string; address: Address; decimals: number }[];
   log?: (msg: string) => void;
 }
 
@@ -91,7 +101,14 @@ export async function deployMorphoBlue(clients: DevnetClients, options: MorphoDe
   const morpho = await tx.deploy(deployer, { abi: art.morpho.abi, bytecode: art.morpho.bytecode, args: [deployer.address], gas: GAS_CREATE_MORPHO }, 'deploy Morpho');
   const irm = (await tx.deploy(deployer, { abi: art.irmMock.abi, bytecode: art.irmMock.bytecode, gas: GAS_CREATE }, 'deploy IrmMock')).address;
   const tokens = new Map<string, Address>();
+  const shared = new Map((options.existingTokens ?? []).map((t) => [t.symbol, t]));
   for (const t of TOKENS) {
+    const existing = shared.get(t.symbol);
+    if (existing) {
+      if (existing.decimals !== t.decimals) throw new Error(`token ${t.symbol} has ${existing.decimals} decimals, market-config expects ${t.decimals}`);
+      tokens.set(t.symbol, getAddress(existing.address));
+      continue;
+    }
     const { address } = await tx.deploy(deployer, { abi: art.token.abi, bytecode: art.token.bytecode, args: [t.name, t.symbol, t.decimals], gas: GAS_CREATE }, `deploy token ${t.symbol}`);
     tokens.set(t.symbol, address);
   }
@@ -124,7 +141,7 @@ export async function deployMorphoBlue(clients: DevnetClients, options: MorphoDe
     irm,
     owner: deployer.address,
     feeRecipient,
-    tokens: TOKENS.map((t) => ({ symbol: t.symbol, address: tokens.get(t.symbol)!, decimals: t.decimals })),
+    tokens: TOKENS.map((t) => ({ symbol: t.symbol, address: tokens.get(t.symbol)!, decimals: t.decimals, fund: shared.has(t.symbol) ? ('mint' as const) : ('setBalance' as const) })),
     enabledLltvs: ENABLED_LLTVS.map(String),
     markets,
   };

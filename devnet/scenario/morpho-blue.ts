@@ -6,7 +6,7 @@
 // Speed as in the Aave scenario: automine is off; each phase signs all its txs locally, sends them
 // in JSON-RPC batches and mines until the pool is empty (TxSender). Txs of one phase never depend
 // on another account's tx of the same phase, so their order inside a block does not matter.
-import { maxUint256, type Address, type Hex, type PrivateKeyAccount } from 'viem';
+import { parseAbi, maxUint256, type Address, type Hex, type PrivateKeyAccount } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ANVIL_DEPLOYER_KEY, deriveAccount, fundAccounts, type DevnetClients } from '../chain/anvil';
 import { TxSender } from '../chain/txs';
@@ -90,6 +90,12 @@ export async function runMorphoScenario(opts: MorphoScenarioOptions): Promise<Mo
       count(what);
       return tx.write(who, { address: tokenAddress(symbol), abi: erc20MockAbi, functionName, args, gas: GAS.token } as never, `${what} ${symbol}`);
     };
+    // Both funding functions take (address account, uint256 amount); which one depends on the token.
+    const fund = (who: PrivateKeyAccount, symbol: string, amount: bigint) => {
+      const fn = d.tokens.find((t) => t.symbol === symbol)!.fund;
+      count(fn);
+      return tx.write(who, { address: tokenAddress(symbol), abi: parseAbi([`function ${fn}(address account, uint256 amount)`]), functionName: fn, args: [who.address, amount], gas: GAS.token } as never, `${fn} ${symbol}`);
+    };
     const phase = async (name: string, body: () => Promise<unknown>[]) => {
       const started = Date.now();
       const before = tx.sent;
@@ -112,11 +118,11 @@ export async function runMorphoScenario(opts: MorphoScenarioOptions): Promise<Mo
     // --- setup: balances, approvals, supply, collateral, borrows --------------------------------
     await phase('balances+approve', () => [
       ...each((p, a) => Object.entries(p.balances).flatMap(([symbol, amount]) => [
-        erc20(a, 'setBalance', symbol, 'setBalance', [a.address, amount]),
+        fund(a, symbol, amount),
         erc20(a, 'approve', symbol, 'approve', [d.morpho, maxUint256]),
       ])),
       ...liquidators.flatMap((a) => [...new Set(MARKETS.map((m) => m.loan))].flatMap((symbol) => [
-        erc20(a, 'setBalance', symbol, 'setBalance', [a.address, LIQUIDATOR_HUMAN * 10n ** BigInt(token(symbol).decimals)]),
+        fund(a, symbol, LIQUIDATOR_HUMAN * 10n ** BigInt(token(symbol).decimals)),
         erc20(a, 'approve', symbol, 'approve', [d.morpho, maxUint256]),
       ])),
     ]);

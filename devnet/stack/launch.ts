@@ -89,7 +89,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       const clients = devnetClients(rpcUrl);
       for (const protocol of options.protocols) {
         log(`deploying ${protocol.name}`);
-        const deployment = await protocol.deploy(clients, log);
+        const deployment = await protocol.deploy(clients, log, devnet);
         // One seed per protocol: each gets its own accounts, all derived from the stack's seed.
         const seed = `${options.seed}/${protocol.name}`;
         log(`running the ${protocol.name} scenario (seed "${seed}", ${options.accounts} accounts)`);

@@ -5,12 +5,11 @@
 import { formatRatio, formatUnits, parseRatio, ratio, RATIO_DECIMALS } from '../metrics/decimal';
 import { liquidationStats } from '../metrics/liquidations';
 import { inRange, lossValueBase, realizedTotals } from '../metrics/realized';
-import { protocolRef } from '../views/aave-v3';
 import { tallyAccounts } from '../metrics/solvency';
 import { gatewayError } from '../errors';
 import type { RequestContext } from '../context';
 import type { IndexingState } from '../sources/blocks';
-import { loadLiquidations, type LiquidationRow } from '../sources/liquidations';
+import type { LiquidationRow } from '../sources/liquidations';
 import type { AccountView, Computed, MarketView, PositionView, ProtocolView } from '../views/model';
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
@@ -66,7 +65,14 @@ export const resolvers = {
       const views: ProtocolView[] = [];
       for (const endpoint of ctx.deps.endpoints) {
         const { pinned, protocols } = await ctx.protocolsAt(endpoint.name, args.block);
-        for (const p of protocols) views.push(await ctx.protocolView({ endpoint: endpoint.name, protocolId: p.id }, pinned));
+        for (const p of protocols) {
+          if (!ctx.deps.adapters.some((a) => a.families.includes(p.family))) {
+            // Listed in the response's extensions rather than dropped without a word.
+            ctx.stats.warnings.push(`protocol ${p.slug} (${p.id}) on ${endpoint.name}: no metrics for family ${p.family}`);
+            continue;
+          }
+          views.push(await ctx.protocolView({ endpoint: endpoint.name, protocolId: p.id, family: p.family }, pinned));
+        }
       }
       return views;
     },
@@ -105,8 +111,8 @@ export const resolvers = {
       checkPage(args.first, args.skip, ctx.deps.maxFirst);
       const handle = await ctx.findProtocol(args.protocol);
       const pinned = await ctx.pin(handle.endpoint, args.toBlock);
-      const [table, rows] = await Promise.all([ctx.marketTable(handle, pinned), ctx.realizedBadDebts(handle, pinned)]);
-      const baseDecimals = protocolRef(table).baseDecimals;
+      const [ref, rows] = await Promise.all([ctx.protocolRef(handle, pinned), ctx.realizedBadDebts(handle, pinned)]);
+      const baseDecimals = ref.baseDecimals;
       const range = { ...args, toBlock: pinned.block.number };
       const matching = rows.filter((r) => inRange(r.fact, range));
       return {
@@ -137,9 +143,8 @@ export const resolvers = {
       if (!Number.isSafeInteger(fromBlock) || fromBlock < 0 || fromBlock > pinned.block.number) {
         throw gatewayError('BAD_USER_INPUT', `fromBlock must be between 0 and toBlock (${pinned.block.number}), got ${fromBlock}`);
       }
-      const table = await ctx.marketTable(handle, pinned);
-      const rows = await loadLiquidations(pinned.client, handle.protocolId, fromBlock, pinned.block.number);
-      const baseDecimals = protocolRef(table).baseDecimals;
+      const [ref, rows] = await Promise.all([ctx.protocolRef(handle, pinned), ctx.liquidations(handle, pinned, fromBlock)]);
+      const baseDecimals = ref.baseDecimals;
       const stats = liquidationStats(rows.map((r) => r.fact));
       return {
         fromBlock,

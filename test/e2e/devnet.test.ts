@@ -6,6 +6,7 @@ import { aaveMathUtilsSuite } from './aave-math-utils.suite';
 import { aaveV36DeficitSuite } from './aave-v36-deficit.suite';
 import { aaveV3IndexingSuite } from './aave-v3-indexing.suite';
 import { gatewaySuite } from './gateway.suite';
+import { morphoIndexingSuite } from './morpho-blue-indexing.suite';
 
 /**
  * One real stack (anvil + Aave V3.0 and V3.6 + scenarios + Postgres + graph-node + gateway), started
@@ -34,11 +35,16 @@ afterAll(async () => {
   if (report) expect(report).toEqual({ exit: 143, survivors: [] });
 }, 90_000);
 
+const morphoCtx = () => {
+  const { state } = stack!;
+  const run = state.devnet['morpho-blue'] as unknown as { deployment: never; scenario: never };
+  return { state: { name: 'morpho-blue', rpcUrl: state.rpcUrl, indexedBlock: state.indexedBlock, ...run }, chain, subgraph: subgraphs.get('morpho-blue')! };
+};
 const ctxFor = (name: string) => () => ({ state: protocolUnderTest(stack!.state, name), chain, subgraph: subgraphs.get(name)! });
 
 describe('local stack', () => {
   it('indexed every devnet protocol to the head without indexing errors', async () => {
-    expect(Object.keys(stack!.state.subgraphs).sort()).toEqual([...AAVE].sort());
+    expect(Object.keys(stack!.state.subgraphs).sort()).toEqual([...AAVE, 'morpho-blue'].sort());
     for (const subgraph of subgraphs.values()) {
       const { _meta } = await subgraph.query<{ _meta: { block: { number: number }; hasIndexingErrors: boolean } }>('{ _meta { block { number } hasIndexingErrors } }');
       expect(_meta.hasIndexingErrors).toBe(false);
@@ -54,6 +60,7 @@ for (const name of AAVE) describe(`${name}: subgraph against the chain`, () => a
 // checked against the contract itself (gateway suite).
 describe("aave-v3: Aave's own client library (@aave/math-utils) on the indexed data", () => aaveMathUtilsSuite(ctxFor('aave-v3')));
 describe('aave-v3.6: deficits (realized bad debt) against the chain', () => aaveV36DeficitSuite(ctxFor('aave-v3.6')));
+describe("morpho-blue: subgraph against Morpho's own views", () => morphoIndexingSuite(morphoCtx));
 // The gateway suites run last: one of them moves the chain on (time and one block).
 for (const name of AAVE) {
   describe(`${name}: gateway against the chain`, () => gatewaySuite(() => ({ ...ctxFor(name)(), testClient })));

@@ -1,0 +1,41 @@
+/**
+ * What the gateway needs from a protocol family. Each family (Aave V3, Morpho Blue, ...) reads its
+ * own subgraph shapes and applies its own health rule, and hands back the shared view model; the
+ * request context caches and batches, the resolvers format. Adding a protocol is one adapter.
+ */
+import type { LiquidationRow } from '../sources/liquidations';
+import type { RealizedRow } from '../sources/realized-bad-debt';
+import type { BlockRef, IndexingState } from '../sources/blocks';
+import type { SubgraphClient } from '../sources/subgraph-client';
+import type { AccountView, ProtocolRef, ProtocolView } from './model';
+
+/** Chain reads some families need at the pinned block (Morpho oracles emit no events). */
+export interface ChainReader {
+  /** eth_call at a block; returns the raw result hex. */
+  call(to: string, data: string, block: number): Promise<string>;
+}
+
+export interface AdapterInput {
+  client: SubgraphClient;
+  protocolId: string;
+  block: BlockRef;
+  indexing: IndexingState;
+  /** Present when the gateway has an RPC; families that need it fail with a clear error otherwise. */
+  chain?: ChainReader;
+  /** Other endpoints' clients (a family may price its tokens with another protocol's oracle). */
+  usdPrices?: (tokens: string[], block: number) => Promise<Map<string, { price: bigint; decimals: number }>>;
+}
+
+export interface ProtocolAdapter {
+  families: string[];
+  /** Identity and base currency only: cheap, for list queries that need no positions. */
+  protocolRef(input: AdapterInput): Promise<ProtocolRef | null>;
+  /** Every market and account at the pinned block; null when the protocol did not exist yet. */
+  protocolView(input: AdapterInput): Promise<ProtocolView | null>;
+  /** Some accounts at the pinned block (batched by the caller). */
+  accountViews(input: AdapterInput, addresses: string[]): Promise<AccountView[] | null>;
+  /** Realized bad debt up to the pinned block, newest first, valued in the base currency. */
+  realizedBadDebts(input: AdapterInput): Promise<RealizedRow[]>;
+  /** Liquidations in [fromBlock, pinned block], newest first, valued in the base currency. */
+  liquidations(input: AdapterInput, fromBlock: number): Promise<LiquidationRow[]>;
+}
