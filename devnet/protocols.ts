@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { DevnetClients } from './chain/anvil';
 import { deployAaveV3, type AaveV3Deployment } from './aave-v3/deploy';
 import { deployAaveV36 } from './aave-v36/deploy';
+import { resetPrices, upgradeAaveV3ToV36 } from './aave-v36/upgrade';
 import { runAaveV3Scenario, type ScenarioResult } from './scenario/aave-v3';
 import { deployMorphoBlue, type MorphoDeployment } from './morpho-blue/deploy';
 import { runMorphoScenario, type MorphoScenarioResult } from './scenario/morpho-blue';
@@ -70,5 +71,33 @@ export const morphoBlueDevnet: DevnetProtocol<MorphoDeployment, MorphoScenarioRe
   dataSources: (d) => ({ MorphoBlue: { address: d.morpho, startBlock: d.startBlock } }),
 };
 
+/**
+ * The mainnet path: a v3.0 market that runs its scenario, is upgraded in place to v3.6 (same
+ * proxies, PoolV30MigrationInstance migrating the storage as mainnet's payloads did), and runs the
+ * scenario again. One subgraph deployment indexes both event generations from the same addresses.
+ */
+export const aaveV3UpgradedDevnet: DevnetProtocol<AaveV3Deployment & { upgradeBlock?: number }, ScenarioResult & { upgradeBlock: number }> = {
+  name: 'aave-v3-upgraded',
+  manifest: path.join(SUBGRAPH_DIR, 'aave-v3.yaml'),
+  deploy: (clients, log) => deployAaveV3(clients, { log }),
+  async runScenario(i) {
+    const before = await runAaveV3Scenario({ ...i, seed: `${i.seed}/v3.0` });
+    i.log('upgrading the market in place to v3.6');
+    const upgraded = await upgradeAaveV3ToV36(i.clients, i.deployment, { log: i.log });
+    // The state file carries the upgraded deployment (the v3.6 view of the same addresses).
+    Object.assign(i.deployment, upgraded);
+    await resetPrices(i.clients, upgraded);
+    const after = await runAaveV3Scenario({ ...i, deployment: upgraded, seed: `${i.seed}/v3.6` });
+    const accounts = [...new Set([...before.accounts, ...after.accounts])];
+    return {
+      ...after,
+      accounts,
+      checkpoints: [...before.checkpoints.map((c) => ({ ...c, name: `v3.0 ${c.name}` })), ...after.checkpoints.map((c) => ({ ...c, name: `v3.6 ${c.name}` }))] as ScenarioResult['checkpoints'],
+      upgradeBlock: upgraded.upgradeBlock,
+    };
+  },
+  dataSources: aaveDataSources,
+};
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one table of differently typed protocols
-export const DEVNET_PROTOCOLS: DevnetProtocol<any, any>[] = [aaveV3Devnet, aaveV36Devnet, morphoBlueDevnet];
+export const DEVNET_PROTOCOLS: DevnetProtocol<any, any>[] = [aaveV3Devnet, aaveV36Devnet, aaveV3UpgradedDevnet, morphoBlueDevnet];

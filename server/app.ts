@@ -16,6 +16,7 @@ import { resolvers } from './schema/resolvers';
 import { createRpcChainReader, createRpcHeaderSource } from './sources/blocks';
 import type { ProtocolAdapter } from './views/adapter';
 import { aaveV3Adapter } from './views/aave-v3-adapter';
+import { morphoBlueAdapter } from './views/morpho-blue-adapter';
 
 export interface GatewayOptions {
   endpoints: EndpointConfig[];
@@ -30,7 +31,7 @@ export interface GatewayOptions {
   adapters?: ProtocolAdapter[];
 }
 
-export const DEFAULT_ADAPTERS: ProtocolAdapter[] = [aaveV3Adapter];
+export const DEFAULT_ADAPTERS: ProtocolAdapter[] = [aaveV3Adapter, morphoBlueAdapter];
 
 export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 8, maxCost: 200_000 };
 export const DEFAULT_MAX_FIRST = 1000;

@@ -7,7 +7,7 @@ import DataLoader from 'dataloader';
 import { gatewayError } from './errors';
 import { loadMarketTable, loadProtocols, type ProtocolInfo } from './sources/aave-v3';
 import type { LiquidationRow } from './sources/liquidations';
-import type { AdapterInput, ChainReader, ProtocolAdapter } from './views/adapter';
+import type { AdapterInput, ChainReader, ProtocolAdapter, SocializedLossRow } from './views/adapter';
 import type { RealizedRow } from './sources/realized-bad-debt';
 import { fetchIndexingState, pinBlock, type BlockHeaderSource, type BlockRef, type IndexingState } from './sources/blocks';
 import { createSubgraphClient, type SubgraphClient } from './sources/subgraph-client';
@@ -74,6 +74,8 @@ export interface RequestContext {
   /** Every realized bad-debt event of the protocol up to the pinned block, newest first. */
   realizedBadDebts(handle: ProtocolHandle, pinned: Pinned): Promise<RealizedRow[]>;
   liquidations(handle: ProtocolHandle, pinned: Pinned, fromBlock: number): Promise<LiquidationRow[]>;
+  /** Losses socialized to suppliers up to the pinned block, newest first (none for families that do not socialize). */
+  socializedLosses(handle: ProtocolHandle, pinned: Pinned): Promise<SocializedLossRow[]>;
 }
 
 /** The adapter computing a family's figures; a family without one is refused, never guessed. */
@@ -152,6 +154,10 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
   const liquidations = (h: ProtocolHandle, p: Pinned, fromBlock: number) =>
     memo(liquidationRows, `${keyOf(h, p)}|${fromBlock}`, () => adapterFor(deps, h.family).liquidations(input(h, p), fromBlock));
 
+  const socialized = new Map<string, Promise<SocializedLossRow[]>>();
+  const socializedLosses = (h: ProtocolHandle, p: Pinned) =>
+    memo(socialized, keyOf(h, p), async () => (await adapterFor(deps, h.family).socializedLosses?.(input(h, p))) ?? []);
+
   const protocolLists = new Map<string, Promise<ProtocolInfo[]>>();
   const protocolsAt = async (endpoint: string, block: number | null | undefined) => {
     const pinned = await pin(endpoint, block);
@@ -178,7 +184,7 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
     throw gatewayError('PROTOCOL_NOT_FOUND', `no indexed protocol "${idOrSlug}"; known: ${known}`);
   };
 
-  return Object.assign(ctx, { deps, pin, findProtocol, protocolsAt, protocolRef, protocolView, accountView, realizedBadDebts, liquidations });
+  return Object.assign(ctx, { deps, pin, findProtocol, protocolsAt, protocolRef, protocolView, accountView, realizedBadDebts, liquidations, socializedLosses });
 }
 
 /**

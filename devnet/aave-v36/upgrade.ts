@@ -15,7 +15,7 @@ import { libraryDeployOrder, linkBytecode } from '../aave-v3/artifacts';
 import type { AaveV3Deployment } from '../aave-v3/deploy';
 import { RESERVES } from '../aave-v3/market-config';
 import { artifactOf, compileCached, type SolcJob } from '../solc/compile';
-import { poolAddressesProviderV36Abi, poolConfiguratorV36Abi } from './abis';
+import { aaveOracleV36Abi, poolAddressesProviderV36Abi, poolConfiguratorV36Abi } from './abis';
 import { V36_JOB } from './compile';
 import { defaultUmbrellaAccount, interestRateData, UMBRELLA_ID, type AaveV36Deployment } from './deploy';
 import { explainAaveV36Revert } from './errors';
@@ -91,3 +91,16 @@ export async function upgradeAaveV3ToV36(
     reserves: d.reserves.map((r) => ({ ...r, interestRateStrategy: getAddress(strategy.address) })),
   };
 }
+
+/** After a scenario's crash: back to each reserve's initial price (a new MockAggregator per asset: it has no setter), so a second scenario plans its borrows at the prices it assumes. */
+export async function resetPrices(clients: DevnetClients, d: AaveV3Deployment): Promise<void> {
+  const admin = privateKeyToAccount(ANVIL_DEPLOYER_KEY);
+  const tx = await TxSender.create(clients);
+  await tx.prime([admin]);
+  const agg = artifactOf(await compileCached(V36_UPGRADE_JOB), 'MockAggregator');
+  const sources: Address[] = [];
+  for (const r of d.reserves) sources.push((await tx.deploy(admin, { abi: agg.abi, bytecode: agg.bytecode, args: [BigInt(r.initialPrice)], gas: 1_000_000n }, 'aggregator')).address);
+  await tx.write(admin, { address: d.aaveOracle, abi: aaveOracleV36Abi, functionName: 'setAssetSources', args: [d.reserves.map((r) => r.underlying), sources], gas: 1_000_000n }, 'setAssetSources');
+  await tx.settle();
+}
+

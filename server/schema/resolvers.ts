@@ -11,9 +11,11 @@ import type { RequestContext } from '../context';
 import type { IndexingState } from '../sources/blocks';
 import type { LiquidationRow } from '../sources/liquidations';
 import type { AccountView, Computed, MarketView, PositionView, ProtocolView } from '../views/model';
+import type { SocializedLossRow } from '../views/adapter';
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-const MARKET_ID = /^0x[0-9a-fA-F]{80}$/;
+// Aave: pool ++ asset (20 + 20 bytes); Morpho Blue: Morpho ++ market id (20 + 32 bytes).
+const MARKET_ID = /^0x(?:[0-9a-fA-F]{80}|[0-9a-fA-F]{104})$/;
 
 const usd = (c: Computed, v: bigint) => formatUnits(v, c.protocol.baseDecimals);
 const bps = (v: bigint) => formatUnits(v, 4);
@@ -119,7 +121,7 @@ export const resolvers = {
         block: pinned.block,
         indexing: pinned.indexing,
         totalCount: matching.length,
-        totalUSD: formatUnits(realizedTotals(matching.map((r) => r.fact), {}).amountBase, baseDecimals),
+        totalUSD: () => formatUnits(realizedTotals(matching.map((r) => r.fact), {}).amountBase, baseDecimals),
         items: matching.slice(args.skip, args.skip + args.first).map((r) => ({
           id: r.fact.id,
           kind: r.kind,
@@ -132,6 +134,35 @@ export const resolvers = {
           amount: formatUnits(r.fact.amount, r.fact.decimals),
           amountUSD: formatUnits(lossValueBase(r.fact), baseDecimals),
           liquidation: r.liquidation ? liquidationOut(r.liquidation, baseDecimals) : null,
+        })),
+      };
+    },
+    async socializedLosses(_: unknown, args: { protocol: string; fromBlock?: number | null; toBlock?: number | null; first: number; skip: number }, ctx: RequestContext) {
+      checkPage(args.first, args.skip, ctx.deps.maxFirst);
+      const handle = await ctx.findProtocol(args.protocol);
+      const pinned = await ctx.pin(handle.endpoint, args.toBlock);
+      const [ref, rows] = await Promise.all([ctx.protocolRef(handle, pinned), ctx.socializedLosses(handle, pinned)]);
+      const matching = rows.filter((r) => inRange(r.fact, { fromBlock: args.fromBlock, toBlock: pinned.block.number }));
+      const { baseDecimals } = ref;
+      return {
+        block: pinned.block,
+        indexing: pinned.indexing,
+        totalCount: matching.length,
+        // A function: valued (and possibly refused for want of a price) only when asked for.
+        totalUSD: () => formatUnits(realizedTotals(matching.map((r) => r.fact), {}).amountBase, baseDecimals),
+        items: matching.slice(args.skip, args.skip + args.first).map((r) => ({
+          ...r,
+          baseDecimals,
+          block: r.fact.block,
+          timestamp: r.fact.timestamp,
+          market: r.fact.marketId,
+          badDebtAssets: formatUnits(r.fact.amount, r.fact.decimals),
+          badDebtShares: String(r.badDebtShares),
+          totalSupplyAssetsBefore: formatUnits(r.totalSupplyAssetsBefore, r.fact.decimals),
+          totalSupplyAssetsAfter: formatUnits(r.totalSupplyAssetsAfter, r.fact.decimals),
+          totalSupplyShares: String(r.totalSupplyShares),
+          lossPerShare: r.lossPerShare === null ? null : formatUnits(r.lossPerShare, 36),
+          liquidation: r.liquidationId,
         })),
       };
     },
@@ -156,6 +187,10 @@ export const resolvers = {
         stats: { ...stats, baseDecimals },
       };
     },
+  },
+
+  SocializedLoss: {
+    amountUSD: (r: SocializedLossRow & { baseDecimals: number }) => formatUnits(lossValueBase(r.fact), r.baseDecimals),
   },
 
   Protocol: {
@@ -189,6 +224,7 @@ export const resolvers = {
     deficitCoverageRatio: (v: ProtocolView) => formatRatio(v.solvency.deficitCoverageRatio),
     realizedBadDebtUSD: async (v: ProtocolView, args: RangeArgs, ctx: RequestContext) => usd(v, (await realizedIn(ctx, v, args)).amountBase),
     realizedBadDebtCount: async (v: ProtocolView, args: RangeArgs, ctx: RequestContext) => (await realizedIn(ctx, v, args)).count,
+    socializedLossUSD: async (v: ProtocolView, args: RangeArgs, ctx: RequestContext) => usd(v, await socializedIn(ctx, v, args)),
   },
 
   Market: {
@@ -225,6 +261,7 @@ export const resolvers = {
     deficitCoverageRatio: (m: MarketView) => formatRatio(m.solvency.deficitCoverageRatio),
     realizedBadDebtUSD: async (m: MarketView, args: RangeArgs, ctx: RequestContext) => usd(m, (await realizedIn(ctx, m, args, m.id)).amountBase),
     realizedBadDebtCount: async (m: MarketView, args: RangeArgs, ctx: RequestContext) => (await realizedIn(ctx, m, args, m.id)).count,
+    socializedLossUSD: async (m: MarketView, args: RangeArgs, ctx: RequestContext) => usd(m, await socializedIn(ctx, m, args, m.id)),
     deficit: (m: MarketView) => formatUnits(m.deficit, m.decimals),
     totalDeficitCreated: (m: MarketView) => formatUnits(m.config.totalDeficitCreated as bigint, m.decimals),
     totalDeficitCovered: (m: MarketView) => formatUnits(m.config.totalDeficitCovered as bigint, m.decimals),
@@ -262,7 +299,8 @@ export const resolvers = {
     ltv: (a: AccountView) => bps(a.ltv),
     liquidationThreshold: (a: AccountView) => bps(a.liquidationThreshold),
     eModeCategory: (a: AccountView) => a.eModeCategoryId,
-    positions: (a: AccountView) => a.positions.map((p) => ({ ...p, baseDecimals: a.protocol.baseDecimals })),
+    // Not spread: a Morpho position's USD figures are getters, valued only when asked for.
+    positions: (a: AccountView) => a.positions.map((p) => Object.assign(Object.create(p) as PositionView, { baseDecimals: a.protocol.baseDecimals })),
   },
 
   Position: {
@@ -321,7 +359,19 @@ async function realizedIn(ctx: RequestContext, v: Computed, args: RangeArgs, mar
   }
   const handle = await ctx.findProtocol(v.protocol.id);
   const rows = await ctx.realizedBadDebts(handle, await ctx.pin(handle.endpoint, v.block.number));
-  return realizedTotals(rows.map((r) => r.fact), args, marketId);
+  // Counted without valuing: a count needs no price (Morpho losses are priced by another protocol's oracle).
+  const facts = rows.map((r) => r.fact).filter((f) => (marketId === undefined || f.marketId === marketId) && inRange(f, args));
+  return { count: facts.length, get amountBase() { return realizedTotals(facts, {}).amountBase; } };
+}
+
+/** Socialized losses of the view's protocol (optionally one market) in a range ending at the view's block, in base currency. */
+async function socializedIn(ctx: RequestContext, v: Computed, args: RangeArgs, marketId?: string): Promise<bigint> {
+  if (args.toBlock != null && args.toBlock > v.block.number) {
+    throw gatewayError('BAD_USER_INPUT', `toBlock ${args.toBlock} is after the block this result is computed at (${v.block.number})`);
+  }
+  const handle = await ctx.findProtocol(v.protocol.id);
+  const rows = await ctx.socializedLosses(handle, await ctx.pin(handle.endpoint, v.block.number));
+  return realizedTotals(rows.map((r) => r.fact), args, marketId).amountBase;
 }
 
 interface AccountFilterArgs {

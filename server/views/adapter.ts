@@ -5,6 +5,7 @@
  */
 import type { LiquidationRow } from '../sources/liquidations';
 import type { RealizedRow } from '../sources/realized-bad-debt';
+import type { RealizedLossFact } from '../metrics/realized';
 import type { BlockRef, IndexingState } from '../sources/blocks';
 import type { SubgraphClient } from '../sources/subgraph-client';
 import type { AccountView, ProtocolRef, ProtocolView } from './model';
@@ -38,4 +39,26 @@ export interface ProtocolAdapter {
   realizedBadDebts(input: AdapterInput): Promise<RealizedRow[]>;
   /** Liquidations in [fromBlock, pinned block], newest first, valued in the base currency. */
   liquidations(input: AdapterInput, fromBlock: number): Promise<LiquidationRow[]>;
+  /**
+   * Losses passed on to suppliers up to the pinned block, newest first (Morpho Blue: bad debt written
+   * off against the market's supply). Absent for families that never socialize (Aave books deficits).
+   */
+  socializedLosses?(input: AdapterInput): Promise<SocializedLossRow[]>;
+}
+
+export interface SocializedLossRow {
+  id: string;
+  /** The loss as a realized fact (amount in loan units, priced at its own block). */
+  fact: RealizedLossFact;
+  kind: string;
+  txHash: string;
+  account: string;
+  asset: { address: string; symbol: string | null; name: string | null; decimals: number };
+  liquidationId: string;
+  badDebtShares: bigint;
+  totalSupplyAssetsBefore: bigint;
+  totalSupplyAssetsAfter: bigint;
+  totalSupplyShares: bigint;
+  /** badDebtAssets * 1e36 / totalSupplyShares (subgraph SocializedLoss.lossPerShare) */
+  lossPerShare: bigint | null;
 }

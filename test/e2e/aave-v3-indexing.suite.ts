@@ -57,8 +57,11 @@ export function aaveV3IndexingSuite(ctx: () => { state: ProtocolUnderTest; chain
 
   it('indexed balances equal aToken/variableDebtToken balanceOf for every account, reserve and checkpoint', async () => {
     const { state, chain, subgraph } = ctx();
-    // The deployment's own generation (not what the subgraph detected): the chain decides.
-    const rules = state.deployment.version === '3.6' ? AAVE_V36_RULES : AAVE_V30_RULES;
+    // The deployment's own generation at each block (not what the subgraph detected): the chain
+    // decides. A market upgraded in place is v3.0 before its upgrade block.
+    const rulesAt = (block: number) =>
+      state.deployment.version === '3.6' && !(state.deployment.upgradeBlock !== undefined && block < state.deployment.upgradeBlock) ? AAVE_V36_RULES : AAVE_V30_RULES;
+    let rules = AAVE_V30_RULES;
     const aTokenBalance = (scaled: bigint, r: ReserveIndexes, ts: bigint) => rules.aTokenBalance(scaled, normalizedIncome(r, ts));
     const variableDebtBalance = (scaled: bigint, r: ReserveIndexes, ts: bigint) => rules.debtBalance(scaled, normalizedDebt(r, ts, rules.compoundedInterest));
     const reserves = state.deployment.reserves;
@@ -66,6 +69,7 @@ export function aaveV3IndexingSuite(ctx: () => { state: ProtocolUnderTest; chain
     const mismatches: string[] = [];
     for (const cp of checkpoints()) {
       const block = Number(cp.block);
+      rules = rulesAt(block);
       const ts = await blockTimestamp(chain, cp.block);
       const markets = await subgraph.queryAll<IndexedMarket>({
         collection: 'markets',

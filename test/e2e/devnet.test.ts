@@ -7,6 +7,7 @@ import { aaveV36DeficitSuite } from './aave-v36-deficit.suite';
 import { aaveV3IndexingSuite } from './aave-v3-indexing.suite';
 import { gatewaySuite } from './gateway.suite';
 import { morphoIndexingSuite } from './morpho-blue-indexing.suite';
+import { morphoGatewaySuite, sideBySideSuite } from './morpho-gateway.suite';
 
 /**
  * One real stack (anvil + Aave V3.0 and V3.6 + scenarios + Postgres + graph-node + gateway), started
@@ -15,7 +16,7 @@ import { morphoIndexingSuite } from './morpho-blue-indexing.suite';
  */
 const ACCOUNTS = Number(process.env.E2E_ACCOUNTS ?? 50);
 const SEED = process.env.E2E_SEED ?? 'e2e-seed-1';
-const AAVE = ['aave-v3', 'aave-v3.6'];
+const AAVE = ['aave-v3', 'aave-v3.6', 'aave-v3-upgraded'];
 
 let stack: StackUnderTest | undefined;
 let chain: PublicClient;
@@ -65,3 +66,13 @@ describe("morpho-blue: subgraph against Morpho's own views", () => morphoIndexin
 for (const name of AAVE) {
   describe(`${name}: gateway against the chain`, () => gatewaySuite(() => ({ ...ctxFor(name)(), testClient })));
 }
+describe('morpho-blue: gateway against the chain', () => morphoGatewaySuite(() => ({ ...morphoCtx(), gatewayUrl: stack!.state.gatewayUrl })));
+describe('all protocols side by side', () =>
+  sideBySideSuite(() => ({
+    chain,
+    gatewayUrl: stack!.state.gatewayUrl,
+    morpho: stack!.state.devnet['morpho-blue'].deployment as never,
+    aaveOracle: stack!.state.devnet['aave-v3'].deployment.aaveOracle,
+    indexedBlock: stack!.state.indexedBlock,
+  })));
+

@@ -12,6 +12,8 @@ export interface AaveDeploymentState {
   aaveOracle: `0x${string}`;
   treasury: `0x${string}`;
   umbrella?: `0x${string}`;
+  /** A v3.0 market upgraded in place to v3.6: the block of the implementation switch. */
+  upgradeBlock?: number;
   reserves: {
     symbol: string;
     decimals: number;

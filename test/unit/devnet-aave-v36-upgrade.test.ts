@@ -7,7 +7,7 @@ import { TxSender } from '../../devnet/chain/txs';
 import { deployAaveV3, type AaveV3Deployment } from '../../devnet/aave-v3/deploy';
 import { aaveOracleV36Abi, poolV36Abi } from '../../devnet/aave-v36/abis';
 import { compileAaveV36, v36Artifact } from '../../devnet/aave-v36/compile';
-import { upgradeAaveV3ToV36 } from '../../devnet/aave-v36/upgrade';
+import { resetPrices, upgradeAaveV3ToV36 } from '../../devnet/aave-v36/upgrade';
 import { runAaveV3Scenario, type ScenarioResult } from '../../devnet/scenario/aave-v3';
 
 jest.setTimeout(240_000);
@@ -24,18 +24,6 @@ let dataAfterUpgrade: (readonly bigint[])[];
 const accountData = (pool: Address, users: Address[], blockNumber?: bigint) =>
   Promise.all(users.map((u) => clients.publicClient.readContract({ address: pool, abi: poolV36Abi, functionName: 'getUserAccountData', args: [u], blockNumber })));
 
-/** The v3.0 run crashed the prices; the second run plans its borrows at the initial prices. */
-async function resetPrices(d: AaveV3Deployment) {
-  const admin = privateKeyToAccount(ANVIL_DEPLOYER_KEY);
-  const tx = await TxSender.create(clients);
-  await tx.prime([admin]);
-  const agg = v36Artifact(await compileAaveV36(), 'MockAggregator');
-  const sources: Address[] = [];
-  for (const r of d.reserves) sources.push((await tx.deploy(admin, { abi: agg.abi, bytecode: agg.bytecode, args: [BigInt(r.initialPrice)], gas: 1_000_000n }, 'aggregator')).address);
-  await tx.write(admin, { address: d.aaveOracle, abi: aaveOracleV36Abi, functionName: 'setAssetSources', args: [d.reserves.map((r) => r.underlying), sources], gas: 1_000_000n }, 'setAssetSources');
-  await tx.settle();
-}
-
 beforeAll(async () => {
   anvil = await startAnvil({ port: await freePort() });
   clients = devnetClients(anvil.rpcUrl);
@@ -44,7 +32,7 @@ beforeAll(async () => {
   dataBefore = await accountData(v30.pool, before.accounts);
   upgraded = await upgradeAaveV3ToV36(clients, v30);
   dataAfterUpgrade = await accountData(v30.pool, before.accounts);
-  await resetPrices(upgraded);
+  await resetPrices(clients, upgraded);
   after = await runAaveV3Scenario({ clients, deployment: upgraded, seed: 'jest-upgrade-36', accounts: 12 });
 });
 

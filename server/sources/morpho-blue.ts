@@ -1,0 +1,170 @@
+/**
+ * Reads a Morpho Blue protocol's indexed state at one block (markets with Morpho's own stored
+ * totals, positions as shares and collateral) and its event rows (liquidations, bad debt, socialized
+ * losses). Values nothing: USD prices and oracle reads come from the adapter.
+ */
+import type { MorphoMarketState } from '../metrics/morpho-blue-math';
+import type { MorphoPositionState } from '../metrics/morpho-blue-position';
+import type { SubgraphClient } from './subgraph-client';
+
+export interface TokenInfo {
+  address: string;
+  symbol: string | null;
+  name: string | null;
+  decimals: number;
+}
+
+export interface MorphoProtocolInfo {
+  id: string;
+  name: string;
+  slug: string;
+  family: string;
+  network: string;
+  /** Morpho.feeRecipient: its supply shares are the protocol's revenue (Morpho has no treasury). */
+  feeRecipient: string;
+}
+
+export interface MorphoMarketRow extends MorphoMarketState {
+  id: string;
+  /** bytes32 market id (MarketParamsLib.id) */
+  marketKey: string;
+  loan: TokenInfo;
+  collateral: TokenInfo | null;
+  oracle: string;
+  irm: string;
+  /** WAD */
+  lltv: bigint;
+  totalCollateral: bigint;
+  totalDeficitCreated: bigint;
+}
+
+export interface MorphoAccountState {
+  address: string;
+  positions: (MorphoPositionState & { marketId: string })[];
+}
+
+const TOKEN = 'id symbol name decimals';
+const MARKET_FIELDS = `id inputToken { ${TOKEN} } collateralToken { ${TOKEN} } oracle interestRateStrategy lltv fee
+  totalSupplyAssets totalSupplyShares totalBorrowAssets totalBorrowShares totalCollateral lastUpdateTimestamp totalDeficitCreated`;
+
+interface RawToken {
+  id: string;
+  symbol: string | null;
+  name: string | null;
+  decimals: number;
+}
+export const token = (t: RawToken): TokenInfo => ({ address: t.id.toLowerCase(), symbol: t.symbol, name: t.name, decimals: t.decimals });
+const big = (v: string | null | undefined) => BigInt(v ?? 0);
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
+
+export async function loadMorphoMarkets(subgraph: SubgraphClient, protocolId: string, block: number): Promise<{ protocol: MorphoProtocolInfo; markets: MorphoMarketRow[] } | null> {
+  const data = await subgraph.query<{
+    protocol: { id: string; name: string; slug: string; family: string; network: string; feeRecipient: string | null } | null;
+    markets: (Record<string, string | null> & { id: string; inputToken: RawToken; collateralToken: RawToken | null })[];
+  }>(
+    `query($id: ID!, $block: Int!) {
+      protocol(id: $id, block: { number: $block }) { id name slug family network feeRecipient }
+      markets(first: 1000, where: { protocol: $id }, block: { number: $block }) { ${MARKET_FIELDS} }
+    }`,
+    { id: protocolId, block },
+  );
+  if (!data.protocol) return null;
+  const p = data.protocol;
+  return {
+    protocol: { id: p.id, name: p.name, slug: p.slug, family: p.family, network: p.network, feeRecipient: (p.feeRecipient ?? ZERO_ADDRESS).toLowerCase() },
+    markets: data.markets.map((m) => ({
+      id: m.id,
+      // Subgraph Market id = Morpho address (20 bytes) ++ market id (bytes32).
+      marketKey: `0x${m.id.slice(42)}`,
+      loan: token(m.inputToken),
+      collateral: m.collateralToken ? token(m.collateralToken) : null,
+      oracle: (m.oracle ?? ZERO_ADDRESS).toLowerCase(),
+      irm: (m.interestRateStrategy ?? ZERO_ADDRESS).toLowerCase(),
+      lltv: big(m.lltv),
+      fee: big(m.fee),
+      totalSupplyAssets: big(m.totalSupplyAssets),
+      totalSupplyShares: big(m.totalSupplyShares),
+      totalBorrowAssets: big(m.totalBorrowAssets),
+      totalBorrowShares: big(m.totalBorrowShares),
+      totalCollateral: big(m.totalCollateral),
+      lastUpdate: big(m.lastUpdateTimestamp),
+      totalDeficitCreated: big(m.totalDeficitCreated),
+    })),
+  };
+}
+
+/** Accounts with their positions at `block`; `addresses` limits the load (and yields empty accounts for unknown ones). */
+export async function loadMorphoAccounts(subgraph: SubgraphClient, protocolId: string, block: number, addresses?: string[]): Promise<MorphoAccountState[]> {
+  const rows = await subgraph.queryAll<{ id: string; account: { id: string }; market: { id: string }; supplyShares: string | null; borrowShares: string | null; collateralBalance: string | null }>({
+    collection: 'positions',
+    fields: 'account { id } market { id } supplyShares borrowShares collateralBalance',
+    where: { protocol: protocolId, ...(addresses ? { account_in: addresses } : {}) },
+    block,
+  });
+  const accounts = new Map<string, MorphoAccountState>();
+  for (const a of addresses ?? []) accounts.set(a, { address: a, positions: [] });
+  for (const r of rows) {
+    const address = r.account.id.toLowerCase();
+    const position = { marketId: r.market.id, supplyShares: big(r.supplyShares), borrowShares: big(r.borrowShares), collateral: big(r.collateralBalance) };
+    // A closed position (all zero) is kept by the store; it is no position.
+    if (position.supplyShares === 0n && position.borrowShares === 0n && position.collateral === 0n) continue;
+    let account = accounts.get(address);
+    if (!account) accounts.set(address, (account = { address, positions: [] }));
+    account.positions.push(position);
+  }
+  return [...accounts.values()];
+}
+
+export interface RawMorphoLiquidation {
+  id: string;
+  blockNumber: string;
+  logIndex: string;
+  timestamp: string;
+  txHash: string;
+  account: { id: string };
+  liquidator: string;
+  debtRepaid: string;
+  collateralSeized: string;
+  badDebt: string | null;
+  debtMarket: { id: string; inputToken: RawToken; collateralToken: RawToken | null };
+}
+export const MORPHO_LIQUIDATION_FIELDS = `id blockNumber logIndex timestamp txHash account { id } liquidator debtRepaid collateralSeized badDebt
+  debtMarket { id inputToken { ${TOKEN} } collateralToken { ${TOKEN} } }`;
+
+export async function loadMorphoLiquidations(subgraph: SubgraphClient, protocolId: string, fromBlock: number, toBlock: number): Promise<RawMorphoLiquidation[]> {
+  return subgraph.queryAll<RawMorphoLiquidation>({
+    collection: 'liquidations',
+    fields: MORPHO_LIQUIDATION_FIELDS,
+    where: { protocol: protocolId, blockNumber_gte: String(fromBlock), blockNumber_lte: String(toBlock) },
+    block: toBlock,
+  });
+}
+
+export interface RawSocializedLoss {
+  id: string;
+  blockNumber: string;
+  logIndex: string;
+  timestamp: string;
+  txHash: string;
+  account: { id: string };
+  market: { id: string; inputToken: RawToken };
+  liquidation: { id: string };
+  realizedBadDebt: { id: string; kind: string };
+  badDebtAssets: string;
+  badDebtShares: string;
+  totalSupplyAssetsBefore: string;
+  totalSupplyAssetsAfter: string;
+  totalSupplyShares: string;
+  lossPerShare: string | null;
+}
+
+/** Every socialized loss up to `toBlock` (Morpho writes one per bad-debt liquidation, beside its RealizedBadDebt). */
+export async function loadSocializedLosses(subgraph: SubgraphClient, protocolId: string, toBlock: number): Promise<RawSocializedLoss[]> {
+  return subgraph.queryAll<RawSocializedLoss>({
+    collection: 'socializedLosses',
+    fields: `id blockNumber logIndex timestamp txHash account { id } market { id inputToken { ${TOKEN} } } liquidation { id } realizedBadDebt { id kind }
+      badDebtAssets badDebtShares totalSupplyAssetsBefore totalSupplyAssetsAfter totalSupplyShares lossPerShare`,
+    where: { protocol: protocolId },
+    block: toBlock,
+  });
+}

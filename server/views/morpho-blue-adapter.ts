@@ -1,0 +1,174 @@
+/**
+ * The Morpho Blue family as a gateway adapter: subgraph state, plus the chain reads Morpho needs at
+ * the pinned block (oracle prices, IRM rates), plus USD prices of its tokens from another indexed
+ * protocol (Morpho has no USD oracle).
+ */
+import type { RealizedLossFact } from '../metrics/realized';
+import { valueLiquidation, type LiquidationFact, type LiquidationValue } from '../metrics/liquidations';
+import type { LiquidationRow } from '../sources/liquidations';
+import { loadMorphoAccounts, loadMorphoLiquidations, loadMorphoMarkets, loadSocializedLosses, token, type MorphoMarketRow, type RawMorphoLiquidation } from '../sources/morpho-blue';
+import { readBorrowRateView, readOraclePrice, requireChain } from '../sources/morpho-chain';
+import type { RealizedRow } from '../sources/realized-bad-debt';
+import type { AdapterInput, ProtocolAdapter, SocializedLossRow } from './adapter';
+import { lazy } from './lazy';
+import { MORPHO_BASE_DECIMALS, morphoAccountViews, morphoProtocolView, morphoRef, type MorphoInputs } from './morpho-blue';
+
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
+
+/** USD prices (MORPHO_BASE_DECIMALS) of `tokens` at `block` from the protocols that price in USD. */
+async function usdAt(i: AdapterInput, tokens: string[], block: number): Promise<Map<string, bigint>> {
+  const out = new Map<string, bigint>();
+  if (!i.usdPrices || tokens.length === 0) return out;
+  for (const [t, { price, decimals }] of await i.usdPrices([...new Set(tokens)], block)) {
+    const shift = MORPHO_BASE_DECIMALS - decimals;
+    out.set(t.toLowerCase(), shift >= 0 ? price * 10n ** BigInt(shift) : price / 10n ** BigInt(-shift));
+  }
+  return out;
+}
+
+async function inputsAt(i: AdapterInput): Promise<MorphoInputs | null> {
+  const loaded = await loadMorphoMarkets(i.client, i.protocolId, i.block.number);
+  if (!loaded) return null;
+  const { protocol, markets } = loaded;
+  const block = i.block.number;
+  const chain = markets.length > 0 ? requireChain(i.chain, 'Morpho Blue') : undefined;
+  const timestamp = BigInt(i.block.timestamp);
+  const [prices, rates, usd] = await Promise.all([
+    Promise.all(markets.map((m) => (m.oracle === ZERO_ADDRESS ? null : readOraclePrice(chain!, m.oracle, block)))),
+    Promise.all(markets.map((m) => (needsRate(m, timestamp) ? readBorrowRateView(chain!, paramsOf(m), m, block) : null))),
+    usdAt(i, markets.flatMap((m) => [m.loan.address, ...(m.collateral ? [m.collateral.address] : [])]), block),
+  ]);
+  return {
+    protocol,
+    markets,
+    oraclePrices: new Map(markets.map((m, k) => [m.id, prices[k]])),
+    borrowRates: new Map(markets.map((m, k) => [m.id, rates[k]])),
+    usd,
+    block: i.block,
+    indexing: i.indexing,
+  };
+}
+
+/** MorphoBalancesLib reads the IRM only when interest can accrue: time passed, debt, and an IRM. */
+const needsRate = (m: MorphoMarketRow, timestamp: bigint) => m.irm !== ZERO_ADDRESS && m.totalBorrowAssets > 0n && timestamp > m.lastUpdate;
+const paramsOf = (m: MorphoMarketRow) => ({ loanToken: m.loan.address, collateralToken: m.collateral?.address ?? ZERO_ADDRESS, oracle: m.oracle, irm: m.irm, lltv: m.lltv });
+
+/** USD prices at each distinct block of `events`, one lookup per block. */
+async function usdByBlock(i: AdapterInput, events: { block: number; tokens: string[] }[]): Promise<Map<number, Map<string, bigint>>> {
+  const byBlock = new Map<number, Set<string>>();
+  for (const e of events) for (const t of e.tokens) (byBlock.get(e.block) ?? byBlock.set(e.block, new Set()).get(e.block)!).add(t);
+  const out = new Map<number, Map<string, bigint>>();
+  await Promise.all([...byBlock].map(async ([b, tokens]) => out.set(b, await usdAt(i, [...tokens], b))));
+  return out;
+}
+
+function liquidationRow(l: RawMorphoLiquidation, usd: Map<string, bigint>): LiquidationRow {
+  const loan = token(l.debtMarket.inputToken);
+  const collateral = l.debtMarket.collateralToken ? token(l.debtMarket.collateralToken) : loan;
+  const fact: LiquidationFact = {
+    id: l.id,
+    liquidator: l.liquidator.toLowerCase(),
+    debtRepaid: BigInt(l.debtRepaid),
+    collateralSeized: BigInt(l.collateralSeized),
+    protocolFee: 0n, // Morpho Blue takes no liquidation fee
+    debtPrice: usd.get(loan.address) ?? null,
+    collateralPrice: usd.get(collateral.address) ?? null,
+    debtDecimals: loan.decimals,
+    collateralDecimals: collateral.decimals,
+  };
+  // Valued only when asked: without a USD price the row's token amounts are still served.
+  return lazy<LiquidationRow>(
+    {
+      fact,
+      out: {
+        id: l.id,
+        block: Number(l.blockNumber),
+        timestamp: Number(l.timestamp),
+        txHash: l.txHash,
+        borrower: l.account.id,
+        liquidator: l.liquidator,
+        debtMarket: l.debtMarket.id,
+        collateralMarket: l.debtMarket.id,
+        debtAsset: loan,
+        collateralAsset: collateral,
+        receiveAToken: false,
+      },
+    },
+    { value: (): LiquidationValue => valueLiquidation(fact) },
+  );
+}
+
+const tokenOut = (t: ReturnType<typeof token>) => t;
+
+async function liquidationRows(i: AdapterInput, fromBlock: number): Promise<LiquidationRow[]> {
+  const raw = await loadMorphoLiquidations(i.client, i.protocolId, fromBlock, i.block.number);
+  const usd = await usdByBlock(
+    i,
+    raw.map((l) => ({ block: Number(l.blockNumber), tokens: [l.debtMarket.inputToken.id, ...(l.debtMarket.collateralToken ? [l.debtMarket.collateralToken.id] : [])].map((t) => t.toLowerCase()) })),
+  );
+  return raw
+    .sort((a, b) => Number(b.blockNumber) - Number(a.blockNumber) || Number(b.logIndex) - Number(a.logIndex))
+    .map((l) => liquidationRow(l, usd.get(Number(l.blockNumber))!));
+}
+
+async function socializedRows(i: AdapterInput): Promise<SocializedLossRow[]> {
+  const raw = await loadSocializedLosses(i.client, i.protocolId, i.block.number);
+  const usd = await usdByBlock(i, raw.map((s) => ({ block: Number(s.blockNumber), tokens: [s.market.inputToken.id.toLowerCase()] })));
+  return raw
+    .sort((a, b) => Number(b.blockNumber) - Number(a.blockNumber) || Number(b.logIndex) - Number(a.logIndex))
+    .map((s) => {
+      const asset = tokenOut(token(s.market.inputToken));
+      const fact: RealizedLossFact = {
+        id: s.realizedBadDebt.id,
+        marketId: s.market.id,
+        block: Number(s.blockNumber),
+        timestamp: Number(s.timestamp),
+        amount: BigInt(s.badDebtAssets),
+        price: usd.get(Number(s.blockNumber))!.get(asset.address) ?? null,
+        decimals: asset.decimals,
+      };
+      return {
+        id: s.id,
+        fact,
+        kind: s.realizedBadDebt.kind,
+        txHash: s.txHash,
+        account: s.account.id,
+        asset,
+        liquidationId: s.liquidation.id,
+        badDebtShares: BigInt(s.badDebtShares),
+        totalSupplyAssetsBefore: BigInt(s.totalSupplyAssetsBefore),
+        totalSupplyAssetsAfter: BigInt(s.totalSupplyAssetsAfter),
+        totalSupplyShares: BigInt(s.totalSupplyShares),
+        lossPerShare: s.lossPerShare === null ? null : BigInt(s.lossPerShare),
+      };
+    });
+}
+
+export const morphoBlueAdapter: ProtocolAdapter = {
+  families: ['MORPHO_BLUE'],
+  async protocolRef(i) {
+    const loaded = await loadMorphoMarkets(i.client, i.protocolId, i.block.number);
+    return loaded && morphoRef(loaded.protocol);
+  },
+  async protocolView(i) {
+    const [inputs, accounts] = await Promise.all([inputsAt(i), loadMorphoAccounts(i.client, i.protocolId, i.block.number)]);
+    return inputs && morphoProtocolView(inputs, accounts);
+  },
+  async accountViews(i, addresses) {
+    const [inputs, states] = await Promise.all([inputsAt(i), loadMorphoAccounts(i.client, i.protocolId, i.block.number, addresses)]);
+    if (!inputs) return null;
+    const byAddress = new Map(states.map((s) => [s.address, s]));
+    return morphoAccountViews(inputs, addresses.map((a) => byAddress.get(a)!));
+  },
+  // Every Morpho bad-debt liquidation books one RealizedBadDebt and one SocializedLoss (the same
+  // write-off): the realized rows are built from the socialized losses and their liquidations.
+  async realizedBadDebts(i): Promise<RealizedRow[]> {
+    const [losses, liquidations] = await Promise.all([socializedRows(i), liquidationRows(i, 0)]);
+    const byId = new Map(liquidations.map((l) => [l.out.id, l]));
+    return losses.map((s) => ({ fact: s.fact, kind: s.kind, txHash: s.txHash, account: s.account, asset: s.asset, liquidation: byId.get(s.liquidationId) ?? null }));
+  },
+  liquidations: liquidationRows,
+  socializedLosses: socializedRows,
+};
+
+
