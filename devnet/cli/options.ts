@@ -112,4 +112,7 @@ export function protocolsFrom(flags: ParsedFlags): DevnetProtocol<any, any>[] {
 }
 
 /** What --rpc mode deploys: each protocol family's manifest once, with networks.json's addresses. */
-export const MAINNET_SUBGRAPHS = [{ name: 'aave-v3', manifest: path.join(repoRoot, 'subgraph', 'aave-v3.yaml') }];
+export const MAINNET_SUBGRAPHS = [
+  { name: 'aave-v3', manifest: path.join(repoRoot, 'subgraph', 'aave-v3.yaml') },
+  { name: 'morpho-blue', manifest: path.join(repoRoot, 'subgraph', 'morpho-blue.yaml') },
+];

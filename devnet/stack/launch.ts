@@ -10,7 +10,7 @@ import { startIpfsStub } from './ipfs-stub';
 import { startEmbeddedPostgres } from './postgres';
 import { buildSubgraph } from './subgraph-build';
 import { Teardown } from './teardown';
-import { assertPortFree, type StackPorts } from './ports';
+import { assertPortFree, PORT_OWNERS, type StackPorts } from './ports';
 import { createGateway } from '../../server/app';
 
 export interface StackOptions {
@@ -74,9 +74,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   fs.mkdirSync(logDir, { recursive: true });
   try {
     // Fail before doing anything slow if a port is taken (each component checks again when it starts).
-    for (const [owner, port] of Object.entries(ports)) {
+    for (const [owner, port] of Object.entries(ports) as [keyof StackPorts, number][]) {
       if ((owner === 'anvil' && options.rpcUrl) || (owner === 'postgres' && options.postgresUrl)) continue;
-      await assertPortFree(port, owner);
+      await assertPortFree(port, PORT_OWNERS[owner]);
     }
     let rpcUrl = options.rpcUrl;
     const devnet: Record<string, DevnetRun<any, any>> = {};

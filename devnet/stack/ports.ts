@@ -48,3 +48,15 @@ export const DEFAULT_PORTS: StackPorts = {
   metrics: 8040,
   gateway: 4000,
 };
+
+/** What each port is for, in error messages. */
+export const PORT_OWNERS: Record<keyof StackPorts, string> = {
+  anvil: 'anvil',
+  postgres: 'postgres',
+  ipfs: 'ipfs stub',
+  http: 'graph-node http',
+  admin: 'graph-node admin',
+  indexNode: 'graph-node index-node',
+  metrics: 'graph-node metrics',
+  gateway: 'gateway',
+};

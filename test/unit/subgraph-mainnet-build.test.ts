@@ -27,4 +27,15 @@ describe('subgraph build for Ethereum mainnet', () => {
     expect(fs.existsSync(path.join(buildDir, 'Pool', 'Pool.wasm'))).toBe(true);
     expect(fs.readFileSync(manifest, 'utf8')).toBe(before);
   }, 120_000);
+
+  it("builds the Morpho Blue manifest for mainnet at Morpho's own address and start block", async () => {
+    const morphoManifest = path.join(root, 'subgraph', 'morpho-blue.yaml');
+    const before = fs.readFileSync(morphoManifest, 'utf8');
+    const { buildDir } = await buildSubgraph({ name: 'morpho-blue', manifest: morphoManifest, network: 'mainnet', workDir });
+    const built = fs.readFileSync(path.join(buildDir, 'subgraph.yaml'), 'utf8');
+    // Morpho Blue on Ethereum (morpho-org/morpho-blue deployments): address and deployment block.
+    expect(built).toMatch(/address: "0xBBBBBbbBBb9cC5e90e3b3Af64bdAF62C37EEFFCb"/);
+    expect(built).toMatch(/startBlock: 18883124/);
+    expect(fs.readFileSync(morphoManifest, 'utf8')).toBe(before);
+  }, 120_000);
 });
