@@ -2,8 +2,9 @@
 // .cache/aave-v36/) on a real anvil, runs a small seeded scenario and checks the chain itself:
 // deficits booked by liquidations, their partial and full coverage by the umbrella.
 import fs from 'node:fs';
+import { useDevnet } from '../support/devnet-fixture';
 import { parseEventLogs, type Address } from 'viem';
-import { devnetClients, freePort, startAnvil, type AnvilHandle, type DevnetClients } from '../../devnet/chain/anvil';
+import type { DevnetClients } from '../../devnet/chain/anvil';
 import { poolAbi } from '../../devnet/aave-v3/contracts';
 import { poolAddressesProviderV36Abi, poolV36Abi, variableDebtTokenV36Abi } from '../../devnet/aave-v36/abis';
 import { compileAaveV36 } from '../../devnet/aave-v36/compile';
@@ -16,27 +17,16 @@ jest.setTimeout(180_000);
 
 const HF_ONE = 10n ** 18n;
 
-let anvil: AnvilHandle | undefined;
+const devnet = useDevnet(async (clients) => {
+  const d = await deployAaveV36(clients);
+  return { deployment: d, result: await runAaveV3Scenario({ clients, deployment: d, seed: 'jest-v36', accounts: 16 }) };
+});
+const { block } = devnet;
 let clients: DevnetClients;
 let d: AaveV36Deployment;
 let result: ScenarioResult;
+beforeAll(() => ({ clients, deployment: d, result } = devnet.state));
 
-beforeAll(async () => {
-  anvil = await startAnvil({ port: await freePort() });
-  clients = devnetClients(anvil.rpcUrl);
-  d = await deployAaveV36(clients);
-  result = await runAaveV3Scenario({ clients, deployment: d, seed: 'jest-v36', accounts: 16 });
-});
-
-afterAll(async () => {
-  await anvil?.stop();
-});
-
-const block = (name: string) => {
-  const c = result.checkpoints.find((x) => x.name === name);
-  if (!c) throw new Error(`no checkpoint ${name}`);
-  return BigInt(c.block);
-};
 const read = (functionName: 'getReserveDeficit', asset: Address, blockNumber: bigint) =>
   clients.publicClient.readContract({ address: d.pool, abi: poolV36Abi, functionName, args: [asset], blockNumber });
 const poolEvents = async (from: bigint, to: bigint) =>

@@ -1,8 +1,9 @@
 // Deploys Morpho Blue (compiled from @morpho-org/morpho-blue@1.0.0 with solc 0.8.19) on a real anvil,
 // runs a small seeded scenario and checks the chain itself (not the scenario's own bookkeeping).
 import fs from 'node:fs';
+import { useDevnet } from '../support/devnet-fixture';
 import { parseEventLogs, type Address } from 'viem';
-import { devnetClients, freePort, startAnvil, type AnvilHandle, type DevnetClients } from '../../devnet/chain/anvil';
+import type { DevnetClients } from '../../devnet/chain/anvil';
 import { erc20MockAbi, morphoBlueAbi } from '../../devnet/morpho-blue/abis';
 import { compileMorphoBlue, compileMorphoBlueBuild } from '../../devnet/morpho-blue/compile';
 import { deployMorphoBlue, marketParamsOf, type MorphoDeployment } from '../../devnet/morpho-blue/deploy';
@@ -15,28 +16,16 @@ import { readMarkets, readPrices } from '../../devnet/scenario/morpho-liquidate'
 
 jest.setTimeout(180_000);
 
-let anvil: AnvilHandle | undefined;
+const devnet = useDevnet(async (clients) => {
+  const d = await deployMorphoBlue(clients);
+  return { deployment: d, result: await runMorphoScenario({ clients, deployment: d, seed: 'jest-morpho-1', accounts: 12 }) };
+});
+const { block } = devnet;
 let clients: DevnetClients;
 let d: MorphoDeployment;
 let result: MorphoScenarioResult;
+beforeAll(() => ({ clients, deployment: d, result } = devnet.state));
 
-beforeAll(async () => {
-  // TEST_ANVIL_PORT pins the port (e.g. on shared machines with assigned port ranges).
-  anvil = await startAnvil({ port: process.env.TEST_ANVIL_PORT ? Number(process.env.TEST_ANVIL_PORT) : await freePort() });
-  clients = devnetClients(anvil.rpcUrl);
-  d = await deployMorphoBlue(clients);
-  result = await runMorphoScenario({ clients, deployment: d, seed: 'jest-morpho-1', accounts: 12 });
-});
-
-afterAll(async () => {
-  await anvil?.stop();
-});
-
-const block = (name: string) => {
-  const c = result.checkpoints.find((x) => x.name === name);
-  if (!c) throw new Error(`no checkpoint ${name}`);
-  return BigInt(c.block);
-};
 const logsBetween = async (fromBlock: bigint, toBlock: bigint) =>
   parseEventLogs({ abi: morphoBlueAbi, logs: await clients.publicClient.getLogs({ address: d.morpho, fromBlock, toBlock }) });
 const market = (label: string) => d.markets.find((m) => m.label === label)!;

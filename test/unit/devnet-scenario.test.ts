@@ -1,7 +1,8 @@
 // Deploys the real Aave V3.0 market on a real anvil, runs a small seeded scenario and checks the
 // chain itself (not the scenario's own bookkeeping).
 import { parseEventLogs, type Address } from 'viem';
-import { devnetClients, freePort, startAnvil, type AnvilHandle, type DevnetClients } from '../../devnet/chain/anvil';
+import type { DevnetClients } from '../../devnet/chain/anvil';
+import { useDevnet } from '../support/devnet-fixture';
 import { deployAaveV3, type AaveV3Deployment } from '../../devnet/aave-v3/deploy';
 import { aaveProtocolDataProviderAbi, aTokenAbi, poolAbi } from '../../devnet/aave-v3/contracts';
 import { runAaveV3Scenario, type ScenarioResult } from '../../devnet/scenario/aave-v3';
@@ -11,27 +12,16 @@ jest.setTimeout(180_000);
 const RAY = 10n ** 27n;
 const HF_ONE = 10n ** 18n;
 
-let anvil: AnvilHandle | undefined;
+const devnet = useDevnet(async (clients) => {
+  const d = await deployAaveV3(clients);
+  return { deployment: d, result: await runAaveV3Scenario({ clients, deployment: d, seed: 'jest-1', accounts: 12 }) };
+});
+const { block } = devnet;
 let clients: DevnetClients;
 let d: AaveV3Deployment;
 let result: ScenarioResult;
+beforeAll(() => ({ clients, deployment: d, result } = devnet.state));
 
-beforeAll(async () => {
-  anvil = await startAnvil({ port: await freePort() });
-  clients = devnetClients(anvil.rpcUrl);
-  d = await deployAaveV3(clients);
-  result = await runAaveV3Scenario({ clients, deployment: d, seed: 'jest-1', accounts: 12 });
-});
-
-afterAll(async () => {
-  await anvil?.stop();
-});
-
-const block = (name: string) => {
-  const c = result.checkpoints.find((x) => x.name === name);
-  if (!c) throw new Error(`no checkpoint ${name}`);
-  return BigInt(c.block);
-};
 const reserve = (symbol: string) => d.reserves.find((r) => r.symbol === symbol)!;
 const accountData = (user: Address, blockNumber: bigint) =>
   clients.publicClient.readContract({ address: d.pool, abi: poolAbi, functionName: 'getUserAccountData', args: [user], blockNumber });
