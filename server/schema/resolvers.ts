@@ -166,7 +166,7 @@ export const resolvers = {
         })),
       };
     },
-    async liquidations(_: unknown, args: { protocol: string; fromBlock?: number | null; toBlock?: number | null; first: number; skip: number }, ctx: RequestContext) {
+    async liquidations(_: unknown, args: RangeArgs & { protocol: string; first: number; skip: number }, ctx: RequestContext) {
       checkPage(args.first, args.skip, ctx.deps.maxFirst);
       const handle = await ctx.findProtocol(args.protocol);
       const pinned = await ctx.pin(handle.endpoint, args.toBlock);
@@ -174,7 +174,8 @@ export const resolvers = {
       if (!Number.isSafeInteger(fromBlock) || fromBlock < 0 || fromBlock > pinned.block.number) {
         throw gatewayError('BAD_USER_INPUT', `fromBlock must be between 0 and toBlock (${pinned.block.number}), got ${fromBlock}`);
       }
-      const [ref, rows] = await Promise.all([ctx.protocolRef(handle, pinned), ctx.liquidations(handle, pinned, fromBlock)]);
+      const [ref, all] = await Promise.all([ctx.protocolRef(handle, pinned), ctx.liquidations(handle, pinned, fromBlock)]);
+      const rows = all.filter((r) => inRange({ block: r.out.block, timestamp: r.out.timestamp }, args));
       const baseDecimals = ref.baseDecimals;
       const stats = liquidationStats(rows.map((r) => r.fact));
       return {

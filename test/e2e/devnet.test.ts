@@ -5,7 +5,7 @@ import { protocolUnderTest, startStackProcess, type StackUnderTest } from '../su
 import { aaveMathUtilsSuite } from './aave-math-utils.suite';
 import { aaveV36DeficitSuite } from './aave-v36-deficit.suite';
 import { aaveV3IndexingSuite } from './aave-v3-indexing.suite';
-import { gatewaySuite } from './gateway.suite';
+import { gatewaySuite, liquidationRangeSuite } from './gateway.suite';
 import { morphoIndexingSuite } from './morpho-blue-indexing.suite';
 import { morphoGatewaySuite, sideBySideSuite } from './morpho-gateway.suite';
 
@@ -67,6 +67,7 @@ for (const name of AAVE) {
   describe(`${name}: gateway against the chain`, () => gatewaySuite(() => ({ ...ctxFor(name)(), testClient })));
 }
 describe('morpho-blue: gateway against the chain', () => morphoGatewaySuite(() => ({ ...morphoCtx(), gatewayUrl: stack!.state.gatewayUrl })));
+describe('aave-v3: liquidation statistics over block and time ranges', () => liquidationRangeSuite(ctxFor('aave-v3')));
 describe('all protocols side by side', () =>
   sideBySideSuite(() => ({
     chain,

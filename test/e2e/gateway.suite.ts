@@ -1,4 +1,4 @@
-import type { PublicClient, TestClient } from 'viem';
+import { parseAbiItem, type PublicClient, type TestClient } from 'viem';
 import { poolAbi } from '../../devnet/aave-v3/abis';
 import { formatUnits } from '../../server/metrics/decimal';
 import { lower } from '../support/chain';
@@ -159,5 +159,27 @@ export function gatewaySuite(ctx: () => { state: ProtocolUnderTest; chain: Publi
       const body = await gql(state.gatewayUrl, query);
       expect({ query, code: body.errors?.[0]?.extensions?.code }).toEqual({ query, code });
     }
+  });
+}
+
+/** Liquidation statistics over block and time ranges, against the chain's LiquidationCall logs. */
+export function liquidationRangeSuite(ctx: () => { state: ProtocolUnderTest; chain: PublicClient }) {
+  it('counts liquidations in a block range and in a time range like the chain', async () => {
+    const { state, chain } = ctx();
+    const cp = (name: string) => state.scenario.checkpoints.find((c) => c.name === name) as { block: number | string; timestamp?: number };
+    const crash = cp('after-crash');
+    const liquidated = cp('after-liquidations');
+    const event = parseAbiItem('event LiquidationCall(address indexed collateralAsset, address indexed debtAsset, address indexed user, uint256 debtToCover, uint256 liquidatedCollateralAmount, address liquidator, bool receiveAToken)');
+    const logs = await chain.getLogs({ address: state.deployment.pool, event, fromBlock: BigInt(crash.block), toBlock: BigInt(liquidated.block) });
+    expect(logs.length).toBeGreaterThan(0);
+    const before = Number(cp('before-crash').timestamp);
+    const data = await gqlData<{ byBlock: { totalCount: number; stats: { count: number } }; byTime: { totalCount: number } }>(
+      state.gatewayUrl,
+      `{ byBlock: liquidations(protocol: "${state.name}", fromBlock: ${crash.block}, toBlock: ${liquidated.block}, first: 0) { totalCount stats { count } }
+         byTime: liquidations(protocol: "${state.name}", toTimestamp: ${before}, first: 0) { totalCount } }`,
+    );
+    expect(data.byBlock).toEqual({ totalCount: logs.length, stats: { count: logs.length } });
+    // nothing was liquidatable before the crash
+    expect(data.byTime.totalCount).toBe(0);
   });
 }
