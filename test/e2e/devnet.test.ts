@@ -66,7 +66,7 @@ describe("morpho-blue: subgraph against Morpho's own views", () => morphoIndexin
 for (const name of AAVE) {
   describe(`${name}: gateway against the chain`, () => gatewaySuite(() => ({ ...ctxFor(name)(), testClient })));
 }
-describe('morpho-blue: gateway against the chain', () => morphoGatewaySuite(() => ({ ...morphoCtx(), gatewayUrl: stack!.state.gatewayUrl })));
+describe('morpho-blue: gateway against the chain', () => morphoGatewaySuite(() => ({ ...morphoCtx(), gatewayUrl: stack!.state.gatewayUrl, aaveOracle: stack!.state.devnet['aave-v3'].deployment.aaveOracle })));
 describe('aave-v3: liquidation statistics over block and time ranges', () => liquidationRangeSuite(ctxFor('aave-v3')));
 describe('all protocols side by side', () =>
   sideBySideSuite(() => ({

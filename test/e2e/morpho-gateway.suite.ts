@@ -22,15 +22,23 @@ interface GatewayPosition {
  * and IIrm.borrowRateView at that block; `liquidatable` equals Morpho's health rule with the
  * oracle's price() at that block; realized bad debt and socialized losses match the Liquidate logs.
  */
-export function morphoGatewaySuite(ctx: () => MorphoSuiteContext & { gatewayUrl: string }) {
-  it('per-market supplied/borrowed and liquidatable equal Morpho at every checkpoint', async () => {
-    const { state, chain, gatewayUrl } = ctx();
+export function morphoGatewaySuite(ctx: () => MorphoSuiteContext & { gatewayUrl: string; aaveOracle: `0x${string}` }) {
+  it('per-market supplied/borrowed and liquidatable equal Morpho at every checkpoint; latent bad debt equals the chain valued in USD', async () => {
+    const { state, chain, gatewayUrl, aaveOracle } = ctx();
+    const getAssetPrice = parseAbi(['function getAssetPrice(address) view returns (uint256)']);
+    let sawLatent = false;
     const d = state.deployment;
     const accounts = [...new Set([...state.scenario.accounts, ...state.scenario.liquidators, d.owner, d.feeRecipient].map(lower))];
     const mismatches: string[] = [];
     let compared = 0;
     for (const { name, block } of morphoCheckpoints(state)) {
       const { timestamp } = await chain.getBlock({ blockNumber: block });
+      // USD per whole token at this block from the Aave oracle (8 decimals): what the gateway values Morpho's shared tokens with.
+      const usdOf = new Map<string, bigint>();
+      for (const t of d.tokens) usdOf.set(lower(t.address), await chain.readContract({ address: aaveOracle, abi: getAssetPrice, functionName: 'getAssetPrice', args: [t.address], blockNumber: block }));
+      const usd = (token: string, amount: bigint, decimals: number) => (amount * usdOf.get(lower(token))!) / 10n ** BigInt(decimals);
+      let latent = 0n;
+      let insolvent = 0;
       const markets = await Promise.all(
         d.markets.map(async (m) => {
           const params = marketParamsOf(m);
@@ -62,12 +70,17 @@ export function morphoGatewaySuite(ctx: () => MorphoSuiteContext & { gatewayUrl:
         slice.forEach((address, j) => {
           const g = data[`a${j}`];
           let liquidatable = false;
+          let badDebt = 0n;
           markets.forEach((x, k) => {
             const [supplyShares, borrowShares, collateral] = onChain[j][k];
             // The fee recipient also owns the shares the accrual to this block would mint it.
             const shares = supplyShares + (lower(address) === lower(d.feeRecipient) ? x.expected.feeShares : 0n);
             const f = morphoPosition(x.expected, { supplyShares: shares, borrowShares, collateral: BigInt(collateral) }, x.price, x.params.lltv);
             liquidatable ||= f.liquidatable;
+            // Morpho markets are isolated: collateral in one market never covers debt in another.
+            const collateralUsd = usd(x.params.collateralToken, BigInt(collateral), x.m.collateralDecimals);
+            const debtUsd = usd(x.params.loanToken, f.borrowed, x.m.loanDecimals);
+            if (debtUsd > collateralUsd) badDebt += debtUsd - collateralUsd;
             const loan = g.positions.find((p) => p.market === x.gid && !p.collateral);
             const got = { supplied: loan?.supplied ?? '0', borrowed: loan?.borrowed ?? '0' };
             const want = { supplied: formatUnits(f.supplied, x.m.loanDecimals), borrowed: formatUnits(f.borrowed, x.m.loanDecimals) };
@@ -75,9 +88,16 @@ export function morphoGatewaySuite(ctx: () => MorphoSuiteContext & { gatewayUrl:
             if (got.supplied !== want.supplied || got.borrowed !== want.borrowed) mismatches.push(`${name} ${address} ${x.m.label}: gateway ${JSON.stringify(got)} chain ${JSON.stringify(want)}`);
           });
           if (g.liquidatable !== liquidatable) mismatches.push(`${name} ${address}: liquidatable gateway ${g.liquidatable} chain ${liquidatable}`);
+          latent += badDebt;
+          if (badDebt > 0n) insolvent++;
         });
       }
+      const p = await gqlData<{ protocol: { latentBadDebtUSD: string; insolventAccounts: number } }>(gatewayUrl, `{ protocol(id: "morpho-blue", block: ${block}) { latentBadDebtUSD insolventAccounts } }`);
+      const want = { latentBadDebtUSD: formatUnits(latent, 8), insolventAccounts: insolvent };
+      if (JSON.stringify(p.protocol) !== JSON.stringify(want)) mismatches.push(`${name} protocol: gateway ${JSON.stringify(p.protocol)} chain ${JSON.stringify(want)}`);
+      if (latent > 0n) sawLatent = true;
     }
+    expect(sawLatent).toBe(true);
     expect(mismatches).toEqual([]);
     expect(compared).toBeGreaterThan(0);
   }, 300_000);
