@@ -27,6 +27,10 @@ export async function startBenchStack(name: string): Promise<{ stack: RunningSta
     manifests: [],
     syncTimeoutMs: 3 * 3600_000,
     log: (l) => console.error(`[${name}] ${l}`),
+  }).catch((err: unknown) => {
+    // startStack stopped what it started; the work directory is ours to remove.
+    fs.rmSync(workDir, { recursive: true, force: true });
+    throw err;
   });
   return {
     stack,

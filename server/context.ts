@@ -10,7 +10,7 @@ import type { LiquidationRow } from './sources/liquidations';
 import type { AdapterInput, ChainReader, ProtocolAdapter, SocializedLossRow } from './views/adapter';
 import type { RealizedRow } from './sources/realized-bad-debt';
 import { fetchIndexingState, pinBlock, type BlockHeaderSource, type BlockRef, type IndexingState } from './sources/blocks';
-import { createSubgraphClient, type SubgraphClient } from './sources/subgraph-client';
+import { createSubgraphClient, SubgraphError, type SubgraphClient } from './sources/subgraph-client';
 import type { AccountView, ProtocolRef, ProtocolView } from './views/model';
 
 export interface EndpointConfig {
@@ -106,6 +106,7 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
     return pinned;
   };
 
+  const usdPrices = new Map<string, Promise<Map<string, { price: bigint; decimals: number }>>>();
   const keyOf = (h: ProtocolHandle, p: Pinned) => `${h.endpoint}|${h.protocolId}|${p.block.number}`;
   const input = (h: ProtocolHandle, p: Pinned): AdapterInput => ({
     client: p.client,
@@ -113,7 +114,7 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
     block: p.block,
     indexing: p.indexing,
     chain: deps.chain,
-    usdPrices: (tokens, block) => usdPricesFromOtherProtocols(ctx, h, tokens, block),
+    usdPrices: (tokens, block) => memo(usdPrices, `${h.protocolId}|${block}|${[...tokens].sort().join(',')}`, () => usdPricesFromOtherProtocols(ctx, h, tokens, block)),
   });
   const beforeDeployment = (h: ProtocolHandle, p: Pinned) =>
     gatewayError('BLOCK_BEFORE_DEPLOYMENT', `protocol ${h.protocolId} did not exist yet at block ${p.block.number}`);
@@ -198,8 +199,13 @@ async function usdPricesFromOtherProtocols(ctx: RequestContext, self: ProtocolHa
   for (const endpoint of ctx.deps.endpoints) {
     const { pinned, protocols } = await ctx.protocolsAt(endpoint.name, null);
     for (const p of protocols.filter((p) => p.id !== self.protocolId && p.family === 'AAVE_V3' && isUsd(p.baseCurrency))) {
-      // A protocol deployed after `block` has no prices then: skip it rather than fail.
-      const table = await loadMarketTable(pinned.client, p.id, block).catch(() => null);
+      if (out.size === wanted.size) return out;
+      // A protocol deployed after `block` has no prices then: skip it. Any other failure (a subgraph
+      // down) propagates: a missing price must not hide its cause.
+      const table = await loadMarketTable(pinned.client, p.id, block).catch((err: unknown) => {
+        if (err instanceof SubgraphError && err.code === 'BLOCK_BEFORE_DEPLOYMENT') return null;
+        throw err;
+      });
       const decimals = p.baseCurrencyUnit.toString().length - 1;
       for (const m of table?.markets ?? []) {
         if (wanted.has(m.asset) && !out.has(m.asset) && m.price !== null) out.set(m.asset, { price: m.price, decimals });

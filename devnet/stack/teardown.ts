@@ -40,10 +40,6 @@ export class Teardown {
     }
   }
 
-  get stopping(): boolean {
-    return this.running !== undefined;
-  }
-
   run(log: (line: string) => void = () => undefined): Promise<void> {
     this.running ??= (async () => {
       for (const step of this.steps.reverse()) {

@@ -45,7 +45,7 @@ export function aaveV36DeficitSuite(ctx: () => { state: ProtocolUnderTest; chain
   });
 
   it('stores every DeficitCreated as realized bad debt linked to its liquidation, and every DeficitCovered', async () => {
-    const { state, chain, subgraph } = ctx();
+    const { chain, subgraph } = ctx();
     const created = await chain.getLogs({ ...range(), event: DEFICIT_CREATED });
     const covered = await chain.getLogs({ ...range(), event: DEFICIT_COVERED });
     expect(created.length).toBeGreaterThan(1);

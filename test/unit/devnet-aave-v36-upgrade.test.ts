@@ -1,12 +1,9 @@
 // Upgrades a used v3.0 devnet market in place to v3.6 (devnet/aave-v36/upgrade.ts) and runs the
 // v3.6 scenario on it: the same proxies then emit v3.0 events before and v3.6 events after.
 import { erc20Abi, type Address } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
-import { ANVIL_DEPLOYER_KEY, devnetClients, freePort, startAnvil, type AnvilHandle, type DevnetClients } from '../../devnet/chain/anvil';
-import { TxSender } from '../../devnet/chain/txs';
+import { devnetClients, freePort, startAnvil, type AnvilHandle, type DevnetClients } from '../../devnet/chain/anvil';
 import { deployAaveV3, type AaveV3Deployment } from '../../devnet/aave-v3/deploy';
-import { aaveOracleV36Abi, poolV36Abi } from '../../devnet/aave-v36/abis';
-import { compileAaveV36, v36Artifact } from '../../devnet/aave-v36/compile';
+import { poolV36Abi } from '../../devnet/aave-v36/abis';
 import { resetPrices, upgradeAaveV3ToV36 } from '../../devnet/aave-v36/upgrade';
 import { runAaveV3Scenario, type ScenarioResult } from '../../devnet/scenario/aave-v3';
 
