@@ -8,12 +8,13 @@ import path from 'node:path';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { createRequestContext, ViewCache, type EndpointConfig, type GatewayDeps, type RequestContext } from './context';
+import { BoundedCache, createRequestContext, ViewCache, type EndpointConfig, type GatewayDeps, type RequestContext } from './context';
 import { classify } from './errors';
 import { landingPage } from './landing';
 import { limitRules, type QueryLimits } from './schema/limits';
 import { resolvers } from './schema/resolvers';
-import { createRpcChainReader, createRpcHeaderSource } from './sources/blocks';
+import { createRpcHeaderSource } from './sources/blocks';
+import { createRpcChainReader } from './sources/chain';
 import type { ProtocolAdapter } from './views/adapter';
 import { aaveV3Adapter } from './views/aave-v3-adapter';
 import { morphoBlueAdapter } from './views/morpho-blue-adapter';
@@ -48,6 +49,8 @@ export function createGateway(options: GatewayOptions) {
     subgraphTimeoutMs: options.subgraphTimeoutMs ?? 30_000,
     maxFirst: options.maxFirst ?? DEFAULT_MAX_FIRST,
     viewCache: new ViewCache(options.viewCacheSize ?? 16),
+    // Oracle reads of recent blocks (one per protocol and block): small values, a few hundred blocks.
+    readCache: new BoundedCache<unknown>(1024),
     chain: options.rpcUrl ? createRpcChainReader(options.rpcUrl) : undefined,
     adapters: options.adapters ?? DEFAULT_ADAPTERS,
   };

@@ -5,12 +5,13 @@
  */
 import DataLoader from 'dataloader';
 import { gatewayError } from './errors';
-import { loadMarketTable, loadProtocols, type ProtocolInfo } from './sources/aave-v3';
+import { loadProtocols, type ProtocolInfo } from './sources/aave-v3';
 import type { LiquidationRow } from './sources/liquidations';
-import type { AdapterInput, ChainReader, ProtocolAdapter, SocializedLossRow } from './views/adapter';
+import type { AdapterInput, ChainReader, ProtocolAdapter, SocializedLossRow, UsdPrices } from './views/adapter';
 import type { RealizedRow } from './sources/realized-bad-debt';
 import { fetchIndexingState, pinBlock, type BlockHeaderSource, type BlockRef, type IndexingState } from './sources/blocks';
 import { createSubgraphClient, SubgraphError, type SubgraphClient } from './sources/subgraph-client';
+import type { BlockRef as Block } from './sources/blocks';
 import type { AccountView, ProtocolRef, ProtocolView } from './views/model';
 
 export interface EndpointConfig {
@@ -29,13 +30,15 @@ export interface GatewayDeps {
   /** Largest `first` a list accepts. */
   maxFirst: number;
   viewCache: ViewCache;
+  /** Chain reads at blocks known by hash (oracle prices), kept across requests. */
+  readCache: BoundedCache<unknown>;
 }
 
-/** A bounded map of computed protocol views (insertion-ordered eviction). */
-export class ViewCache {
-  private readonly entries = new Map<string, Promise<ProtocolView>>();
+/** A bounded map of computed values (insertion-ordered eviction); a failed computation is not kept. */
+export class BoundedCache<T> {
+  private readonly entries = new Map<string, Promise<T>>();
   constructor(private readonly capacity: number) {}
-  get(key: string, compute: () => Promise<ProtocolView>): Promise<ProtocolView> {
+  get(key: string, compute: () => Promise<T>): Promise<T> {
     const hit = this.entries.get(key);
     if (hit) return hit;
     const value = compute();
@@ -45,6 +48,9 @@ export class ViewCache {
     return value;
   }
 }
+
+/** Computed protocol views keyed by block hash. */
+export class ViewCache extends BoundedCache<ProtocolView> {}
 
 export interface Pinned {
   endpoint: string;
@@ -76,6 +82,8 @@ export interface RequestContext {
   liquidations(handle: ProtocolHandle, pinned: Pinned, fromBlock: number): Promise<LiquidationRow[]>;
   /** Losses socialized to suppliers up to the pinned block, newest first (none for families that do not socialize). */
   socializedLosses(handle: ProtocolHandle, pinned: Pinned): Promise<SocializedLossRow[]>;
+  /** An adapter's input for a protocol at any block (another protocol's prices at an event's block). */
+  inputAt(handle: ProtocolHandle, client: SubgraphClient, block: BlockRef, indexing: IndexingState): AdapterInput;
 }
 
 /** The adapter computing a family's figures; a family without one is refused, never guessed. */
@@ -106,16 +114,28 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
     return pinned;
   };
 
-  const usdPrices = new Map<string, Promise<Map<string, { price: bigint; decimals: number }>>>();
+  const usdPrices = new Map<string, Promise<UsdPrices>>();
+  const reads = new Map<string, Promise<unknown>>();
   const keyOf = (h: ProtocolHandle, p: Pinned) => `${h.endpoint}|${h.protocolId}|${p.block.number}`;
-  const input = (h: ProtocolHandle, p: Pinned): AdapterInput => ({
-    client: p.client,
+  const inputAt = (h: ProtocolHandle, client: SubgraphClient, block: BlockRef, indexing: IndexingState): AdapterInput => ({
+    client,
     protocolId: h.protocolId,
-    block: p.block,
-    indexing: p.indexing,
+    block,
+    indexing,
     chain: deps.chain,
-    usdPrices: (tokens, block) => memo(usdPrices, `${h.protocolId}|${block}|${[...tokens].sort().join(',')}`, () => usdPricesFromOtherProtocols(ctx, h, tokens, block)),
+    usdPrices: (tokens, at) => memo(usdPrices, `${h.protocolId}|${at}|${[...tokens].sort().join(',')}`, () => usdPricesFromOtherProtocols(ctx, h, tokens, at)),
+    cached: <T>(key: string, compute: () => Promise<T>) => {
+      const full = `${h.endpoint}|${key}|${block.number}|${block.hash ?? ''}`;
+      // Only a block known by hash is immutable; a bare number could still be reorganised away.
+      return memo(reads, full, () => (block.hash ? deps.readCache.get(full, compute) : compute())) as Promise<T>;
+    },
   });
+  const input = (h: ProtocolHandle, p: Pinned): AdapterInput => inputAt(h, p.client, p.block, p.indexing);
+  /** A view's caveats reach the response's extensions.warnings once each. */
+  const noteWarnings = <V extends { warnings: string[] }>(v: V): V => {
+    for (const w of v.warnings) if (!ctx.stats.warnings.includes(w)) ctx.stats.warnings.push(w);
+    return v;
+  };
   const beforeDeployment = (h: ProtocolHandle, p: Pinned) =>
     gatewayError('BLOCK_BEFORE_DEPLOYMENT', `protocol ${h.protocolId} did not exist yet at block ${p.block.number}`);
   /** One promise per key and request: a field asked twice costs one computation. */
@@ -137,7 +157,7 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
       const compute = async () => (await adapterFor(deps, h.family).protocolView(input(h, p))) ?? Promise.reject(beforeDeployment(h, p));
       // Only a block known by hash is immutable; a bare number could still be reorganised away.
       return p.block.hash ? deps.viewCache.get(`${keyOf(h, p)}|${p.block.hash}`, compute) : compute();
-    });
+    }).then(noteWarnings);
   // Batches every single-account request for one (protocol, block) into one positions query.
   const accountLoaders = new Map<string, DataLoader<string, AccountView>>();
   const accountView = (h: ProtocolHandle, p: Pinned, address: string) => {
@@ -147,7 +167,7 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
       loader = new DataLoader<string, AccountView>(async (addresses) => (await adapterFor(deps, h.family).accountViews(input(h, p), [...addresses])) ?? Promise.reject(beforeDeployment(h, p)));
       accountLoaders.set(key, loader);
     }
-    return loader.load(address);
+    return loader.load(address).then(noteWarnings);
   };
   const realized = new Map<string, Promise<RealizedRow[]>>();
   const realizedBadDebts = (h: ProtocolHandle, p: Pinned) => memo(realized, keyOf(h, p), () => adapterFor(deps, h.family).realizedBadDebts(input(h, p)));
@@ -185,34 +205,34 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
     throw gatewayError('PROTOCOL_NOT_FOUND', `no indexed protocol "${idOrSlug}"; known: ${known}`);
   };
 
-  return Object.assign(ctx, { deps, pin, findProtocol, protocolsAt, protocolRef, protocolView, accountView, realizedBadDebts, liquidations, socializedLosses });
+  return Object.assign(ctx, { deps, pin, findProtocol, protocolsAt, protocolRef, protocolView, accountView, realizedBadDebts, liquidations, socializedLosses, inputAt });
 }
 
 /**
- * USD prices of tokens at a block from the other protocols the gateway serves that price in USD
- * (Aave V3 oracles): the same token address on the same chain has one market price. Tokens no
- * such protocol prices are absent from the result (the caller refuses to value them).
+ * USD prices of tokens at a block from the other protocols the gateway serves whose family offers
+ * them (ProtocolAdapter.usdPrices: Aave V3's oracle at that block): the same token address on the
+ * same chain has one market price. Tokens none of them prices are absent from the result (the caller
+ * leaves them out of USD figures and says so).
  */
-async function usdPricesFromOtherProtocols(ctx: RequestContext, self: ProtocolHandle, tokens: string[], block: number): Promise<Map<string, { price: bigint; decimals: number }>> {
+async function usdPricesFromOtherProtocols(ctx: RequestContext, self: ProtocolHandle, tokens: string[], block: number): Promise<UsdPrices> {
   const wanted = new Set(tokens.map((t) => t.toLowerCase()));
-  const out = new Map<string, { price: bigint; decimals: number }>();
+  const out: UsdPrices = new Map();
   for (const endpoint of ctx.deps.endpoints) {
     const { pinned, protocols } = await ctx.protocolsAt(endpoint.name, null);
-    for (const p of protocols.filter((p) => p.id !== self.protocolId && p.family === 'AAVE_V3' && isUsd(p.baseCurrency))) {
+    for (const p of protocols) {
       if (out.size === wanted.size) return out;
+      const adapter = ctx.deps.adapters.find((a) => a.families.includes(p.family));
+      if (p.id === self.protocolId || !adapter?.usdPrices) continue;
+      const header = block === pinned.block.number ? pinned.block : ((await ctx.deps.headers?.header(block)) ?? { number: block, hash: null, timestamp: 0 });
+      const handle = { endpoint: endpoint.name, protocolId: p.id, family: p.family };
       // A protocol deployed after `block` has no prices then: skip it. Any other failure (a subgraph
       // down) propagates: a missing price must not hide its cause.
-      const table = await loadMarketTable(pinned.client, p.id, block).catch((err: unknown) => {
+      const prices = await adapter.usdPrices(ctx.inputAt(handle, pinned.client, header, pinned.indexing)).catch((err: unknown) => {
         if (err instanceof SubgraphError && err.code === 'BLOCK_BEFORE_DEPLOYMENT') return null;
         throw err;
       });
-      const decimals = p.baseCurrencyUnit.toString().length - 1;
-      for (const m of table?.markets ?? []) {
-        if (wanted.has(m.asset) && !out.has(m.asset) && m.price !== null) out.set(m.asset, { price: m.price, decimals });
-      }
+      for (const [token, price] of prices ?? []) if (wanted.has(token) && !out.has(token)) out.set(token, price);
     }
   }
   return out;
 }
-
-const isUsd = (baseCurrency: string | null) => baseCurrency === null || /^0x0{40}$/.test(baseCurrency);

@@ -52,7 +52,21 @@ export const AAVE_V36_RULES: AaveRules = {
   healthFactor: (weighted, _collateral, debt) => wadDiv(weighted, debt) / 10_000n,
 };
 
-/** Rules for what the subgraph recorded (Protocol.scaledRounding); v3.0 when unknown. */
-export function aaveRulesFor(scaledRounding: string | null): AaveRules {
-  return scaledRounding === 'FLOOR_CEIL' ? AAVE_V36_RULES : AAVE_V30_RULES;
+/**
+ * aave-v3-origin v3.4 (POOL_REVISION 8): still half-up WadRayMath and the v3.0 health factor, but
+ * MathUtils.calculateCompoundedInterest became x + x(x/2 + x^2/6) (x = rate x elapsed / year), the
+ * formula v3.6 keeps.
+ */
+export const AAVE_V34_RULES: AaveRules = { ...AAVE_V30_RULES, name: 'v3.4', compoundedInterest: compoundedInterestV36 };
+
+/** First POOL_REVISION with the v3.4 compounding formula (aave-v3-origin tag v3.4.0 PoolInstance). */
+export const POOL_REVISION_V34_COMPOUNDING = 8;
+
+/**
+ * Rules for what the subgraph recorded: Protocol.scaledRounding (TokenMath from revision 9) and
+ * Protocol.revision (compounding from revision 8); v3.0 when unknown.
+ */
+export function aaveRulesFor(scaledRounding: string | null, revision: number | null = null): AaveRules {
+  if (scaledRounding === 'FLOOR_CEIL') return AAVE_V36_RULES;
+  return revision !== null && revision >= POOL_REVISION_V34_COMPOUNDING ? AAVE_V34_RULES : AAVE_V30_RULES;
 }

@@ -27,7 +27,13 @@ export interface AccountRisk {
   debtToEquity: bigint | null;
   /** Debt is not covered by collateral (equity <= 0 while owing something). */
   negativeEquity: boolean;
+  /** The protocol's own liquidation rule holds (Aave: health factor < 1). */
   liquidatable: boolean;
+  /**
+   * Debt with nothing left to seize (no collateral value at all): no liquidation can repay any of
+   * it, so it is not "liquidatable debt" whatever the health factor says (Aave reports 0 for it).
+   */
+  unliquidatable: boolean;
   insolvent: boolean;
 }
 
@@ -44,6 +50,7 @@ export function accountRisk(v: AccountValuation): AccountRisk {
     debtToEquity: equityBase > 0n ? ratio(v.debtBase, equityBase) : null,
     negativeEquity: v.debtBase > 0n && equityBase <= 0n,
     liquidatable: v.healthFactor !== null && v.healthFactor < ONE_WAD,
+    unliquidatable: v.debtBase > 0n && v.collateralBase === 0n,
     insolvent: badDebtBase > 0n,
   };
 }

@@ -61,9 +61,13 @@ export interface AccountTally {
   accounts: number;
   borrowers: number;
   insolventAccounts: number;
+  /** Liquidatable by the protocol's rule and with collateral a liquidator can seize. */
   liquidatableAccounts: number;
   latentBadDebtBase: bigint;
   liquidatableDebtBase: bigint;
+  /** Owing debt with no collateral left: no liquidation can touch it (dead debt). */
+  unliquidatableAccounts: number;
+  unliquidatableDebtBase: bigint;
   /** Debt of borrowers with health factor below the threshold asked for. */
   atRiskDebtBase: bigint;
   /** sum(debt) / sum(collateral - debt) over borrowers; null when that equity is <= 0. */
@@ -79,7 +83,10 @@ export interface TalliedAccount {
 
 /** Counts and sums over accounts; `atRiskBelow` is a wad health-factor threshold. */
 export function tallyAccounts(accounts: TalliedAccount[], atRiskBelow: bigint): AccountTally {
-  const t: AccountTally = { accounts: accounts.length, borrowers: 0, insolventAccounts: 0, liquidatableAccounts: 0, latentBadDebtBase: 0n, liquidatableDebtBase: 0n, atRiskDebtBase: 0n, debtToEquity: null };
+  const t: AccountTally = {
+    accounts: accounts.length, borrowers: 0, insolventAccounts: 0, liquidatableAccounts: 0, latentBadDebtBase: 0n, liquidatableDebtBase: 0n,
+    unliquidatableAccounts: 0, unliquidatableDebtBase: 0n, atRiskDebtBase: 0n, debtToEquity: null,
+  };
   let debt = 0n;
   let equity = 0n;
   for (const a of accounts) {
@@ -89,7 +96,10 @@ export function tallyAccounts(accounts: TalliedAccount[], atRiskBelow: bigint): 
     equity += a.collateralBase - a.debtBase;
     if (a.risk.insolvent) t.insolventAccounts++;
     t.latentBadDebtBase += a.risk.badDebtBase;
-    if (a.risk.liquidatable) {
+    if (a.risk.unliquidatable) {
+      t.unliquidatableAccounts++;
+      t.unliquidatableDebtBase += a.debtBase;
+    } else if (a.risk.liquidatable) {
       t.liquidatableAccounts++;
       t.liquidatableDebtBase += a.debtBase;
     }

@@ -3,8 +3,8 @@
  * and format integers as exact decimal strings. No metric is computed here.
  */
 import { formatRatio, formatUnits, parseRatio, ratio, RATIO_DECIMALS } from '../metrics/decimal';
-import { liquidationStats } from '../metrics/liquidations';
-import { inRange, lossValueBase, realizedTotals } from '../metrics/realized';
+import { liquidationStats, type LiquidationFact, type LiquidationValue } from '../metrics/liquidations';
+import { inRange, lossValueBase, realizedTotals, type RealizedLossFact } from '../metrics/realized';
 import { tallyAccounts } from '../metrics/solvency';
 import { gatewayError } from '../errors';
 import type { RequestContext } from '../context';
@@ -18,6 +18,21 @@ const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const MARKET_ID = /^0x(?:[0-9a-fA-F]{80}|[0-9a-fA-F]{104})$/;
 
 const usd = (c: Computed, v: bigint) => formatUnits(v, c.protocol.baseDecimals);
+/** A market without a USD price answers null for every USD figure: left out, never zero. */
+const musd = (m: MarketView, v: bigint) => (m.valued ? usd(m, v) : null);
+
+/** Facts that can be valued; the others are counted out loud in extensions.warnings, not valued at zero. */
+function valuable<T extends { id: string }>(ctx: RequestContext, facts: T[], hasPrice: (f: T) => boolean, what: string): T[] {
+  const ok = facts.filter(hasPrice);
+  if (ok.length < facts.length) {
+    const left = facts.filter((f) => !hasPrice(f)).map((f) => f.id);
+    const warning = `${left.length} ${what} without a USD price are left out of USD sums: ${left.slice(0, 20).join(', ')}${left.length > 20 ? ', ...' : ''}`;
+    if (!ctx.stats.warnings.includes(warning)) ctx.stats.warnings.push(warning);
+  }
+  return ok;
+}
+const realizedPriced = (f: RealizedLossFact) => f.price !== null;
+const liquidationPriced = (f: LiquidationFact) => f.debtPrice !== null && f.collateralPrice !== null;
 const bps = (v: bigint) => formatUnits(v, 4);
 
 function parseThreshold(text: string, what: string): bigint {
@@ -47,6 +62,9 @@ async function protocolView(ctx: RequestContext, id: string, block: number | nul
   const handle = await ctx.findProtocol(id);
   return ctx.protocolView(handle, await ctx.pin(handle.endpoint, block));
 }
+
+/** Counts and sums over the view's accounts (liquidatable with something to seize, dead debt, debt/equity). */
+const tally = (v: ProtocolView) => tallyAccounts(v.accounts.map((a) => ({ risk: a.risk, debtBase: a.debtBase, collateralBase: a.collateralBase, healthFactor: a.healthFactor })), 0n);
 
 function atRisk(accounts: AccountView[], threshold: string | undefined, marketId?: string): bigint {
   const below = parseThreshold(threshold ?? '1.1', 'healthFactorBelow');
@@ -121,7 +139,7 @@ export const resolvers = {
         block: pinned.block,
         indexing: pinned.indexing,
         totalCount: matching.length,
-        totalUSD: () => formatUnits(realizedTotals(matching.map((r) => r.fact), {}).amountBase, baseDecimals),
+        totalUSD: () => formatUnits(realizedTotals(valuable(ctx, matching.map((r) => r.fact), realizedPriced, 'realized bad debts'), {}).amountBase, baseDecimals),
         items: matching.slice(args.skip, args.skip + args.first).map((r) => ({
           id: r.fact.id,
           kind: r.kind,
@@ -132,7 +150,7 @@ export const resolvers = {
           market: r.fact.marketId,
           asset: r.asset,
           amount: formatUnits(r.fact.amount, r.fact.decimals),
-          amountUSD: formatUnits(lossValueBase(r.fact), baseDecimals),
+          amountUSD: r.fact.price === null ? null : formatUnits(lossValueBase(r.fact), baseDecimals),
           liquidation: r.liquidation ? liquidationOut(r.liquidation, baseDecimals) : null,
         })),
       };
@@ -148,8 +166,8 @@ export const resolvers = {
         block: pinned.block,
         indexing: pinned.indexing,
         totalCount: matching.length,
-        // A function: valued (and possibly refused for want of a price) only when asked for.
-        totalUSD: () => formatUnits(realizedTotals(matching.map((r) => r.fact), {}).amountBase, baseDecimals),
+        // A function: valued only when asked for; losses without a price are left out and named.
+        totalUSD: () => formatUnits(realizedTotals(valuable(ctx, matching.map((r) => r.fact), realizedPriced, 'socialized losses'), {}).amountBase, baseDecimals),
         items: matching.slice(args.skip, args.skip + args.first).map((r) => ({
           ...r,
           baseDecimals,
@@ -177,7 +195,7 @@ export const resolvers = {
       const [ref, all] = await Promise.all([ctx.protocolRef(handle, pinned), ctx.liquidations(handle, pinned, fromBlock)]);
       const rows = all.filter((r) => inRange({ block: r.out.block, timestamp: r.out.timestamp }, args));
       const baseDecimals = ref.baseDecimals;
-      const stats = liquidationStats(rows.map((r) => r.fact));
+      const stats = liquidationStats(valuable(ctx, rows.map((r) => r.fact), liquidationPriced, 'liquidations'));
       return {
         fromBlock,
         toBlock: pinned.block.number,
@@ -191,7 +209,7 @@ export const resolvers = {
   },
 
   SocializedLoss: {
-    amountUSD: (r: SocializedLossRow & { baseDecimals: number }) => formatUnits(lossValueBase(r.fact), r.baseDecimals),
+    amountUSD: (r: SocializedLossRow & { baseDecimals: number }) => (r.fact.price === null ? null : formatUnits(lossValueBase(r.fact), r.baseDecimals)),
   },
 
   Protocol: {
@@ -202,6 +220,7 @@ export const resolvers = {
     network: (v: ProtocolView) => v.protocol.network,
     block: (v: ProtocolView) => v.block,
     indexing: (v: ProtocolView) => indexingOf(v.indexing),
+    pricing: (v: ProtocolView) => v.pricing,
     markets: (v: ProtocolView) => v.markets,
     accountCount: (v: ProtocolView) => v.accounts.filter((a) => a.positions.length > 0).length,
     borrowerCount: (v: ProtocolView) => v.accounts.filter((a) => a.debtBase > 0n).length,
@@ -213,13 +232,14 @@ export const resolvers = {
     utilization: (v: ProtocolView) => formatRatio(ratio(v.sheet.debtBase, v.sheet.debtBase + v.sheet.availableLiquidityBase)),
     latentBadDebtUSD: (v: ProtocolView) => usd(v, v.sheet.latentBadDebtBase),
     insolventAccounts: (v: ProtocolView) => v.accounts.filter((a) => a.risk.insolvent).length,
-    liquidatableAccounts: (v: ProtocolView) => v.accounts.filter((a) => a.risk.liquidatable).length,
-    liquidatableDebtUSD: (v: ProtocolView) => usd(v, v.accounts.filter((a) => a.risk.liquidatable).reduce((s, a) => s + a.debtBase, 0n)),
+    liquidatableAccounts: (v: ProtocolView) => tally(v).liquidatableAccounts,
+    liquidatableDebtUSD: (v: ProtocolView) => usd(v, tally(v).liquidatableDebtBase),
+    unliquidatableAccounts: (v: ProtocolView) => tally(v).unliquidatableAccounts,
+    unliquidatableDebtUSD: (v: ProtocolView) => usd(v, tally(v).unliquidatableDebtBase),
     atRiskDebtUSD: (v: ProtocolView, args: { healthFactorBelow?: string }) => usd(v, atRisk(v.accounts, args.healthFactorBelow)),
     solvencyRatio: (v: ProtocolView) => formatRatio(v.solvency.solvencyRatio),
     equityUSD: (v: ProtocolView) => usd(v, v.solvency.equityBase),
-    debtToEquity: (v: ProtocolView) =>
-      formatRatio(tallyAccounts(v.accounts.map((a) => ({ risk: a.risk, debtBase: a.debtBase, collateralBase: a.collateralBase, healthFactor: a.healthFactor })), 0n).debtToEquity),
+    debtToEquity: (v: ProtocolView) => formatRatio(tally(v).debtToEquity),
     coverageRatio: (v: ProtocolView) => formatRatio(v.solvency.coverageRatio),
     outstandingDeficitUSD: (v: ProtocolView) => usd(v, v.sheet.outstandingDeficitBase),
     deficitCoverageRatio: (v: ProtocolView) => formatRatio(v.solvency.deficitCoverageRatio),
@@ -233,36 +253,40 @@ export const resolvers = {
     asset: (m: MarketView) => ({ address: m.asset, symbol: m.symbol, name: m.name, decimals: m.decimals }),
     block: (m: MarketView) => m.block,
     indexing: (m: MarketView) => indexingOf(m.indexing),
-    priceUSD: (m: MarketView) => (m.price === null ? null : usd(m, m.price)),
+    pricing: (m: MarketView) => m.pricing,
+    priceUSD: (m: MarketView) => (m.price === null ? null : musd(m, m.price)),
     totalSupplied: (m: MarketView) => formatUnits(m.totalSupplied, m.decimals),
-    totalSuppliedUSD: (m: MarketView) => usd(m, m.totalSuppliedBase),
+    totalSuppliedUSD: (m: MarketView) => musd(m, m.totalSuppliedBase),
     totalBorrowed: (m: MarketView) => formatUnits(m.totalBorrowed, m.decimals),
-    totalBorrowedUSD: (m: MarketView) => usd(m, m.sheet.debtBase),
+    totalBorrowedUSD: (m: MarketView) => musd(m, m.sheet.debtBase),
     availableLiquidity: (m: MarketView) => formatUnits(m.availableLiquidity, m.decimals),
-    availableLiquidityUSD: (m: MarketView) => usd(m, m.sheet.availableLiquidityBase),
+    availableLiquidityUSD: (m: MarketView) => musd(m, m.sheet.availableLiquidityBase),
     accruedToTreasury: (m: MarketView) => formatUnits(m.accruedToTreasury, m.decimals),
     treasuryBalance: (m: MarketView) => formatUnits(m.treasuryBalance, m.decimals),
     reserves: (m: MarketView) => formatUnits(m.reserves, m.decimals),
-    reservesUSD: (m: MarketView) => usd(m, m.sheet.reservesBase),
-    supplierClaimsUSD: (m: MarketView) => usd(m, m.sheet.supplierClaimsBase),
+    reservesUSD: (m: MarketView) => musd(m, m.sheet.reservesBase),
+    supplierClaimsUSD: (m: MarketView) => musd(m, m.sheet.supplierClaimsBase),
     utilization: (m: MarketView) => formatRatio(m.utilization),
     supplyCapUtilization: (m: MarketView) => formatRatio(m.supplyCapUtilization),
     borrowCapUtilization: (m: MarketView) => formatRatio(m.borrowCapUtilization),
     debtCeilingUtilization: (m: MarketView) => formatRatio(m.debtCeilingUtilization),
-    latentBadDebtUSD: (m: MarketView) => usd(m, m.sheet.latentBadDebtBase),
+    latentBadDebtUSD: (m: MarketView) => musd(m, m.sheet.latentBadDebtBase),
     borrowerCount: (m: MarketView) => m.tally.borrowers,
     insolventAccounts: (m: MarketView) => m.tally.insolventAccounts,
     liquidatableAccounts: (m: MarketView) => m.tally.liquidatableAccounts,
-    liquidatableDebtUSD: (m: MarketView) => usd(m, m.tally.liquidatableDebtBase),
-    atRiskDebtUSD: (m: MarketView, args: { healthFactorBelow?: string }) => usd(m, atRisk(m.accounts, args.healthFactorBelow, m.id)),
+    liquidatableDebtUSD: (m: MarketView) => musd(m, m.tally.liquidatableDebtBase),
+    unliquidatableAccounts: (m: MarketView) => m.tally.unliquidatableAccounts,
+    unliquidatableDebtUSD: (m: MarketView) => musd(m, m.tally.unliquidatableDebtBase),
+    latentBadDebt: (m: MarketView) => (typeof m.config.latentBadDebtInLoan === 'bigint' ? formatUnits(m.config.latentBadDebtInLoan, m.decimals) : null),
+    atRiskDebtUSD: (m: MarketView, args: { healthFactorBelow?: string }) => musd(m, atRisk(m.accounts, args.healthFactorBelow, m.id)),
     solvencyRatio: (m: MarketView) => formatRatio(m.solvency.solvencyRatio),
-    equityUSD: (m: MarketView) => usd(m, m.solvency.equityBase),
+    equityUSD: (m: MarketView) => musd(m, m.solvency.equityBase),
     coverageRatio: (m: MarketView) => formatRatio(m.solvency.coverageRatio),
-    outstandingDeficitUSD: (m: MarketView) => usd(m, m.sheet.outstandingDeficitBase),
+    outstandingDeficitUSD: (m: MarketView) => musd(m, m.sheet.outstandingDeficitBase),
     deficitCoverageRatio: (m: MarketView) => formatRatio(m.solvency.deficitCoverageRatio),
-    realizedBadDebtUSD: async (m: MarketView, args: RangeArgs, ctx: RequestContext) => usd(m, (await realizedIn(ctx, m, args, m.id)).amountBase),
+    realizedBadDebtUSD: async (m: MarketView, args: RangeArgs, ctx: RequestContext) => (m.valued ? usd(m, (await realizedIn(ctx, m, args, m.id)).amountBase) : null),
     realizedBadDebtCount: async (m: MarketView, args: RangeArgs, ctx: RequestContext) => (await realizedIn(ctx, m, args, m.id)).count,
-    socializedLossUSD: async (m: MarketView, args: RangeArgs, ctx: RequestContext) => usd(m, await socializedIn(ctx, m, args, m.id)),
+    socializedLossUSD: async (m: MarketView, args: RangeArgs, ctx: RequestContext) => (m.valued ? usd(m, await socializedIn(ctx, m, args, m.id)) : null),
     deficit: (m: MarketView) => formatUnits(m.deficit, m.decimals),
     totalDeficitCreated: (m: MarketView) => formatUnits(m.config.totalDeficitCreated as bigint, m.decimals),
     totalDeficitCovered: (m: MarketView) => formatUnits(m.config.totalDeficitCovered as bigint, m.decimals),
@@ -293,6 +317,8 @@ export const resolvers = {
     debtUSD: (a: AccountView) => usd(a, a.debtBase),
     healthFactor: (a: AccountView) => (a.healthFactor === null ? null : formatUnits(a.healthFactor, 18)),
     liquidatable: (a: AccountView) => a.risk.liquidatable,
+    unliquidatable: (a: AccountView) => a.risk.unliquidatable,
+    pricing: (a: AccountView) => a.pricing,
     debtToEquity: (a: AccountView) => formatRatio(a.risk.debtToEquity),
     negativeEquity: (a: AccountView) => a.risk.negativeEquity,
     badDebtUSD: (a: AccountView) => usd(a, a.risk.badDebtBase),
@@ -309,9 +335,9 @@ export const resolvers = {
     asset: (p: PositionView) => ({ address: p.asset, symbol: p.symbol, name: null, decimals: p.decimals }),
     supplied: (p: PositionView) => formatUnits(p.supplied, p.decimals),
     borrowed: (p: PositionView) => formatUnits(p.borrowed, p.decimals),
-    suppliedUSD: (p: PositionView & { baseDecimals: number }) => formatUnits(p.suppliedBase, p.baseDecimals),
-    borrowedUSD: (p: PositionView & { baseDecimals: number }) => formatUnits(p.borrowedBase, p.baseDecimals),
-    priceUSD: (p: PositionView & { baseDecimals: number }) => formatUnits(p.price, p.baseDecimals),
+    suppliedUSD: (p: PositionView & { baseDecimals: number }) => (p.valued ? formatUnits(p.suppliedBase, p.baseDecimals) : null),
+    borrowedUSD: (p: PositionView & { baseDecimals: number }) => (p.valued ? formatUnits(p.borrowedBase, p.baseDecimals) : null),
+    priceUSD: (p: PositionView & { baseDecimals: number }) => (p.valued ? formatUnits(p.price, p.baseDecimals) : null),
   },
 
   LiquidationStats: {
@@ -333,16 +359,17 @@ export const resolvers = {
 type StatsOut = ReturnType<typeof liquidationStats> & { baseDecimals: number };
 
 function liquidationOut(r: LiquidationRow, baseDecimals: number) {
-  const { value } = r;
+  const value = liquidationPriced(r.fact) ? r.value : null;
+  const base = (f: (v: LiquidationValue) => bigint) => (value === null ? null : formatUnits(f(value), baseDecimals));
   return {
     ...r.out,
     debtRepaid: formatUnits(r.fact.debtRepaid, r.fact.debtDecimals),
     collateralSeized: formatUnits(r.fact.collateralSeized, r.fact.collateralDecimals),
     protocolFee: formatUnits(r.fact.protocolFee, r.fact.collateralDecimals),
-    debtRepaidUSD: formatUnits(value.debtRepaidBase, baseDecimals),
-    collateralSeizedUSD: formatUnits(value.collateralSeizedBase, baseDecimals),
-    protocolFeeUSD: formatUnits(value.protocolFeeBase, baseDecimals),
-    liquidatorProfitUSD: formatUnits(value.liquidatorProfitBase, baseDecimals),
+    debtRepaidUSD: base((v) => v.debtRepaidBase),
+    collateralSeizedUSD: base((v) => v.collateralSeizedBase),
+    protocolFeeUSD: base((v) => v.protocolFeeBase),
+    liquidatorProfitUSD: base((v) => v.liquidatorProfitBase),
   };
 }
 
@@ -362,7 +389,7 @@ async function realizedIn(ctx: RequestContext, v: Computed, args: RangeArgs, mar
   const rows = await ctx.realizedBadDebts(handle, await ctx.pin(handle.endpoint, v.block.number));
   // Counted without valuing: a count needs no price (Morpho losses are priced by another protocol's oracle).
   const facts = rows.map((r) => r.fact).filter((f) => (marketId === undefined || f.marketId === marketId) && inRange(f, args));
-  return { count: facts.length, get amountBase() { return realizedTotals(facts, {}).amountBase; } };
+  return { count: facts.length, get amountBase() { return realizedTotals(valuable(ctx, facts, realizedPriced, 'realized bad debts'), {}).amountBase; } };
 }
 
 /** Socialized losses of the view's protocol (optionally one market) in a range ending at the view's block, in base currency. */
@@ -372,7 +399,7 @@ async function socializedIn(ctx: RequestContext, v: Computed, args: RangeArgs, m
   }
   const handle = await ctx.findProtocol(v.protocol.id);
   const rows = await ctx.socializedLosses(handle, await ctx.pin(handle.endpoint, v.block.number));
-  return realizedTotals(rows.map((r) => r.fact), args, marketId).amountBase;
+  return realizedTotals(valuable(ctx, rows.map((r) => r.fact), realizedPriced, 'socialized losses'), args, marketId).amountBase;
 }
 
 interface AccountFilterArgs {

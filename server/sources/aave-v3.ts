@@ -6,7 +6,7 @@
 import type { AaveAccountState, AaveEModeCategoryState, AaveReserveState } from '../metrics/aave-v3-account';
 import type { AaveReserveTotalsInput } from '../metrics/aave-v3-market';
 import { aaveRulesFor, type AaveRules } from '../metrics/aave-v3-rules';
-import type { SubgraphClient } from './subgraph-client';
+import { completeList, PAGE_SIZE, type SubgraphClient } from './subgraph-client';
 
 export interface ProtocolInfo {
   id: string;
@@ -20,6 +20,10 @@ export interface ProtocolInfo {
   baseCurrency: string | null;
   /** Aave: scaled-balance rounding generation the subgraph detected (HALF_UP = v3.0-v3.4, FLOOR_CEIL = v3.5+). */
   scaledRounding: string | null;
+  /** The price oracle in force at the block (Aave: AaveOracle address); null when not known yet. */
+  oracle: string | null;
+  /** Implementation revision of the root contract (Aave: Pool.POOL_REVISION()); null when unknown. */
+  revision: number | null;
 }
 
 export interface MarketRow extends AaveReserveState, Omit<AaveReserveTotalsInput, 'treasuryScaledBalance'> {
@@ -39,6 +43,8 @@ export interface MarketRow extends AaveReserveState, Omit<AaveReserveTotalsInput
   /** Underlying written off by liquidations since inception / covered since inception (Aave v3.3+). */
   totalDeficitCreated: bigint;
   totalDeficitCovered: bigint;
+  /** Block of the price the subgraph last indexed for this asset (events only: see Pricing). */
+  priceUpdatedAtBlock: number | null;
 }
 
 export interface MarketTable {
@@ -55,7 +61,7 @@ const MARKET_FIELDS = `id inputToken { id symbol name } decimals supplyToken var
   ltv liquidationThreshold liquidationBonus reserveFactor liquidationProtocolFee supplyCap borrowCap debtCeiling
   borrowableInIsolation isActive isFrozen isPaused borrowingEnabled eModeCategoryId
   liquidityIndex variableBorrowIndex liquidityRate variableBorrowRate lastUpdateTimestamp
-  scaledTotalSupply scaledTotalVariableDebt accruedToTreasuryScaled isolationModeTotalDebt price
+  scaledTotalSupply scaledTotalVariableDebt accruedToTreasuryScaled isolationModeTotalDebt price priceUpdatedAtBlock
   deficit totalDeficitCreated totalDeficitCovered`;
 
 interface RawMarket {
@@ -89,6 +95,7 @@ interface RawMarket {
   accruedToTreasuryScaled: string;
   isolationModeTotalDebt: string;
   price: string | null;
+  priceUpdatedAtBlock: string | null;
   deficit: string;
   totalDeficitCreated: string;
   totalDeficitCovered: string;
@@ -96,16 +103,34 @@ interface RawMarket {
 
 const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 
+const EMODE_CATEGORY_FIELDS = 'id categoryId ltv liquidationThreshold priceSource';
+const EMODE_MEMBERSHIP_FIELDS = 'id category { categoryId } market { id } collateral ltvZero';
+interface RawEModeCategory {
+  id: string;
+  categoryId: number;
+  ltv: string;
+  liquidationThreshold: string;
+  priceSource: string;
+}
+interface RawEModeMembership {
+  id: string;
+  category: { categoryId: number };
+  market: { id: string };
+  collateral: boolean;
+  ltvZero: boolean;
+}
+
 /** All protocols a subgraph knows at `block` (empty before its deployment). */
 export async function loadProtocols(subgraph: SubgraphClient, block: number): Promise<ProtocolInfo[]> {
   const data = await subgraph.query<{ protocols: RawProtocol[] }>(
-    `query($block: Int!) { protocols(first: 1000, block: { number: $block }) { ${PROTOCOL_FIELDS} } }`,
+    `query($block: Int!) { protocols(first: ${PAGE_SIZE}, orderBy: id, orderDirection: asc, block: { number: $block }) { ${PROTOCOL_FIELDS} } }`,
     { block },
   );
-  return data.protocols.map(protocolInfo);
+  const all = await completeList(subgraph, data.protocols, { collection: 'protocols', fields: PROTOCOL_FIELDS, where: {}, block });
+  return all.map(protocolInfo);
 }
 
-const PROTOCOL_FIELDS = 'id name slug family network scaledRounding oracle { baseCurrency baseCurrencyUnit }';
+const PROTOCOL_FIELDS = 'id name slug family network scaledRounding revision oracle { id baseCurrency baseCurrencyUnit }';
 interface RawProtocol {
   id: string;
   name: string;
@@ -113,7 +138,8 @@ interface RawProtocol {
   family: string;
   network: string;
   scaledRounding: string | null;
-  oracle: { baseCurrency: string | null; baseCurrencyUnit: string | null } | null;
+  revision: number | null;
+  oracle: { id: string; baseCurrency: string | null; baseCurrencyUnit: string | null } | null;
 }
 
 function protocolInfo(p: RawProtocol): ProtocolInfo {
@@ -127,27 +153,39 @@ function protocolInfo(p: RawProtocol): ProtocolInfo {
     baseCurrencyUnit: BigInt(p.oracle?.baseCurrencyUnit ?? 100_000_000n),
     baseCurrency: p.oracle?.baseCurrency ?? null,
     scaledRounding: p.scaledRounding,
+    oracle: p.oracle?.id.toLowerCase() ?? null,
+    revision: p.revision ?? null,
   };
 }
 
 /** The protocol, its markets and e-mode categories at `block`; null when the protocol did not exist yet. */
 export async function loadMarketTable(subgraph: SubgraphClient, protocolId: string, block: number): Promise<MarketTable | null> {
+  const page = `first: ${PAGE_SIZE}, orderBy: id, orderDirection: asc, where: { protocol: $id }, block: { number: $block }`;
   const data = await subgraph.query<{
     protocol: RawProtocol | null;
     markets: RawMarket[];
-    emodeCategories: { categoryId: number; ltv: string; liquidationThreshold: string; priceSource: string }[];
-    emodeMemberships: { category: { categoryId: number }; market: { id: string }; collateral: boolean; ltvZero: boolean }[];
+    emodeCategories: RawEModeCategory[];
+    emodeMemberships: RawEModeMembership[];
   }>(
     `query($id: ID!, $block: Int!) {
       protocol(id: $id, block: { number: $block }) { ${PROTOCOL_FIELDS} }
-      markets(first: 1000, where: { protocol: $id }, block: { number: $block }) { ${MARKET_FIELDS} }
-      emodeCategories(first: 1000, where: { protocol: $id }, block: { number: $block }) { categoryId ltv liquidationThreshold priceSource }
-      emodeMemberships(first: 1000, where: { protocol: $id }, block: { number: $block }) { category { categoryId } market { id } collateral ltvZero }
+      markets(${page}) { ${MARKET_FIELDS} }
+      emodeCategories(${page}) { ${EMODE_CATEGORY_FIELDS} }
+      emodeMemberships(${page}) { ${EMODE_MEMBERSHIP_FIELDS} }
     }`,
     { id: protocolId, block },
   );
   if (!data.protocol) return null;
-  const markets = data.markets.map(marketRow);
+  // Anyone can list markets / categories on some protocols: every list is read to its end.
+  const rest = (collection: string, fields: string) => ({ collection, fields, where: { protocol: protocolId }, block });
+  const [rawMarkets, emodeCategories, emodeMemberships] = await Promise.all([
+    completeList(subgraph, data.markets, rest('markets', MARKET_FIELDS)),
+    completeList(subgraph, data.emodeCategories, rest('emodeCategories', EMODE_CATEGORY_FIELDS)),
+    completeList(subgraph, data.emodeMemberships, rest('emodeMemberships', EMODE_MEMBERSHIP_FIELDS)),
+  ]);
+  data.emodeCategories = emodeCategories;
+  data.emodeMemberships = emodeMemberships;
+  const markets = rawMarkets.map(marketRow);
   const pricesByAsset = new Map<string, bigint>();
   for (const m of markets) if (m.price !== null) pricesByAsset.set(m.asset, m.price);
   const eModes = new Map<number, AaveEModeCategoryState>();
@@ -164,7 +202,7 @@ export async function loadMarketTable(subgraph: SubgraphClient, protocolId: stri
     });
   }
   const protocol = protocolInfo(data.protocol);
-  return { protocol, markets, reserves: new Map(markets.map((m) => [m.id, m])), eModes, pricesByAsset, rules: aaveRulesFor(protocol.scaledRounding) };
+  return { protocol, markets, reserves: new Map(markets.map((m) => [m.id, m])), eModes, pricesByAsset, rules: aaveRulesFor(protocol.scaledRounding, protocol.revision) };
 }
 
 function marketRow(m: RawMarket): MarketRow {
@@ -201,6 +239,7 @@ function marketRow(m: RawMarket): MarketRow {
     accruedToTreasuryScaled: BigInt(m.accruedToTreasuryScaled),
     isolationModeTotalDebt: BigInt(m.isolationModeTotalDebt),
     price: m.price === null ? null : BigInt(m.price),
+    priceUpdatedAtBlock: m.priceUpdatedAtBlock === null ? null : Number(m.priceUpdatedAtBlock),
     deficit: BigInt(m.deficit),
     totalDeficitCreated: BigInt(m.totalDeficitCreated),
     totalDeficitCovered: BigInt(m.totalDeficitCovered),

@@ -85,22 +85,3 @@ export function createRpcHeaderSource(rpcUrl: string, timeoutMs = 10_000): Block
     },
   };
 }
-
-/** eth_call at a block over JSON-RPC; a revert or transport failure is an error naming the call. */
-export function createRpcChainReader(rpcUrl: string, timeoutMs = 10_000) {
-  return {
-    async call(to: string, data: string, block: number): Promise<string> {
-      const res = await fetch(rpcUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_call', params: [{ to, data }, `0x${block.toString(16)}`] }),
-        signal: AbortSignal.timeout(timeoutMs),
-      }).catch((err: Error) => {
-        throw gatewayError('CHAIN_UNAVAILABLE', `the RPC did not answer eth_call to ${to} at block ${block}: ${err.message}`);
-      });
-      const body = (await res.json()) as { result?: string; error?: { message: string } };
-      if (body.result === undefined) throw gatewayError('CHAIN_UNAVAILABLE', `eth_call to ${to} at block ${block} failed: ${body.error?.message}`);
-      return body.result;
-    },
-  };
-}

@@ -5,7 +5,7 @@
  */
 import type { MorphoMarketState } from '../metrics/morpho-blue-math';
 import type { MorphoPositionState } from '../metrics/morpho-blue-position';
-import type { SubgraphClient } from './subgraph-client';
+import { completeList, PAGE_SIZE, type SubgraphClient } from './subgraph-client';
 
 export interface TokenInfo {
   address: string;
@@ -64,12 +64,14 @@ export async function loadMorphoMarkets(subgraph: SubgraphClient, protocolId: st
   }>(
     `query($id: ID!, $block: Int!) {
       protocol(id: $id, block: { number: $block }) { id name slug family network feeRecipient }
-      markets(first: 1000, where: { protocol: $id }, block: { number: $block }) { ${MARKET_FIELDS} }
+      markets(first: ${PAGE_SIZE}, orderBy: id, orderDirection: asc, where: { protocol: $id }, block: { number: $block }) { ${MARKET_FIELDS} }
     }`,
     { id: protocolId, block },
   );
   if (!data.protocol) return null;
   const p = data.protocol;
+  // Anyone can create a Morpho market: the list is read to its end.
+  data.markets = await completeList(subgraph, data.markets, { collection: 'markets', fields: MARKET_FIELDS, where: { protocol: protocolId }, block });
   return {
     protocol: { id: p.id, name: p.name, slug: p.slug, family: p.family, network: p.network, feeRecipient: (p.feeRecipient ?? ZERO_ADDRESS).toLowerCase() },
     markets: data.markets.map((m) => ({

@@ -40,7 +40,24 @@ export interface SubgraphClient {
     where?: Record<string, unknown>;
     block?: number;
     pageSize?: number;
+    after?: string;
   }): Promise<T[]>;
+}
+
+/** graph-node's largest `first`. */
+export const PAGE_SIZE = 1000;
+
+/**
+ * A list read inside a larger query (`first: 1000, orderBy: id`), completed to its end: a full page
+ * means there may be more, which are read after its last id. Never truncates silently.
+ */
+export async function completeList<T extends { id: string }>(
+  client: SubgraphClient,
+  firstPage: T[],
+  rest: { collection: string; fields: string; where: Record<string, unknown>; block: number },
+): Promise<T[]> {
+  if (firstPage.length < PAGE_SIZE) return firstPage;
+  return [...firstPage, ...(await client.queryAll<T>({ ...rest, after: firstPage[firstPage.length - 1].id }))];
 }
 
 export function createSubgraphClient(options: SubgraphClientOptions): SubgraphClient {
@@ -82,10 +99,12 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
     where?: Record<string, unknown>;
     block?: number;
     pageSize?: number;
+    /** Continue after this id (the last one of a page already read, ordered by id). */
+    after?: string;
   }): Promise<T[]> => {
     const pageSize = args.pageSize ?? 1000;
     const out: T[] = [];
-    let lastId = '';
+    let lastId = args.after ?? '';
     for (;;) {
       const where = { ...(args.where ?? {}), ...(lastId ? { id_gt: lastId } : {}) };
       const blockArg = args.block === undefined ? '' : `, block: { number: ${args.block} }`;

@@ -7,7 +7,14 @@ import { solvency, sumSheets, type BalanceSheet } from '../metrics/solvency';
 import type { AaveAccountState } from '../metrics/aave-v3-account';
 import type { MarketTable } from '../sources/aave-v3';
 import type { BlockRef, IndexingState } from '../sources/blocks';
-import type { AccountView, MarketTally, MarketView, ProtocolRef, ProtocolView } from './model';
+import type { AavePrices } from '../sources/aave-v3-prices';
+import type { AccountView, MarketTally, MarketView, Pricing, ProtocolRef, ProtocolView } from './model';
+import { combinePricing } from './pricing';
+
+/** Where the table's prices came from (its prices are already applied: withPrices). */
+export type PriceLabels = Pick<AavePrices, 'pricing' | 'warnings'>;
+
+const marketPricing = (labels: PriceLabels, marketId: string): Pricing => labels.pricing.get(marketId) ?? { source: 'NONE', asOfBlock: null, unpricedMarkets: [marketId] };
 
 export function protocolRef(table: MarketTable): ProtocolRef {
   const unit = table.protocol.baseCurrencyUnit;
@@ -15,7 +22,7 @@ export function protocolRef(table: MarketTable): ProtocolRef {
   return { ...table.protocol, baseDecimals };
 }
 
-export function aaveAccountView(table: MarketTable, account: AaveAccountState, block: BlockRef, indexing: IndexingState): AccountView {
+export function aaveAccountView(table: MarketTable, labels: PriceLabels, account: AaveAccountState, block: BlockRef, indexing: IndexingState): AccountView {
   const figures = aaveAccountFigures(account, table.reserves, table.eModes, table.pricesByAsset, BigInt(block.timestamp), table.rules);
   const risk = accountRisk({
     collateralBase: figures.totalCollateralBase,
@@ -27,6 +34,8 @@ export function aaveAccountView(table: MarketTable, account: AaveAccountState, b
     protocol: protocolRef(table),
     block,
     indexing,
+    pricing: combinePricing(account.positions.map((p) => marketPricing(labels, p.marketId))),
+    warnings: labels.warnings,
     address: account.address,
     eModeCategoryId: account.eModeCategoryId,
     collateralBase: figures.totalCollateralBase,
@@ -38,18 +47,19 @@ export function aaveAccountView(table: MarketTable, account: AaveAccountState, b
     risk,
     positions: figures.positions.map((p) => {
       const market = table.reserves.get(p.marketId)!;
-      return { ...p, collateral: p.isCollateral, asset: market.asset, symbol: market.symbol, decimals: market.decimals };
+      return { ...p, collateral: p.isCollateral, asset: market.asset, symbol: market.symbol, decimals: market.decimals, valued: true };
     }),
   };
 }
 
-export function aaveProtocolView(table: MarketTable, accountStates: AaveAccountState[], block: BlockRef, indexing: IndexingState): ProtocolView {
+export function aaveProtocolView(table: MarketTable, labels: PriceLabels, accountStates: AaveAccountState[], block: BlockRef, indexing: IndexingState): ProtocolView {
   const timestamp = BigInt(block.timestamp);
   const ref = protocolRef(table);
-  const accounts = accountStates.map((a) => aaveAccountView(table, a, block, indexing));
+  const { warnings } = labels;
+  const accounts = accountStates.map((a) => aaveAccountView(table, labels, a, block, indexing));
 
   const tallies = new Map<string, MarketTally & { badDebt: bigint }>();
-  for (const m of table.markets) tallies.set(m.id, { borrowers: 0, insolventAccounts: 0, liquidatableAccounts: 0, liquidatableDebtBase: 0n, badDebt: 0n });
+  for (const m of table.markets) tallies.set(m.id, { borrowers: 0, insolventAccounts: 0, liquidatableAccounts: 0, liquidatableDebtBase: 0n, unliquidatableAccounts: 0, unliquidatableDebtBase: 0n, badDebt: 0n });
   const treasuryScaled = new Map<string, bigint>();
   for (const account of accounts) {
     const shares = allocateBadDebt(account.risk.badDebtBase, account.positions.map((p) => ({ marketId: p.marketId, debtBase: p.borrowedBase })));
@@ -58,7 +68,10 @@ export function aaveProtocolView(table: MarketTable, accountStates: AaveAccountS
       const t = tallies.get(p.marketId)!;
       t.borrowers++;
       if (account.risk.insolvent) t.insolventAccounts++;
-      if (account.risk.liquidatable) {
+      if (account.risk.unliquidatable) {
+        t.unliquidatableAccounts++;
+        t.unliquidatableDebtBase += p.borrowedBase;
+      } else if (account.risk.liquidatable) {
         t.liquidatableAccounts++;
         t.liquidatableDebtBase += p.borrowedBase;
       }
@@ -93,6 +106,10 @@ export function aaveProtocolView(table: MarketTable, accountStates: AaveAccountS
       protocol: ref,
       block,
       indexing,
+      pricing: marketPricing(labels, m.id),
+      warnings,
+      // Aave refuses to value a market without a price (PRICE_UNAVAILABLE) rather than leave it out.
+      valued: true,
       id: m.id,
       asset: m.asset,
       symbol: m.symbol,
@@ -128,5 +145,6 @@ export function aaveProtocolView(table: MarketTable, accountStates: AaveAccountS
   });
   const sheet = sumSheets(markets.map((m) => m.sheet));
   const totalSuppliedBase = markets.reduce((sum, m) => sum + m.totalSuppliedBase, 0n);
-  return { protocol: ref, block, indexing, markets, totalSuppliedBase, accounts, sheet, solvency: solvency(sheet) };
+  const pricing = combinePricing(markets.map((m) => m.pricing));
+  return { protocol: ref, block, indexing, pricing, warnings, markets, totalSuppliedBase, accounts, sheet, solvency: solvency(sheet) };
 }

@@ -10,11 +10,21 @@ import type { BlockRef, IndexingState } from '../sources/blocks';
 import type { SubgraphClient } from '../sources/subgraph-client';
 import type { AccountView, ProtocolRef, ProtocolView } from './model';
 
-/** Chain reads some families need at the pinned block (Morpho oracles emit no events). */
-export interface ChainReader {
-  /** eth_call at a block; returns the raw result hex. */
-  call(to: string, data: string, block: number): Promise<string>;
+import type { ChainReader } from '../sources/chain';
+import type { Pricing } from './model';
+
+export type { ChainReader };
+
+/** A USD price a family offers other families (the same token on the same chain has one price). */
+export interface UsdPrice {
+  /** USD per whole token, with `decimals` decimals */
+  price: bigint;
+  decimals: number;
+  pricing: Pricing;
 }
+
+/** token (lowercase) -> its USD price */
+export type UsdPrices = Map<string, UsdPrice>;
 
 export interface AdapterInput {
   client: SubgraphClient;
@@ -23,8 +33,13 @@ export interface AdapterInput {
   indexing: IndexingState;
   /** Present when the gateway has an RPC; families that need it fail with a clear error otherwise. */
   chain?: ChainReader;
-  /** Other endpoints' clients (a family may price its tokens with another protocol's oracle). */
-  usdPrices?: (tokens: string[], block: number) => Promise<Map<string, { price: bigint; decimals: number }>>;
+  /** USD prices of tokens at a block from the protocols whose family offers them (see ProtocolAdapter.usdPrices). */
+  usdPrices?: (tokens: string[], block: number) => Promise<UsdPrices>;
+  /**
+   * Keeps what `compute` reads at this block across requests when the block is known by hash (a
+   * block's chain state never changes), else for this request only: e.g. one oracle read per block.
+   */
+  cached<T>(key: string, compute: () => Promise<T>): Promise<T>;
 }
 
 export interface ProtocolAdapter {
@@ -44,6 +59,12 @@ export interface ProtocolAdapter {
    * off against the market's supply). Absent for families that never socialize (Aave books deficits).
    */
   socializedLosses?(input: AdapterInput): Promise<SocializedLossRow[]>;
+  /**
+   * A declared capability: USD prices of the protocol's assets at the pinned block, for families
+   * that have no USD oracle of their own (Morpho Blue). Null when the protocol has none then (not
+   * deployed yet, or its base currency is not USD).
+   */
+  usdPrices?(input: AdapterInput): Promise<UsdPrices | null>;
 }
 
 export interface SocializedLossRow {

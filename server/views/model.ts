@@ -17,10 +17,29 @@ export interface ProtocolRef {
   baseDecimals: number;
 }
 
+/**
+ * Where a figure's prices come from. ORACLE_CALL: the protocol's own oracle read by eth_call at the
+ * pinned block (exact, what the protocol itself uses). INDEXED_EVENTS: the last price the subgraph
+ * saw in oracle/feed events at or before the block (stale wherever a source moves without an event:
+ * Chainlink proxies switching aggregators, price-cap adapters). MIXED: some of each. NONE: no USD price.
+ */
+export type PricingSource = 'ORACLE_CALL' | 'INDEXED_EVENTS' | 'MIXED' | 'NONE';
+
+export interface Pricing {
+  source: PricingSource;
+  /** The block the prices are as of: the pinned block for ORACLE_CALL, the oldest price update otherwise; null for NONE. */
+  asOfBlock: number | null;
+  /** Markets left out of USD figures for want of a price. */
+  unpricedMarkets: string[];
+}
+
 export interface Computed {
   protocol: ProtocolRef;
   block: BlockRef;
   indexing: IndexingState;
+  pricing: Pricing;
+  /** What the figures leave out or rest on (stale prices, unpriced markets, failed reads): reported in `extensions.warnings`. */
+  warnings: string[];
 }
 
 export interface PositionView {
@@ -34,6 +53,8 @@ export interface PositionView {
   suppliedBase: bigint;
   borrowedBase: bigint;
   collateral: boolean;
+  /** false: no USD price for this position's market (its USD figures are 0 here and null in the API) */
+  valued: boolean;
 }
 
 export interface AccountView extends Computed {
@@ -54,8 +75,12 @@ export interface AccountView extends Computed {
 export interface MarketTally {
   borrowers: number;
   insolventAccounts: number;
+  /** Liquidatable with collateral left to seize. */
   liquidatableAccounts: number;
   liquidatableDebtBase: bigint;
+  /** Owing here with no collateral left anywhere a liquidation could seize (dead debt). */
+  unliquidatableAccounts: number;
+  unliquidatableDebtBase: bigint;
 }
 
 export interface MarketView extends Computed {
@@ -65,6 +90,8 @@ export interface MarketView extends Computed {
   name: string | null;
   decimals: number;
   price: bigint | null;
+  /** false: the market has no USD price and is left out of USD totals (USD figures null in the API) */
+  valued: boolean;
   config: Record<string, bigint | boolean | number | string | null>;
   totalSupplied: bigint;
   totalBorrowed: bigint;

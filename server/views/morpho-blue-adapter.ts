@@ -7,23 +7,26 @@ import type { RealizedLossFact } from '../metrics/realized';
 import { valueLiquidation, type LiquidationFact, type LiquidationValue } from '../metrics/liquidations';
 import type { LiquidationRow } from '../sources/liquidations';
 import { loadMorphoAccounts, loadMorphoLiquidations, loadMorphoMarkets, loadSocializedLosses, token, type MorphoMarketRow, type RawMorphoLiquidation } from '../sources/morpho-blue';
-import { readBorrowRateView, readOraclePrice, requireChain } from '../sources/morpho-chain';
+import { readMorphoChain, requireChain } from '../sources/morpho-chain';
 import type { RealizedRow } from '../sources/realized-bad-debt';
 import type { AdapterInput, ProtocolAdapter, SocializedLossRow } from './adapter';
+import type { Pricing } from './model';
 import { lazy } from './lazy';
 import { MORPHO_BASE_DECIMALS, morphoAccountViews, morphoProtocolView, morphoRef, type MorphoInputs } from './morpho-blue';
 
 const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 
-/** USD prices (MORPHO_BASE_DECIMALS) of `tokens` at `block` from the protocols that price in USD. */
-async function usdAt(i: AdapterInput, tokens: string[], block: number): Promise<Map<string, bigint>> {
-  const out = new Map<string, bigint>();
-  if (!i.usdPrices || tokens.length === 0) return out;
-  for (const [t, { price, decimals }] of await i.usdPrices([...new Set(tokens)], block)) {
-    const shift = MORPHO_BASE_DECIMALS - decimals;
-    out.set(t.toLowerCase(), shift >= 0 ? price * 10n ** BigInt(shift) : price / 10n ** BigInt(-shift));
+/** USD prices (MORPHO_BASE_DECIMALS) of `tokens` at `block` from the protocols that offer them, with where each comes from. */
+async function usdAt(i: AdapterInput, tokens: string[], block: number): Promise<{ usd: Map<string, bigint>; pricing: Map<string, Pricing> }> {
+  const usd = new Map<string, bigint>();
+  const pricing = new Map<string, Pricing>();
+  if (!i.usdPrices || tokens.length === 0) return { usd, pricing };
+  for (const [t, p] of await i.usdPrices([...new Set(tokens)], block)) {
+    const shift = MORPHO_BASE_DECIMALS - p.decimals;
+    usd.set(t.toLowerCase(), shift >= 0 ? p.price * 10n ** BigInt(shift) : p.price / 10n ** BigInt(-shift));
+    pricing.set(t.toLowerCase(), p.pricing);
   }
-  return out;
+  return { usd, pricing };
 }
 
 async function inputsAt(i: AdapterInput): Promise<MorphoInputs | null> {
@@ -31,34 +34,33 @@ async function inputsAt(i: AdapterInput): Promise<MorphoInputs | null> {
   if (!loaded) return null;
   const { protocol, markets } = loaded;
   const block = i.block.number;
-  const chain = markets.length > 0 ? requireChain(i.chain, 'Morpho Blue') : undefined;
   const timestamp = BigInt(i.block.timestamp);
-  const [prices, rates, usd] = await Promise.all([
-    Promise.all(markets.map((m) => (m.oracle === ZERO_ADDRESS ? null : readOraclePrice(chain!, m.oracle, block)))),
-    Promise.all(markets.map((m) => (needsRate(m, timestamp) ? readBorrowRateView(chain!, paramsOf(m), m, block) : null))),
-    usdAt(i, markets.flatMap((m) => [m.loan.address, ...(m.collateral ? [m.collateral.address] : [])]), block),
+  const chain = markets.length > 0 ? requireChain(i.chain, 'Morpho Blue') : undefined;
+  // Valued by Morpho: collateral through each market's own oracle, so only loan tokens need USD.
+  const [reads, usd] = await Promise.all([
+    chain ? i.cached(`morpho-reads|${i.protocolId}`, () => readMorphoChain(chain, markets, block, timestamp)) : null,
+    usdAt(i, markets.map((m) => m.loan.address), block),
   ]);
   return {
     protocol,
     markets,
-    oraclePrices: new Map(markets.map((m, k) => [m.id, prices[k]])),
-    borrowRates: new Map(markets.map((m, k) => [m.id, rates[k]])),
-    usd,
+    oraclePrices: reads?.oraclePrices ?? new Map(),
+    oracleFailed: reads?.oracleFailed ?? new Set(),
+    borrowRates: reads?.borrowRates ?? new Map(),
+    usd: usd.usd,
+    usdPricing: usd.pricing,
+    warnings: reads?.warnings ?? [],
     block: i.block,
     indexing: i.indexing,
   };
 }
-
-/** MorphoBalancesLib reads the IRM only when interest can accrue: time passed, debt, and an IRM. */
-const needsRate = (m: MorphoMarketRow, timestamp: bigint) => m.irm !== ZERO_ADDRESS && m.totalBorrowAssets > 0n && timestamp > m.lastUpdate;
-const paramsOf = (m: MorphoMarketRow) => ({ loanToken: m.loan.address, collateralToken: m.collateral?.address ?? ZERO_ADDRESS, oracle: m.oracle, irm: m.irm, lltv: m.lltv });
 
 /** USD prices at each distinct block of `events`, one lookup per block. */
 async function usdByBlock(i: AdapterInput, events: { block: number; tokens: string[] }[]): Promise<Map<number, Map<string, bigint>>> {
   const byBlock = new Map<number, Set<string>>();
   for (const e of events) for (const t of e.tokens) (byBlock.get(e.block) ?? byBlock.set(e.block, new Set()).get(e.block)!).add(t);
   const out = new Map<number, Map<string, bigint>>();
-  await Promise.all([...byBlock].map(async ([b, tokens]) => out.set(b, await usdAt(i, [...tokens], b))));
+  await Promise.all([...byBlock].map(async ([b, tokens]) => out.set(b, (await usdAt(i, [...tokens], b)).usd)));
   return out;
 }
 

@@ -1,18 +1,21 @@
 /**
  * Builds the protocol-independent views from Morpho Blue state at one block: expected totals with
  * interest to the block (MorphoBalancesLib), positions from shares, Morpho's health rule per market
- * with its oracle's live price, USD values from another protocol's oracle (Morpho has none).
+ * with its oracle's live price. Collateral is valued through the market's own oracle (in loan-token
+ * units), so only the loan token needs a USD price, taken from another protocol's oracle (Morpho has
+ * none); a market whose loan token none prices is left out of USD totals and named in the warnings.
  */
 import { accountRisk, type AccountRisk } from '../metrics/account-risk';
-import { max, min, ratio } from '../metrics/decimal';
+import { formatUnits, max, min, ratio } from '../metrics/decimal';
 import { MetricError } from '../metrics/errors';
 import { expectedMarket, liquidationIncentiveFactor, toAssetsDown, WAD_PER_BPS, type ExpectedMarket } from '../metrics/morpho-blue-math';
 import { morphoPosition, type MorphoPositionFigures } from '../metrics/morpho-blue-position';
 import { solvency, sumSheets, type BalanceSheet } from '../metrics/solvency';
 import type { BlockRef, IndexingState } from '../sources/blocks';
 import type { MorphoAccountState, MorphoMarketRow, MorphoProtocolInfo, TokenInfo } from '../sources/morpho-blue';
-import { lazy } from './lazy';
-import type { AccountView, MarketTally, MarketView, PositionView, ProtocolRef, ProtocolView } from './model';
+import { badDebtInLoan, collateralInLoan, impliedCollateralUsd, loanToBase } from '../metrics/morpho-blue-value';
+import type { AccountView, MarketTally, MarketView, PositionView, Pricing, ProtocolRef, ProtocolView } from './model';
+import { combinePricing, oraclePricing, unpriced } from './pricing';
 
 /** USD amounts use 8 decimals, the unit of the Aave oracles Morpho tokens are priced with (AaveOracle BASE_CURRENCY_UNIT). */
 export const MORPHO_BASE_DECIMALS = 8;
@@ -20,12 +23,18 @@ export const MORPHO_BASE_DECIMALS = 8;
 export interface MorphoInputs {
   protocol: MorphoProtocolInfo;
   markets: MorphoMarketRow[];
-  /** IOracle.price() at the block, by market id; null for a market without an oracle */
+  /** IOracle.price() at the block, by market id; null for a market without an oracle or whose read failed */
   oraclePrices: Map<string, bigint | null>;
+  /** markets whose oracle read failed */
+  oracleFailed: Set<string>;
   /** IIrm.borrowRateView at the block, by market id; null when the IRM is the zero address */
   borrowRates: Map<string, bigint | null>;
   /** USD per whole token, MORPHO_BASE_DECIMALS, by token address; absent = unpriced */
   usd: Map<string, bigint>;
+  /** where each USD price comes from, by token address */
+  usdPricing: Map<string, Pricing>;
+  /** failed chain reads so far */
+  warnings: string[];
   block: BlockRef;
   indexing: IndexingState;
 }
@@ -42,15 +51,36 @@ export function usdValue(usd: Map<string, bigint>, t: TokenInfo, amount: bigint,
   return (amount * price) / 10n ** BigInt(t.decimals);
 }
 
+interface MarketContext {
+  row: MorphoMarketRow;
+  expected: ExpectedMarket;
+  oraclePrice: bigint | null;
+  /** USD per whole loan token; null when the market cannot be valued in USD (loan token unpriced, or its oracle unread) */
+  loanUsd: bigint | null;
+  pricing: Pricing;
+}
+
 interface Context {
   inputs: MorphoInputs;
   ref: ProtocolRef;
-  markets: Map<string, { row: MorphoMarketRow; expected: ExpectedMarket }>;
+  markets: Map<string, MarketContext>;
 }
 
 function context(inputs: MorphoInputs): Context {
   const timestamp = BigInt(inputs.block.timestamp);
-  const markets = new Map(inputs.markets.map((row) => [row.id, { row, expected: expectedMarket(row, inputs.borrowRates.get(row.id) ?? null, timestamp) }]));
+  const markets = new Map<string, MarketContext>();
+  for (const row of inputs.markets) {
+    const loanUsd = inputs.usd.get(row.loan.address) ?? null;
+    const valued = loanUsd !== null && !inputs.oracleFailed.has(row.id);
+    markets.set(row.id, {
+      row,
+      expected: expectedMarket(row, inputs.borrowRates.get(row.id) ?? null, timestamp),
+      oraclePrice: inputs.oraclePrices.get(row.id) ?? null,
+      loanUsd: valued ? loanUsd : null,
+      // The market's own oracle is read at the block; only the loan token's USD price comes from elsewhere.
+      pricing: valued ? (inputs.usdPricing.get(row.loan.address) ?? oraclePricing(inputs.block.number)) : unpriced(row.id),
+    });
+  }
   return { inputs, ref: morphoRef(inputs.protocol), markets };
 }
 
@@ -58,107 +88,97 @@ interface MarketPosition {
   marketId: string;
   figures: MorphoPositionFigures;
   collateral: bigint;
-  /** lazy USD */
-  collateralBase: () => bigint;
-  suppliedBase: () => bigint;
-  borrowedBase: () => bigint;
+  valued: boolean;
+  /** USD (0 in an unvalued market) */
+  collateralBase: bigint;
+  suppliedBase: bigint;
+  borrowedBase: bigint;
+  /** max(0, borrowed - collateral in loan units by the market's oracle), in USD */
+  badDebtBase: bigint;
+}
+
+function marketPosition(m: MarketContext, p: MorphoAccountState['positions'][number], supplyShares: bigint): MarketPosition {
+  const figures = morphoPosition(m.expected, { ...p, supplyShares }, m.oraclePrice ?? (p.borrowShares > 0n ? 0n : null), m.row.lltv);
+  // No oracle (zero address): the collateral counts for nothing, as in Morpho (price 0).
+  const inLoan = m.oraclePrice === null ? 0n : collateralInLoan(p.collateral, m.oraclePrice);
+  const bad = max(0n, figures.borrowed - inLoan);
+  const base = (amount: bigint) => (m.loanUsd === null ? 0n : loanToBase(amount, m.loanUsd, m.row.loan.decimals));
+  return {
+    marketId: m.row.id,
+    figures,
+    collateral: p.collateral,
+    valued: m.loanUsd !== null,
+    collateralBase: base(inLoan),
+    suppliedBase: base(figures.supplied),
+    borrowedBase: base(figures.borrowed),
+    badDebtBase: base(bad),
+  };
 }
 
 function accountView(c: Context, state: MorphoAccountState): AccountView & { morpho: MarketPosition[] } {
   const { inputs } = c;
-  const b = inputs.block.number;
   const isFeeRecipient = state.address === inputs.protocol.feeRecipient;
   const morpho: MarketPosition[] = state.positions.map((p) => {
-    const { row, expected } = c.markets.get(p.marketId)!;
+    const m = c.markets.get(p.marketId)!;
     // The fee recipient also owns the shares the accrual to this block would mint it.
-    const supplyShares = p.supplyShares + (isFeeRecipient ? expected.feeShares : 0n);
-    const figures = morphoPosition(expected, { ...p, supplyShares }, inputs.oraclePrices.get(row.id) ?? null, row.lltv);
-    const collateralBase = memo(() => (row.collateral ? usdValue(inputs.usd, row.collateral, p.collateral, b) : 0n));
-    return {
-      marketId: row.id,
-      figures,
-      collateral: p.collateral,
-      collateralBase,
-      suppliedBase: memo(() => usdValue(inputs.usd, row.loan, figures.supplied, b)),
-      borrowedBase: memo(() => usdValue(inputs.usd, row.loan, figures.borrowed, b)),
-    };
+    return marketPosition(m, p, p.supplyShares + (isFeeRecipient ? m.expected.feeShares : 0n));
   });
   // Morpho has no cross-market health: each market is checked alone. The account's health factor is
   // its weakest market's, and it is liquidatable if any of its markets is.
-  const withDebt = morpho.filter((m) => m.figures.healthFactor !== null);
+  const withDebt = morpho.filter((m) => m.figures.healthFactor !== null && !inputs.oracleFailed.has(m.marketId));
   const healthFactor = withDebt.length === 0 ? null : withDebt.map((m) => m.figures.healthFactor!).reduce(min);
-  const liquidatable = morpho.some((m) => m.figures.liquidatable);
+  const liquidatable = withDebt.some((m) => m.figures.liquidatable);
   const sum = (f: (m: MarketPosition) => bigint) => morpho.reduce((s, m) => s + f(m), 0n);
 
   const positions: PositionView[] = [];
   for (const m of morpho) {
-    const { row } = c.markets.get(m.marketId)!;
-    positions.push(
-      lazy<PositionView>(
-        { marketId: m.marketId, asset: row.loan.address, symbol: row.loan.symbol, decimals: row.loan.decimals, supplied: m.figures.supplied, borrowed: m.figures.borrowed, collateral: false },
-        { price: () => priceOf(inputs, row.loan), suppliedBase: m.suppliedBase, borrowedBase: m.borrowedBase },
-      ),
-    );
-    // The collateral side of the same market: a second position row in the collateral token.
+    const { row, loanUsd, oraclePrice } = c.markets.get(m.marketId)!;
+    const valued = loanUsd !== null;
+    positions.push({ marketId: m.marketId, asset: row.loan.address, symbol: row.loan.symbol, decimals: row.loan.decimals, supplied: m.figures.supplied, borrowed: m.figures.borrowed, collateral: false, valued, price: loanUsd ?? 0n, suppliedBase: m.suppliedBase, borrowedBase: m.borrowedBase });
+    // The collateral side of the same market: a second position row in the collateral token, valued through the market's oracle.
     if (m.collateral > 0n && row.collateral) {
       const t = row.collateral;
-      positions.push(
-        lazy<PositionView>(
-          { marketId: m.marketId, asset: t.address, symbol: t.symbol, decimals: t.decimals, supplied: m.collateral, borrowed: 0n, collateral: true },
-          { price: () => priceOf(inputs, t), suppliedBase: m.collateralBase, borrowedBase: () => 0n },
-        ),
-      );
+      const price = valued && oraclePrice !== null ? impliedCollateralUsd(oraclePrice, loanUsd, row.loan.decimals, t.decimals) : 0n;
+      positions.push({ marketId: m.marketId, asset: t.address, symbol: t.symbol, decimals: t.decimals, supplied: m.collateral, borrowed: 0n, collateral: true, valued, price, suppliedBase: m.collateralBase, borrowedBase: 0n });
     }
   }
 
-  const risk = lazyRisk(liquidatable, () => {
-    const base = accountRisk({ collateralBase: sum((m) => m.collateralBase()), suppliedBase: sum((m) => m.suppliedBase() + m.collateralBase()), debtBase: sum((m) => m.borrowedBase()), healthFactor });
-    // Isolated markets: collateral in one market never covers debt in another, so bad debt is summed per market.
-    const badDebtBase = sum((m) => max(0n, m.borrowedBase() - m.collateralBase()));
-    return { ...base, badDebtBase, insolvent: badDebtBase > 0n, liquidatable };
-  });
-  return lazy<AccountView & { morpho: MarketPosition[] }>(
-    { protocol: c.ref, block: inputs.block, indexing: inputs.indexing, address: state.address, eModeCategoryId: 0, healthFactor, risk, positions, morpho },
-    {
-      collateralBase: () => sum((m) => m.collateralBase()),
-      suppliedBase: () => sum((m) => m.suppliedBase() + m.collateralBase()),
-      debtBase: () => sum((m) => m.borrowedBase()),
-      // Collateral-value-weighted LLTV (bps), as Aave weights its thresholds; both are Morpho's lltv.
-      ltv: () => weightedLltv(c, morpho),
-      liquidationThreshold: () => weightedLltv(c, morpho),
-    },
-  );
+  const collateralBase = sum((m) => m.collateralBase);
+  const debtBase = sum((m) => m.borrowedBase);
+  const base = accountRisk({ collateralBase, suppliedBase: sum((m) => m.suppliedBase + m.collateralBase), debtBase, healthFactor });
+  // Isolated markets: collateral in one market never covers debt in another, so bad debt is summed per market.
+  const badDebtBase = sum((m) => m.badDebtBase);
+  // Dead debt: every market it owes has no collateral left (Morpho seizes only within a market).
+  const unliquidatable = morpho.some((m) => m.figures.borrowed > 0n) && morpho.every((m) => m.figures.borrowed === 0n || m.collateral === 0n);
+  const risk: AccountRisk = { ...base, badDebtBase, insolvent: badDebtBase > 0n, liquidatable, unliquidatable };
+  return {
+    protocol: c.ref,
+    block: inputs.block,
+    indexing: inputs.indexing,
+    pricing: combinePricing(morpho.map((m) => c.markets.get(m.marketId)!.pricing)),
+    warnings: [
+      ...inputs.warnings,
+      ...morpho.filter((m) => !m.valued).map((m) => `${c.ref.slug}: account ${state.address}'s position in market ${m.marketId} is left out of its USD figures (no USD price for the market's loan token, or its oracle could not be read)`),
+    ],
+    address: state.address,
+    eModeCategoryId: 0,
+    healthFactor,
+    risk,
+    positions,
+    morpho,
+    collateralBase,
+    suppliedBase: sum((m) => m.suppliedBase + m.collateralBase),
+    debtBase,
+    // Collateral-value-weighted LLTV (bps), as Aave weights its thresholds; both are Morpho's lltv.
+    ltv: weightedLltv(c, morpho),
+    liquidationThreshold: weightedLltv(c, morpho),
+  };
 }
 
 function weightedLltv(c: Context, morpho: MarketPosition[]): bigint {
-  const total = morpho.reduce((s, m) => s + m.collateralBase(), 0n);
+  const total = morpho.reduce((s, m) => s + m.collateralBase, 0n);
   if (total === 0n) return 0n;
-  return morpho.reduce((s, m) => s + m.collateralBase() * (c.markets.get(m.marketId)!.row.lltv / WAD_PER_BPS), 0n) / total;
-}
-
-function priceOf(inputs: MorphoInputs, t: TokenInfo): bigint {
-  const p = inputs.usd.get(t.address);
-  if (p === undefined) throw new MetricError('PRICE_UNAVAILABLE', `no USD price for ${t.symbol ?? t.address} (${t.address}) at block ${inputs.block.number}`);
-  return p;
-}
-
-/** Risk whose liquidatable flag (Morpho's own rule, no USD) is known eagerly and whose USD figures are computed on demand. */
-function lazyRisk(liquidatable: boolean, compute: () => AccountRisk): AccountRisk {
-  const get = memo(compute);
-  const keys: (keyof AccountRisk)[] = ['badDebtBase', 'netValueBase', 'equityBase', 'debtToEquity', 'negativeEquity', 'insolvent'];
-  return lazy<AccountRisk>({ liquidatable }, Object.fromEntries(keys.map((k) => [k, () => get()[k]])));
-}
-
-function memo<T>(f: () => T): () => T {
-  let done = false;
-  let v: T;
-  return () => {
-    if (!done) {
-      v = f();
-      done = true;
-    }
-    return v;
-  };
+  return morpho.reduce((s, m) => s + m.collateralBase * (c.markets.get(m.marketId)!.row.lltv / WAD_PER_BPS), 0n) / total;
 }
 
 export function morphoAccountViews(inputs: MorphoInputs, states: MorphoAccountState[]): AccountView[] {
@@ -171,95 +191,125 @@ export function morphoProtocolView(inputs: MorphoInputs, states: MorphoAccountSt
   const { block, indexing } = inputs;
   const accounts = states.map((s) => accountView(c, s));
   const recipient = states.find((s) => s.address === inputs.protocol.feeRecipient);
+  const warnings = [...inputs.warnings];
+  const allBorrowPositions = accounts.flatMap((a) => a.morpho.filter((m) => m.figures.borrowed > 0n)).length;
 
   const markets: MarketView[] = inputs.markets.map((row) => {
-    const e = c.markets.get(row.id)!.expected;
+    const mc = c.markets.get(row.id)!;
+    const e = mc.expected;
     const positions = accounts.flatMap((a) => a.morpho.filter((m) => m.marketId === row.id));
     const storedFeeShares = recipient?.positions.find((p) => p.marketId === row.id)?.supplyShares ?? 0n;
     // Morpho has no treasury: its revenue is the fee recipient's supply position (fee shares minted at each accrual).
     const reserves = toAssetsDown(storedFeeShares + e.feeShares, e.totalSupplyAssets, e.totalSupplyShares);
     const treasuryBalance = toAssetsDown(storedFeeShares, e.totalSupplyAssets, e.totalSupplyShares);
     const available = e.totalSupplyAssets - e.totalBorrowAssets;
-    const loanBase = (amount: bigint) => usdValue(inputs.usd, row.loan, amount, block.number);
+    const valued = mc.loanUsd !== null;
+    const loanBase = (amount: bigint) => (mc.loanUsd === null ? 0n : loanToBase(amount, mc.loanUsd, row.loan.decimals));
     const borrowers = positions.filter((m) => m.figures.borrowed > 0n);
-    const liquidatable = borrowers.filter((m) => m.figures.liquidatable);
-    const sheet = memo<BalanceSheet>(() => ({
+    const known = !inputs.oracleFailed.has(row.id);
+    // Morpho checks health per market: a position with debt and no collateral here has nothing to seize.
+    const dead = borrowers.filter((m) => m.collateral === 0n);
+    const liquidatable = known ? borrowers.filter((m) => m.figures.liquidatable && m.collateral > 0n) : [];
+    const badDebtInLoanUnits = known && mc.oraclePrice !== null ? borrowers.reduce((s, m) => s + badDebtInLoan(m.figures.borrowed, m.collateral, mc.oraclePrice!), 0n) : null;
+    if (!valued) {
+      const label = `${row.collateral?.symbol ?? 'idle'}/${row.loan.symbol ?? row.loan.address}`;
+      const debt = formatUnits(e.totalBorrowAssets, row.loan.decimals);
+      const bad = badDebtInLoanUnits === null ? 'unknown' : formatUnits(badDebtInLoanUnits, row.loan.decimals);
+      warnings.push(
+        `${inputs.protocol.slug}: market ${row.id} (${label}) is left out of USD totals: ${inputs.oracleFailed.has(row.id) ? 'its oracle could not be read' : `no indexed protocol prices its loan token ${row.loan.address} in USD`}; ` +
+          `it holds ${borrowers.length} of ${allBorrowPositions} borrow positions, debt ${debt} ${row.loan.symbol ?? ''}, latent bad debt ${bad} ${row.loan.symbol ?? ''} (loan-token units)`,
+      );
+    }
+    const sheet: BalanceSheet = {
       availableLiquidityBase: loanBase(available),
       debtBase: loanBase(e.totalBorrowAssets),
       supplierClaimsBase: loanBase(e.totalSupplyAssets - reserves),
       reservesBase: loanBase(reserves),
-      // Per position: Morpho isolates markets, so this market's bad debt is its own borrowers' shortfall here.
-      latentBadDebtBase: borrowers.reduce((s, m) => s + max(0n, m.borrowedBase() - m.collateralBase()), 0n),
+      // Per position, by the market's own oracle: Morpho isolates markets, so this market's bad debt is its own borrowers' shortfall here.
+      latentBadDebtBase: borrowers.reduce((s, m) => s + m.badDebtBase, 0n),
       // Morpho socializes bad debt at once (suppliers' assets fall): nothing is ever carried as a deficit.
       outstandingDeficitBase: 0n,
-    }));
-    const tally = lazy<MarketTally>(
-      { borrowers: borrowers.length, liquidatableAccounts: liquidatable.length },
-      {
-        insolventAccounts: () => borrowers.filter((m) => m.borrowedBase() > m.collateralBase()).length,
-        liquidatableDebtBase: () => liquidatable.reduce((s, m) => s + m.borrowedBase(), 0n),
-      },
-    );
+    };
+    const tally: MarketTally = {
+      borrowers: borrowers.length,
+      liquidatableAccounts: liquidatable.length,
+      insolventAccounts: borrowers.filter((m) => m.badDebtBase > 0n).length,
+      liquidatableDebtBase: liquidatable.reduce((s, m) => s + m.borrowedBase, 0n),
+      unliquidatableAccounts: dead.length,
+      unliquidatableDebtBase: dead.reduce((s, m) => s + m.borrowedBase, 0n),
+    };
     const lltvBps = row.lltv / WAD_PER_BPS;
-    return lazy<MarketView>(
-      {
-        protocol: c.ref,
-        block,
-        indexing,
-        id: row.id,
-        asset: row.loan.address,
-        symbol: row.loan.symbol,
-        name: row.loan.name,
-        decimals: row.loan.decimals,
-        price: inputs.usd.get(row.loan.address) ?? null,
-        config: {
-          // Morpho's single risk parameter serves as both: borrowing and liquidation stop at the LLTV.
-          ltv: lltvBps,
-          liquidationThreshold: lltvBps,
-          liquidationBonus: liquidationIncentiveFactor(row.lltv) / WAD_PER_BPS,
-          reserveFactor: row.fee / WAD_PER_BPS,
-          liquidationProtocolFee: 0n,
-          supplyCap: 0n,
-          borrowCap: 0n,
-          debtCeiling: 0n,
-          isolationModeTotalDebt: 0n,
-          eModeCategoryId: 0,
-          borrowableInIsolation: false,
-          borrowingEnabled: true,
-          isActive: true,
-          isFrozen: false,
-          isPaused: false,
-          totalDeficitCreated: row.totalDeficitCreated,
-          totalDeficitCovered: 0n,
-          // Morpho Blue's own parameters
-          lltv: row.lltv,
-          fee: row.fee,
-          oracle: row.oracle,
-          irm: row.irm,
-          collateralToken: row.collateral?.address ?? null,
-          oraclePrice: inputs.oraclePrices.get(row.id) ?? null,
-          borrowRate: inputs.borrowRates.get(row.id) ?? null,
-        },
-        totalSupplied: e.totalSupplyAssets,
-        totalBorrowed: e.totalBorrowAssets,
-        availableLiquidity: available,
-        deficit: 0n,
-        reserves,
-        accruedToTreasury: reserves - treasuryBalance,
-        treasuryBalance,
-        utilization: ratio(e.totalBorrowAssets, e.totalSupplyAssets),
-        supplyCapUtilization: null,
-        borrowCapUtilization: null,
-        debtCeilingUtilization: null,
-        tally,
-        accounts,
+    return {
+      protocol: c.ref,
+      block,
+      indexing,
+      pricing: mc.pricing,
+      warnings,
+      valued,
+      id: row.id,
+      asset: row.loan.address,
+      symbol: row.loan.symbol,
+      name: row.loan.name,
+      decimals: row.loan.decimals,
+      price: mc.loanUsd,
+      config: {
+        // Morpho's single risk parameter serves as both: borrowing and liquidation stop at the LLTV.
+        ltv: lltvBps,
+        liquidationThreshold: lltvBps,
+        liquidationBonus: liquidationIncentiveFactor(row.lltv) / WAD_PER_BPS,
+        reserveFactor: row.fee / WAD_PER_BPS,
+        liquidationProtocolFee: 0n,
+        supplyCap: 0n,
+        borrowCap: 0n,
+        debtCeiling: 0n,
+        isolationModeTotalDebt: 0n,
+        eModeCategoryId: 0,
+        borrowableInIsolation: false,
+        borrowingEnabled: true,
+        isActive: true,
+        isFrozen: false,
+        isPaused: false,
+        totalDeficitCreated: row.totalDeficitCreated,
+        totalDeficitCovered: 0n,
+        // Morpho Blue's own parameters
+        lltv: row.lltv,
+        fee: row.fee,
+        oracle: row.oracle,
+        irm: row.irm,
+        collateralToken: row.collateral?.address ?? null,
+        oraclePrice: mc.oraclePrice,
+        borrowRate: inputs.borrowRates.get(row.id) ?? null,
+        latentBadDebtInLoan: badDebtInLoanUnits,
       },
-      { totalSuppliedBase: () => loanBase(e.totalSupplyAssets), sheet, solvency: () => solvency(sheet()) },
-    );
+      totalSupplied: e.totalSupplyAssets,
+      totalBorrowed: e.totalBorrowAssets,
+      availableLiquidity: available,
+      deficit: 0n,
+      reserves,
+      accruedToTreasury: reserves - treasuryBalance,
+      treasuryBalance,
+      utilization: ratio(e.totalBorrowAssets, e.totalSupplyAssets),
+      supplyCapUtilization: null,
+      borrowCapUtilization: null,
+      debtCeilingUtilization: null,
+      tally,
+      accounts,
+      totalSuppliedBase: loanBase(e.totalSupplyAssets),
+      sheet,
+      solvency: solvency(sheet),
+    };
   });
-  const sheets = memo(() => sumSheets(markets.map((m) => m.sheet)));
-  return lazy<ProtocolView>(
-    { protocol: c.ref, block, indexing, markets, accounts },
-    { totalSuppliedBase: () => markets.reduce((s, m) => s + m.totalSuppliedBase, 0n), sheet: sheets, solvency: () => solvency(sheets()) },
-  );
+  const sheet = sumSheets(markets.map((m) => m.sheet));
+  return {
+    protocol: c.ref,
+    block,
+    indexing,
+    pricing: combinePricing(markets.map((m) => m.pricing)),
+    warnings,
+    markets,
+    accounts,
+    totalSuppliedBase: markets.reduce((s, m) => s + m.totalSuppliedBase, 0n),
+    sheet,
+    solvency: solvency(sheet),
+  };
 }

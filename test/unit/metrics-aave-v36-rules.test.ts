@@ -29,6 +29,20 @@ describe('v3.6 rounding primitives', () => {
     expect(aaveRulesFor('HALF_UP')).toBe(AAVE_V30_RULES);
     expect(aaveRulesFor(null)).toBe(AAVE_V30_RULES);
   });
+
+  it('v3.4 (POOL_REVISION 8) keeps half-up balances but compounds with the v3.6 formula', () => {
+    expect(aaveRulesFor('HALF_UP', 7)).toBe(AAVE_V30_RULES); // v3.3
+    const v34 = aaveRulesFor('HALF_UP', 8);
+    expect(v34.name).toBe('v3.4');
+    expect(v34.aTokenBalance).toBe(AAVE_V30_RULES.aTokenBalance);
+    expect(v34.healthFactor).toBe(AAVE_V30_RULES.healthFactor);
+    // a year at 10%: the binomial gives RAY + x + x^2/2 + x^3/6 in its own roundings, v3.4 x + x(x/2 + x^2/6)
+    const rate = RAY / 10n;
+    const half = (a: bigint, b: bigint) => (a * b + RAY / 2n) / RAY;
+    expect(v34.compoundedInterest(rate, 0n, SECONDS_PER_YEAR)).toBe(RAY + rate + half(rate, rate / 2n + half(rate, rate / 6n)));
+    expect(v34.compoundedInterest(rate, 0n, SECONDS_PER_YEAR)).not.toBe(AAVE_V30_RULES.compoundedInterest(rate, 0n, SECONDS_PER_YEAR));
+    expect(aaveRulesFor('FLOOR_CEIL', 10)).toBe(AAVE_V36_RULES);
+  });
 });
 
 describe('GenericLogic.calculateUserAccountData, v3.6 rules', () => {

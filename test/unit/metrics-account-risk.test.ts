@@ -15,6 +15,7 @@ describe('accountRisk', () => {
       debtToEquity: 0n, // 0 / 500
       negativeEquity: false,
       liquidatable: false,
+      unliquidatable: false,
       insolvent: false,
     });
   });
@@ -39,6 +40,7 @@ describe('accountRisk', () => {
       debtToEquity: null,
       negativeEquity: true,
       liquidatable: true,
+      unliquidatable: true, // nothing to seize
       insolvent: true,
     });
   });

@@ -86,6 +86,20 @@ describe('tallyAccounts', () => {
     expect(t.debtToEquity).toBe(2_363_636_363_636_363_636n);
   });
 
+  it('debt with no collateral left is dead debt, not liquidatable debt (no liquidation can seize anything)', () => {
+    const t = tallyAccounts([
+      acct(95n, 90n, 900_000_000_000_000_000n), // liquidatable, collateral to seize
+      acct(0n, 40n, 0n), // Aave HF 0: liquidatable by the rule, nothing to seize
+    ], AT_RISK);
+    expect(t.liquidatableAccounts).toBe(1);
+    expect(t.liquidatableDebtBase).toBe(90n);
+    expect(t.unliquidatableAccounts).toBe(1);
+    expect(t.unliquidatableDebtBase).toBe(40n);
+    // still bad debt and still at risk
+    expect(t.latentBadDebtBase).toBe(40n);
+    expect(t.atRiskDebtBase).toBe(130n);
+  });
+
   it('debt/equity is null when borrowers\' total equity is <= 0', () => {
     expect(tallyAccounts([acct(50n, 100n, 400_000_000_000_000_000n), acct(150n, 100n, 1_200_000_000_000_000_000n)], AT_RISK).debtToEquity).toBeNull(); // equity -50 + 50 = 0
     expect(tallyAccounts([acct(0n, 10n, 0n)], AT_RISK).debtToEquity).toBeNull();
@@ -94,7 +108,7 @@ describe('tallyAccounts', () => {
   it('no accounts or only lenders: zero counts and null debt/equity', () => {
     for (const list of [[], [acct(10n, 0n, null)]]) {
       const t = tallyAccounts(list, AT_RISK);
-      expect(t).toEqual({ accounts: list.length, borrowers: 0, insolventAccounts: 0, liquidatableAccounts: 0, latentBadDebtBase: 0n, liquidatableDebtBase: 0n, atRiskDebtBase: 0n, debtToEquity: null });
+      expect(t).toEqual({ accounts: list.length, borrowers: 0, insolventAccounts: 0, liquidatableAccounts: 0, latentBadDebtBase: 0n, liquidatableDebtBase: 0n, unliquidatableAccounts: 0, unliquidatableDebtBase: 0n, atRiskDebtBase: 0n, debtToEquity: null });
     }
   });
 
