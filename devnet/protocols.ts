@@ -8,7 +8,7 @@ import { deployAaveV3, type AaveV3Deployment } from './aave-v3/deploy';
 import { deployAaveV36 } from './aave-v36/deploy';
 import { resetPrices, upgradeAaveV3ToV36 } from './aave-v36/upgrade';
 import { runAaveV3Scenario, type ScenarioResult } from './scenario/aave-v3';
-import { deployMorphoBlue, type MorphoDeployment } from './morpho-blue/deploy';
+import { deployMorphoBlue, type MorphoDeployment, type MorphoDeployOptions } from './morpho-blue/deploy';
 import { runMorphoScenario, type MorphoScenarioResult } from './scenario/morpho-blue';
 import type { NetworkDataSource } from './stack/subgraph-build';
 
@@ -64,12 +64,19 @@ export const morphoBlueDevnet: DevnetProtocol<MorphoDeployment, MorphoScenarioRe
   // token, one address, priced by Aave's oracle in USD (what the gateway values Morpho with).
   deploy: (clients, log, earlier) => {
     const aave = earlier['aave-v3']?.deployment as AaveV3Deployment | undefined;
-    const existingTokens = aave?.reserves.map((r) => ({ symbol: r.symbol, address: r.underlying, decimals: r.decimals }));
-    return deployMorphoBlue(clients, { log, existingTokens });
+    return deployMorphoBlue(clients, { log, existingTokens: aave && sharedWithMorpho(aave) });
   },
   runScenario: (i) => runMorphoScenario(i),
   dataSources: (d) => ({ MorphoBlue: { address: d.morpho, startBlock: d.startBlock } }),
 };
+
+/** An Aave market's tokens and their Chainlink proxies: Morpho's oracles then read the same feeds as Aave's oracle. */
+export function sharedWithMorpho(aave: AaveV3Deployment): NonNullable<MorphoDeployOptions['existingTokens']> {
+  return aave.reserves.map((r) => ({
+    symbol: r.symbol, address: r.underlying, decimals: r.decimals,
+    ...(r.feed.kind === 'chainlink-proxy' ? { feed: { proxy: r.feed.proxy, aggregator: r.feed.aggregator } } : {}),
+  }));
+}
 
 /**
  * The mainnet path: a v3.0 market that runs its scenario, is upgraded in place to v3.6 (same

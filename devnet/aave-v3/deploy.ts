@@ -15,6 +15,7 @@ import {
   poolAddressesProviderAbi,
   poolConfiguratorAbi,
 } from './contracts';
+import { FeedDeployer, type PriceFeed } from '../chainlink/feeds';
 import { BASE_CURRENCY_UNIT, EMODE_CATEGORIES, MARKET_ID, RESERVES, pctRay, type ReserveConfig } from './market-config';
 
 export interface DeployedReserve {
@@ -25,7 +26,10 @@ export interface DeployedReserve {
   variableDebtToken: Address;
   /** zeroAddress on a fresh v3.6 market (stable debt was removed in v3.2); an upgraded v3.0 market keeps the orphan */
   stableDebtToken: Address;
+  /** the AaveOracle source at deployment: the Chainlink proxy, or the CAPO adapter (feed.kind 'capo') */
   aggregator: Address;
+  /** what stands behind the source (proxy, aggregator, ratio provider), so tests can read the chain */
+  feed: PriceFeed;
   interestRateStrategy: Address;
   /** initial oracle price, USD with 8 decimals, as a decimal string (keeps the object JSON-safe) */
   initialPrice: string;
@@ -102,13 +106,15 @@ export async function deployAaveV3(clients: DevnetClients, options: DeployOption
   await call('provider.setPoolDataProvider', provider.address, poolAddressesProviderAbi, 'setPoolDataProvider', [dataProvider.address]);
 
   const underlyings: Address[] = [];
-  const aggregators: Address[] = [];
+  const feeds = await FeedDeployer.create(tx, deployer, log);
+  const sources: { source: Address; feed: PriceFeed }[] = [];
   const strategies: Address[] = [];
   for (const r of RESERVES) {
     underlyings.push((await create('MintableERC20', [r.name, r.symbol, r.decimals])).address);
-    aggregators.push((await create('MockAggregator', [r.price])).address);
+    sources.push(await feeds.feed(r.priceFeed ?? 'chainlink-proxy', r.price, r.symbol));
     strategies.push((await create('DefaultReserveInterestRateStrategy', strategyArgs(provider.address, r))).address);
   }
+  const aggregators = sources.map((s) => s.source);
   const oracle = await create('AaveOracle', [provider.address, underlyings, aggregators, '0x0000000000000000000000000000000000000000', '0x0000000000000000000000000000000000000000', BASE_CURRENCY_UNIT]);
   await call('provider.setPriceOracle', provider.address, poolAddressesProviderAbi, 'setPriceOracle', [oracle.address]);
   const r1 = await tx.settle();
@@ -188,6 +194,7 @@ export async function deployAaveV3(clients: DevnetClients, options: DeployOption
       variableDebtToken: getAddress(reserveData[i].variableDebtTokenAddress),
       stableDebtToken: getAddress(reserveData[i].stableDebtTokenAddress),
       aggregator: getAddress(aggregators[i]),
+      feed: sources[i].feed,
       interestRateStrategy: getAddress(strategies[i]),
       initialPrice: r.price.toString(),
       isolated: r.debtCeiling !== undefined,

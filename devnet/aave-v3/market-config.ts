@@ -3,6 +3,7 @@
 // 100%: 10500 = 5% bonus), caps in whole tokens, debt ceiling in USD with 2 decimals
 // (ReserveConfiguration.DEBT_CEILING_DECIMALS = 2), rates in RAY, prices with 8 decimals (AaveOracle
 // base unit 1e8, USD base currency = address(0) as in Aave's USD markets).
+import type { FeedKind } from '../chainlink/feeds';
 
 const RAY = 10n ** 27n;
 /** percent (may be fractional, e.g. 4.5) as a RAY-scaled rate */
@@ -34,6 +35,12 @@ export interface ReserveConfig {
   debtCeiling?: bigint;
   borrowableInIsolation?: boolean;
   eModeCategory?: number;
+  /**
+   * The AaveOracle source: a Chainlink EACAggregatorProxy (default, as Aave's mainnet majors) or
+   * the CAPO pattern (price-cap adapter over a base feed x an exchange ratio, as Aave's LSTs and
+   * yield-bearing stablecoins on mainnet). devnet/chainlink/feeds.ts deploys both.
+   */
+  priceFeed?: FeedKind;
 }
 
 export interface EModeConfig {
@@ -74,6 +81,7 @@ export const RESERVES: ReserveConfig[] = [
     ltv: 5000, liquidationThreshold: 6500, liquidationBonus: 11000, reserveFactor: 2000, liquidationProtocolFee: 1000,
     borrowing: false, rates: { optimalUsage: 45, base: 0, slope1: 7, slope2: 300 },
     debtCeiling: 10_000_000_00n, // 10M USD
+    priceFeed: 'capo',
   },
 ];
 

@@ -24,7 +24,6 @@ export const V36_ENTRY_SOURCES = [
   `${SRC}/misc/DefaultReserveInterestRateStrategyV2.sol`,
   `${SRC}/helpers/AaveProtocolDataProvider.sol`,
   `${SRC}/mocks/tokens/MintableERC20.sol`,
-  `${SRC}/mocks/oracle/CLAggregators/MockAggregator.sol`,
 ];
 
 export const V36_JOB: SolcJob = {

@@ -20,6 +20,7 @@ import { ANVIL_DEPLOYER_KEY, deriveAccount, type DevnetClients } from '../chain/
 import { TxSender } from '../chain/txs';
 import { libraryDeployOrder, linkBytecode } from '../aave-v3/artifacts';
 import type { AaveV3Deployment, DeployOptions } from '../aave-v3/deploy';
+import { FeedDeployer, type PriceFeed } from '../chainlink/feeds';
 import { BASE_CURRENCY_UNIT, EMODE_CATEGORIES, MARKET_ID, RESERVES, type ReserveConfig } from '../aave-v3/market-config';
 import { aclManagerV36Abi, poolAddressesProviderV36Abi, poolConfiguratorV36Abi, poolV36Abi } from './abis';
 import { compileAaveV36, v36Artifact } from './compile';
@@ -87,11 +88,13 @@ export async function deployAaveV36(clients: DevnetClients, options: DeployV36Op
   await call('provider.setAddress(UMBRELLA)', provider.address, poolAddressesProviderV36Abi, 'setAddress', [UMBRELLA_ID, umbrella]);
 
   const underlyings: Address[] = [];
-  const aggregators: Address[] = [];
+  const feeds = await FeedDeployer.create(tx, deployer, log);
+  const sources: { source: Address; feed: PriceFeed }[] = [];
   for (const r of RESERVES) {
     underlyings.push((await create('MintableERC20', [r.name, r.symbol, r.decimals])).address);
-    aggregators.push((await create('MockAggregator', [r.price])).address);
+    sources.push(await feeds.feed(r.priceFeed ?? 'chainlink-proxy', r.price, r.symbol));
   }
+  const aggregators = sources.map((s) => s.source);
   const oracle = await create('AaveOracle', [provider.address, underlyings, aggregators, zeroAddress, zeroAddress, BASE_CURRENCY_UNIT]);
   await call('provider.setPriceOracle', provider.address, poolAddressesProviderV36Abi, 'setPriceOracle', [oracle.address]);
   const r1 = await tx.settle();
@@ -169,6 +172,7 @@ export async function deployAaveV36(clients: DevnetClients, options: DeployV36Op
       variableDebtToken: getAddress(reserveData[i].variableDebtTokenAddress),
       stableDebtToken: zeroAddress,
       aggregator: getAddress(aggregators[i]),
+      feed: sources[i].feed,
       interestRateStrategy: getAddress(strategy.address),
       initialPrice: r.price.toString(),
       isolated: r.debtCeiling !== undefined,

@@ -15,7 +15,8 @@ import { libraryDeployOrder, linkBytecode } from '../aave-v3/artifacts';
 import type { AaveV3Deployment } from '../aave-v3/deploy';
 import { RESERVES } from '../aave-v3/market-config';
 import { artifactOf, compileCached, type SolcJob } from '../solc/compile';
-import { aaveOracleV36Abi, poolAddressesProviderV36Abi, poolConfiguratorV36Abi } from './abis';
+import { RATIO_ONE, setRatio, updateAnswer } from '../chainlink/feeds';
+import { poolAddressesProviderV36Abi, poolConfiguratorV36Abi } from './abis';
 import { V36_JOB } from './compile';
 import { defaultUmbrellaAccount, interestRateData, UMBRELLA_ID, type AaveV36Deployment } from './deploy';
 import { explainAaveV36Revert } from './errors';
@@ -92,15 +93,19 @@ export async function upgradeAaveV3ToV36(
   };
 }
 
-/** After a scenario's crash: back to each reserve's initial price (a new MockAggregator per asset: it has no setter), so a second scenario plans its borrows at the prices it assumes. */
+/**
+ * After a scenario's crash: every feed back to its reserve's initial price, so a second scenario
+ * plans its borrows at the prices it assumes. As a feed's operator would: a new round on the
+ * aggregator currently behind each proxy (a silent switch may have replaced the one of the
+ * deployment), and for a CAPO source the ratio back to 1 with the base feed at the initial price.
+ */
 export async function resetPrices(clients: DevnetClients, d: AaveV3Deployment): Promise<void> {
   const admin = privateKeyToAccount(ANVIL_DEPLOYER_KEY);
   const tx = await TxSender.create(clients);
   await tx.prime([admin]);
-  const agg = artifactOf(await compileCached(V36_UPGRADE_JOB), 'MockAggregator');
-  const sources: Address[] = [];
-  for (const r of d.reserves) sources.push((await tx.deploy(admin, { abi: agg.abi, bytecode: agg.bytecode, args: [BigInt(r.initialPrice)], gas: 1_000_000n }, 'aggregator')).address);
-  await tx.write(admin, { address: d.aaveOracle, abi: aaveOracleV36Abi, functionName: 'setAssetSources', args: [d.reserves.map((r) => r.underlying), sources], gas: 1_000_000n }, 'setAssetSources');
+  for (const r of d.reserves) {
+    if (r.feed.kind === 'capo') await setRatio(tx, admin, r.feed.ratioProvider, RATIO_ONE, r.symbol);
+    await updateAnswer(tx, admin, r.feed.proxy, BigInt(r.initialPrice), r.symbol);
+  }
   await tx.settle();
 }
-

@@ -24,6 +24,7 @@ export const MORPHO_SOLC_JOB: SolcJob = {
     `${SRC}/mocks/OracleMock.sol`,
     `${SRC}/mocks/IrmMock.sol`,
     'devnet/morpho-blue/contracts/ERC20MockMetadata.sol',
+    'devnet/morpho-blue/contracts/ChainlinkOracleStandIn.sol',
   ],
   settings: {
     viaIR: true,
@@ -42,6 +43,8 @@ export interface MorphoArtifacts {
   /** ERC20Mock + name/symbol/decimals (devnet/morpho-blue/contracts/ERC20MockMetadata.sol) */
   token: Artifact;
   oracleMock: Artifact;
+  /** price() from two Chainlink feeds, as MorphoChainlinkOracleV2 (devnet/morpho-blue/contracts/ChainlinkOracleStandIn.sol) */
+  chainlinkOracle: Artifact;
   irmMock: Artifact;
 }
 
@@ -57,6 +60,7 @@ export async function compileMorphoBlue(log?: (m: string) => void): Promise<Morp
     erc20Mock: artifactOf(build, 'ERC20Mock'),
     token: artifactOf(build, 'ERC20MockMetadata'),
     oracleMock: artifactOf(build, 'OracleMock'),
+    chainlinkOracle: artifactOf(build, 'ChainlinkOracleStandIn'),
     irmMock: artifactOf(build, 'IrmMock'),
   };
 }

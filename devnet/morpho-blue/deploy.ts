@@ -1,5 +1,10 @@
 // Deploys Morpho Blue (compiled from @morpho-org/morpho-blue@1.0.0) with mock tokens, one
-// OracleMock per market and IrmMock, enables LLTVs, creates the markets and sets a fee.
+// Chainlink-feed oracle per market (ChainlinkOracleStandIn, the MorphoChainlinkOracleV2 pattern)
+// and IrmMock, enables LLTVs, creates the markets and sets a fee.
+//
+// Feeds: a token shared with the Aave v3.0 devnet is read through that market's own Chainlink
+// proxy (the same feed Aave's oracle reads, as on mainnet); any other token gets a proxy and
+// aggregator only Morpho's oracles read (devnet/chainlink/feeds.ts).
 //
 // Deterministic: one deployer (anvil account 0 unless told otherwise) sends everything in a fixed
 // order, so a fresh anvil always yields the same addresses. All txs go out at once (TxSender) and
@@ -9,7 +14,8 @@ import { encodeAbiParameters, getAddress, keccak256, type Address, type Hex, typ
 import { privateKeyToAccount } from 'viem/accounts';
 import { ANVIL_DEPLOYER_KEY, deriveAccount, type DevnetClients } from '../chain/anvil';
 import { TxSender } from '../chain/txs';
-import { morphoBlueAbi, oracleMockAbi } from './abis';
+import { FeedDeployer } from '../chainlink/feeds';
+import { morphoBlueAbi } from './abis';
 import { compileMorphoBlue } from './compile';
 import { ENABLED_LLTVS, MARKETS, TOKENS, oraclePrice, token, type MarketConfig, type TokenConfig } from './market-config';
 
@@ -37,8 +43,27 @@ export interface DeployedMorphoMarket {
   collateralDecimals: number;
   loanSymbol: string;
   collateralSymbol: string;
-  /** OracleMock price at deployment, decimal string (36 + loan - collateral decimals) */
+  /** oracle price at deployment, decimal string (36 + loan - collateral decimals) */
   initialPrice: string;
+  /** the oracle's Chainlink feeds (proxies): base = collateral/USD, quote = loan/USD */
+  feeds: { base: Address; quote: Address };
+  /** ChainlinkOracleStandIn.SCALE_FACTOR: 10^(36 + loan + quoteFeed - collateral - baseFeed decimals), decimal string */
+  scaleFactor: string;
+}
+
+export interface MorphoToken {
+  symbol: string;
+  address: Address;
+  decimals: number;
+  /**
+   * `fund`: how the scenario gives accounts a balance: `setBalance` on Morpho's own mock tokens,
+   * `mint(address,uint256)` on another protocol's MintableERC20 (tokens shared with Aave, as on mainnet).
+   */
+  fund: 'setBalance' | 'mint';
+  /** the token's USD feed (a Chainlink proxy) and its aggregator at deployment */
+  feed: { proxy: Address; aggregator: Address };
+  /** true: the feed is the Aave v3.0 market's own (Aave prices this token); false: only Morpho's oracles read it */
+  pricedByAave: boolean;
 }
 
 export interface MorphoDeployment {
@@ -49,11 +74,7 @@ export interface MorphoDeployment {
   irm: Address;
   owner: Address;
   feeRecipient: Address;
-  /**
-   * `fund`: how the scenario gives accounts a balance: `setBalance` on Morpho's own mock tokens,
-   * `mint(address,uint256)` on another protocol's MintableERC20 (tokens shared with Aave, as on mainnet).
-   */
-  tokens: { symbol: string; address: Address; decimals: number; fund: 'setBalance' | 'mint' }[];
+  tokens: MorphoToken[];
   enabledLltvs: string[];
   markets: DeployedMorphoMarket[];
 }
@@ -68,7 +89,7 @@ export interface MorphoDeployOptions {
    * the devnet shares Aave's underlyings so both protocols price the same assets, as on mainnet.
    * Symbols not given get Morpho's own mock tokens.
    */
-  existingTokens?: { symbol: string; address: Address; decimals: number }[];
+  existingTokens?: { symbol: string; address: Address; decimals: number; /** its USD feed: Chainlink proxy and aggregator (Aave v3.0's) */ feed?: { proxy: Address; aggregator: Address } }[];
   log?: (msg: string) => void;
 }
 
@@ -112,9 +133,17 @@ export async function deployMorphoBlue(clients: DevnetClients, options: MorphoDe
     const { address } = await tx.deploy(deployer, { abi: art.token.abi, bytecode: art.token.bytecode, args: [t.name, t.symbol, t.decimals], gas: GAS_CREATE }, `deploy token ${t.symbol}`);
     tokens.set(t.symbol, address);
   }
+  // One USD feed per token: the shared market's proxy, else a proxy + aggregator of Morpho's own.
+  const feeder = await FeedDeployer.create(tx, deployer, log);
+  const feeds = new Map<string, { proxy: Address; aggregator: Address }>();
+  for (const t of TOKENS) {
+    const existing = shared.get(t.symbol)?.feed;
+    feeds.set(t.symbol, existing ?? (await feeder.chainlink(t.usd, t.symbol)).feed);
+  }
   const oracles: Address[] = [];
   for (const m of MARKETS) {
-    oracles.push((await tx.deploy(deployer, { abi: art.oracleMock.abi, bytecode: art.oracleMock.bytecode, gas: GAS_CREATE }, `deploy OracleMock ${m.label}`)).address);
+    const args = [feeds.get(m.collateral)!.proxy, feeds.get(m.loan)!.proxy, BigInt(token(m.collateral).decimals), BigInt(token(m.loan).decimals)];
+    oracles.push((await tx.deploy(deployer, { abi: art.chainlinkOracle.abi, bytecode: art.chainlinkOracle.bytecode, args, gas: GAS_CREATE }, `deploy ChainlinkOracleStandIn ${m.label}`)).address);
   }
 
   const owner = (functionName: string, args: readonly unknown[], label = functionName) =>
@@ -125,8 +154,6 @@ export async function deployMorphoBlue(clients: DevnetClients, options: MorphoDe
 
   const markets: DeployedMorphoMarket[] = MARKETS.map((m, i) => describe(m, token(m.loan), token(m.collateral), oracles[i]));
   for (const [i, m] of markets.entries()) {
-    // The price must be set before anyone borrows; OracleMock starts at 0 (every borrow would revert).
-    await tx.write(deployer, { address: m.oracle, abi: oracleMockAbi, functionName: 'setPrice', args: [BigInt(m.initialPrice)], gas: GAS_CALL }, `setPrice ${m.label}`);
     await owner('createMarket', [marketParamsOf(m)], `createMarket ${m.label}`);
     if (MARKETS[i].fee > 0n) await owner('setFee', [marketParamsOf(m), MARKETS[i].fee], `setFee ${m.label}`);
   }
@@ -141,7 +168,14 @@ export async function deployMorphoBlue(clients: DevnetClients, options: MorphoDe
     irm,
     owner: deployer.address,
     feeRecipient,
-    tokens: TOKENS.map((t) => ({ symbol: t.symbol, address: tokens.get(t.symbol)!, decimals: t.decimals, fund: shared.has(t.symbol) ? ('mint' as const) : ('setBalance' as const) })),
+    tokens: TOKENS.map((t) => ({
+      symbol: t.symbol,
+      address: tokens.get(t.symbol)!,
+      decimals: t.decimals,
+      fund: shared.has(t.symbol) ? ('mint' as const) : ('setBalance' as const),
+      feed: feeds.get(t.symbol)!,
+      pricedByAave: shared.get(t.symbol)?.feed !== undefined,
+    })),
     enabledLltvs: ENABLED_LLTVS.map(String),
     markets,
   };
@@ -159,6 +193,9 @@ export async function deployMorphoBlue(clients: DevnetClients, options: MorphoDe
       loanSymbol: loan.symbol,
       collateralSymbol: collateral.symbol,
       initialPrice: oraclePrice(collateral, loan).toString(),
+      feeds: { base: feeds.get(collateral.symbol)!.proxy, quote: feeds.get(loan.symbol)!.proxy },
+      // both feeds answer with FEED_DECIMALS, which cancel out
+      scaleFactor: (10n ** BigInt(36 + loan.decimals - collateral.decimals)).toString(),
     };
   }
 }

@@ -1,12 +1,13 @@
 // The devnet's Morpho Blue markets: tokens, oracle prices, LLTVs, fees. Pure data + price math.
 // LLTVs and fees are WAD fractions (1e18 = 100%), as Morpho stores them.
+import { RESERVES } from '../aave-v3/market-config';
 import { ORACLE_PRICE_SCALE } from './math';
 
 export interface TokenConfig {
   symbol: string;
   name: string;
   decimals: number;
-  /** initial USD price with 8 decimals (only to derive oracle prices) */
+  /** initial USD price with 8 decimals: the initial answer of the token's Chainlink feed */
   usd: bigint;
 }
 
@@ -22,11 +23,21 @@ export interface MarketConfig {
 
 const pct = (x: number) => BigInt(Math.round(x * 1e4)) * 10n ** 14n;
 
+/** Aave v3.0 devnet's initial price of a symbol: Morpho shares those tokens and their feeds, so one token has one USD price. */
+const aavePrice = (symbol: string): bigint => {
+  const r = RESERVES.find((x) => x.symbol === symbol);
+  if (!r) throw new Error(`no Aave reserve ${symbol}`);
+  return r.price;
+};
+
 export const TOKENS: TokenConfig[] = [
-  { symbol: 'USDC', name: 'USD Coin (devnet)', decimals: 6, usd: 1_0000_0000n },
-  { symbol: 'WETH', name: 'Wrapped Ether (devnet)', decimals: 18, usd: 3_000_0000_0000n },
-  { symbol: 'WBTC', name: 'Wrapped BTC (devnet)', decimals: 8, usd: 60_000_0000_0000n },
-  { symbol: 'DAI', name: 'Dai Stablecoin (devnet)', decimals: 18, usd: 1_0000_0000n },
+  { symbol: 'USDC', name: 'USD Coin (devnet)', decimals: 6, usd: aavePrice('USDC') },
+  { symbol: 'WETH', name: 'Wrapped Ether (devnet)', decimals: 18, usd: aavePrice('WETH') },
+  { symbol: 'WBTC', name: 'Wrapped BTC (devnet)', decimals: 8, usd: aavePrice('WBTC') },
+  { symbol: 'DAI', name: 'Dai Stablecoin (devnet)', decimals: 18, usd: aavePrice('DAI') },
+  // A yield-bearing stablecoin no Aave reserve prices (mainnet Morpho lends many: sUSDS, syrupUSDC,
+  // PTs...): only Morpho's own feed knows its price, so a USD valuation from Aave's oracle has none.
+  { symbol: 'sUSDX', name: 'Savings USDX (devnet)', decimals: 18, usd: 1_0500_0000n },
 ];
 
 /** LLTVs the owner enables: Morpho governance's usual set (the markets use 77, 86 and 91.5%). */
@@ -37,6 +48,7 @@ export const MARKETS: MarketConfig[] = [
   { label: 'WBTC/USDC', collateral: 'WBTC', loan: 'USDC', lltv: pct(0.86), fee: 0n },
   { label: 'WETH/DAI', collateral: 'WETH', loan: 'DAI', lltv: pct(0.915), fee: 0n },
   { label: 'USDC/WETH', collateral: 'USDC', loan: 'WETH', lltv: pct(0.77), fee: 0n },
+  { label: 'WETH/sUSDX', collateral: 'WETH', loan: 'sUSDX', lltv: pct(0.86), fee: 0n },
 ];
 
 export function token(symbol: string): TokenConfig {

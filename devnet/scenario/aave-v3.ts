@@ -17,13 +17,12 @@ import { maxUint256, type Address, type PrivateKeyAccount } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ANVIL_DEPLOYER_KEY, deriveAccount, fundAccounts, type DevnetClients } from '../chain/anvil';
 import { TxSender } from '../chain/txs';
-import { loadArtifact } from '../aave-v3/artifacts';
 import { explainAaveRevert } from '../aave-v3/errors';
-import { compileAaveV36, v36Artifact } from '../aave-v36/compile';
+import { baseForComposite, FeedDeployer, readRatio, setRatio, switchAggregator, updateAnswer } from '../chainlink/feeds';
 import { defaultUmbrellaAccount } from '../aave-v36/deploy';
 import { explainAaveV36Revert } from '../aave-v36/errors';
 import { coverDeficits, type Coverage } from './deficit-coverage';
-import { aaveOracleAbi, aTokenAbi, mintableErc20Abi, poolAbi } from '../aave-v3/contracts';
+import { aTokenAbi, mintableErc20Abi, poolAbi } from '../aave-v3/contracts';
 import type { AaveV3Deployment, DeployedReserve } from '../aave-v3/deploy';
 import { planScenario, type AccountPlan, type Amount } from './plan';
 import { runLiquidations, type Deficit } from './liquidate';
@@ -34,7 +33,7 @@ export interface ScenarioOptions {
   seed: string | number;
   accounts?: number;
   log?: (msg: string) => void;
-  /** pool admin allowed to set oracle sources; defaults to anvil account 0 (the deployer) */
+  /** owner of the price feeds (proxies, ratio providers); defaults to anvil account 0 (the deployer) */
   adminKey?: `0x${string}`;
   /** v3.6: key of the market's UMBRELLA; defaults to the devnet's (defaultUmbrellaAccount) */
   umbrellaKey?: `0x${string}`;
@@ -42,7 +41,13 @@ export interface ScenarioOptions {
 
 export interface Checkpoint {
   name:
-    | 'setup' | 'after-interest' | 'before-crash' | 'after-crash' | 'after-liquidations'
+    | 'setup' | 'after-interest'
+    // after the pre-crash move: WBTC's proxy now reads a new aggregator (no event from the proxy)
+    | 'after-silent-switch'
+    | 'before-crash' | 'after-crash'
+    // after the CAPO ratio drop (no event at all), before the liquidations
+    | 'after-ratio-move'
+    | 'after-liquidations'
     // v3.6 only, between after-liquidations and end
     | 'after-partial-coverage' | 'after-full-coverage'
     | 'end';
@@ -75,8 +80,19 @@ export interface ScenarioResult {
 export const GAS = {
   mint: 120_000n, approve: 80_000n, supply: 400_000n, borrow: 500_000n, repay: 400_000n,
   repayWithATokens: 450_000n, withdraw: 500_000n, transfer: 500_000n, setCollateral: 300_000n,
-  setEMode: 300_000n, liquidation: 1_000_000n, aggregator: 400_000n, setSources: 300_000n,
+  setEMode: 300_000n, liquidation: 1_000_000n,
 } as const;
+
+/**
+ * The reserve whose pre-crash move is a silent aggregator switch (on mainnet Chainlink migrates a
+ * feed to a new aggregator behind the same proxy; the proxy logs nothing): a reader that follows
+ * AnswerUpdated of the aggregators it saw at listing misses every later WBTC move.
+ */
+export const SILENT_SWITCH_SYMBOL = 'WBTC';
+/** CAPO ratio growth after each 30-day warp: +0.5% (~6% a year, an LST's yield; under the adapter's 10% cap). */
+export const RATIO_GROWTH = { num: 1005n, den: 1000n } as const;
+/** The slashing-like ratio drop after the crash: -8%, with no event. */
+export const RATIO_DROP = { num: 92n, den: 100n } as const;
 
 const DAY = 86_400;
 /** Seconds between blocks mined during the scenario, like mainnet. */
@@ -135,6 +151,8 @@ export async function runAaveV3Scenario(opts: ScenarioOptions): Promise<Scenario
       log(`checkpoint ${name} at block ${b.number}`);
     };
     const warp = (seconds: number) => tx.warp(seconds);
+    let feedDeployer: FeedDeployer | undefined;
+    const feeds = async () => (feedDeployer ??= await FeedDeployer.create(tx, admin));
     const each = (f: (p: AccountPlan, a: PrivateKeyAccount) => Promise<unknown>[]) =>
       plan.accounts.flatMap((p, i) => f(p, accounts[i]));
 
@@ -165,6 +183,7 @@ export async function runAaveV3Scenario(opts: ScenarioOptions): Promise<Scenario
 
     // --- interest accrues, then everyday activity ---------------------------------------------
     await warp(30 * DAY);
+    await growRatios();
     await checkpoint('after-interest');
     await phase('activity', () => [
       ...each((p, a) => {
@@ -193,13 +212,30 @@ export async function runAaveV3Scenario(opts: ScenarioOptions): Promise<Scenario
         return out;
       }),
     ]);
-    await movePrices('price move', plan.preMove);
+    await movePrices('price move', plan.preMove, { silentSwitch: SILENT_SWITCH_SYMBOL });
+    await checkpoint('after-silent-switch');
     await warp(30 * DAY);
+    await growRatios();
     await checkpoint('before-crash');
 
-    // --- crash ------------------------------------------------------------------------------------
-    await movePrices('crash', plan.crash);
+    // --- crash, then a CAPO ratio drop --------------------------------------------------------------
+    // CAPO bases are set so that base x ratio equals the planned crash price only AFTER the drop:
+    // liquidations, deficits and the upgrade see the planned prices, as before the feeds were real.
+    const dropped = new Map<string, bigint>();
+    for (const r of d.reserves) {
+      if (r.feed.kind === 'capo') dropped.set(r.symbol, (await readRatio(publicClient, r.feed.ratioProvider)) * RATIO_DROP.num / RATIO_DROP.den);
+    }
+    await movePrices('crash', plan.crash, { ratios: dropped });
     await checkpoint('after-crash');
+    await phase('ratio move', () => [(async () => {
+      for (const [symbol, ratio] of dropped) {
+        const f = reserve(symbol).feed;
+        if (f.kind !== 'capo') continue;
+        count('ratioUpdate');
+        await setRatio(tx, admin, f.ratioProvider, ratio, symbol);
+      }
+    })()]);
+    await checkpoint('after-ratio-move');
 
     // --- liquidations ---------------------------------------------------------------------------
     const liq = await runLiquidations({
@@ -242,22 +278,41 @@ export async function runAaveV3Scenario(opts: ScenarioOptions): Promise<Scenario
       txs: tx.sent,
     };
 
-    /** MockAggregator has no setter: deploy new ones and point the oracle at them. */
-    async function movePrices(name: string, factors: Record<string, number>) {
-      await phase(name, () => {
-        const moved = Object.entries(factors).filter(([, f]) => f !== 1);
-        return [(async () => {
-          // Each market's own mock (same constructor and AnswerUpdated event in both versions).
-          const art = v36 ? v36Artifact(await compileAaveV36(), 'MockAggregator') : loadArtifact('MockAggregator');
-          const sources: Address[] = [];
-          for (const [symbol, f] of moved) {
-            const price = (BigInt(reserve(symbol).initialPrice) * BigInt(Math.round(f * 1e6))) / 1_000_000n;
-            count('priceUpdate');
-            sources.push((await tx.deploy(admin, { abi: art.abi, bytecode: art.bytecode, args: [price], gas: GAS.aggregator }, `deploy MockAggregator ${symbol}`)).address);
+    /**
+     * A new round on the aggregator currently behind each moved reserve's proxy (AnswerUpdated from
+     * the aggregator, as on mainnet), except `silentSwitch`'s: a new aggregator behind its proxy.
+     * A CAPO reserve's base feed is set for the planned price at `ratios` (default: the ratio now). Sequential, so the feeds' txs and addresses are the same on every run.
+     */
+    async function movePrices(name: string, factors: Record<string, number>, how: { silentSwitch?: string; ratios?: Map<string, bigint> } = {}) {
+      await phase(name, () => [(async () => {
+        for (const [symbol, f] of Object.entries(factors)) {
+          if (f === 1) continue;
+          const r = reserve(symbol);
+          const price = (BigInt(r.initialPrice) * BigInt(Math.round(f * 1e6))) / 1_000_000n;
+          count('priceUpdate');
+          if (r.feed.kind === 'capo') {
+            const ratio = how.ratios?.get(symbol) ?? (await readRatio(publicClient, r.feed.ratioProvider));
+            await updateAnswer(tx, admin, r.feed.proxy, baseForComposite(price, ratio), symbol);
+          } else if (symbol === how.silentSwitch) {
+            count('aggregatorSwitch');
+            await switchAggregator(tx, admin, await feeds(), r.feed.proxy, price, symbol);
+          } else {
+            await updateAnswer(tx, admin, r.feed.proxy, price, symbol);
           }
-          await send(admin, 'setAssetSources', d.aaveOracle, aaveOracleAbi, 'setAssetSources', [moved.map(([s]) => reserve(s).underlying), sources], GAS.setSources);
-        })()];
-      });
+        }
+      })()]);
+    }
+
+    /** After a 30-day warp: each CAPO ratio grows by RATIO_GROWTH, silently (the ratio provider emits nothing). */
+    async function growRatios() {
+      await phase('ratio growth', () => [(async () => {
+        for (const r of d.reserves) {
+          if (r.feed.kind !== 'capo') continue;
+          count('ratioUpdate');
+          const ratio = await readRatio(publicClient, r.feed.ratioProvider);
+          await setRatio(tx, admin, r.feed.ratioProvider, ratio * RATIO_GROWTH.num / RATIO_GROWTH.den, r.symbol);
+        }
+      })()]);
     }
   } finally {
     await testClient.setAutomine(wasAutomine).catch(() => {});

@@ -3,6 +3,11 @@
 // withdrawCollateral, interest accrual (time warps + accrueInterest), fee changes, a price move, a
 // crash, liquidations with and without bad debt, and positions closed afterwards.
 //
+// Prices move as on mainnet: a new round (AnswerUpdated) on the aggregator behind each token's
+// Chainlink proxy; the markets' oracles read those proxies. Tokens shared with the Aave v3.0
+// devnet share its feeds, so the run starts by putting them back to the initial prices (the Aave
+// scenario before it crashed them) and its moves reach Aave's oracle too.
+//
 // Speed as in the Aave scenario: automine is off; each phase signs all its txs locally, sends them
 // in JSON-RPC batches and mines until the pool is empty (TxSender). Txs of one phase never depend
 // on another account's tx of the same phase, so their order inside a block does not matter.
@@ -10,9 +15,10 @@ import { parseAbi, maxUint256, type Address, type Hex, type PrivateKeyAccount } 
 import { privateKeyToAccount } from 'viem/accounts';
 import { ANVIL_DEPLOYER_KEY, deriveAccount, fundAccounts, type DevnetClients } from '../chain/anvil';
 import { TxSender } from '../chain/txs';
-import { erc20MockAbi, morphoBlueAbi, oracleMockAbi } from '../morpho-blue/abis';
+import { feedProxyAbi, updateAnswer } from '../chainlink/feeds';
+import { erc20MockAbi, morphoBlueAbi } from '../morpho-blue/abis';
 import { marketParamsOf, type MorphoDeployment } from '../morpho-blue/deploy';
-import { MARKETS, oraclePrice, token } from '../morpho-blue/market-config';
+import { MARKETS, TOKENS, token } from '../morpho-blue/market-config';
 import { toAssetsDown } from '../morpho-blue/math';
 import type { Checkpoint } from './aave-v3';
 import { planMorphoScenario, type MorphoAccountPlan } from './morpho-plan';
@@ -26,7 +32,7 @@ export interface MorphoScenarioOptions {
   seed: string | number;
   accounts?: number;
   log?: (msg: string) => void;
-  /** Morpho's owner (setFee); defaults to anvil account 0, the default deployer */
+  /** Morpho's owner (setFee) and the feeds' operator; defaults to anvil account 0, the default deployer */
   ownerKey?: Hex;
 }
 
@@ -115,7 +121,8 @@ export async function runMorphoScenario(opts: MorphoScenarioOptions): Promise<Mo
       publicClient.readContract({ address: d.morpho, abi: morphoBlueAbi, functionName: 'position', args: [d.markets[mi].id, who] });
     const accrueAll = (what: string) => d.markets.map((_, mi) => morpho(owner, what, 'accrueInterest', [params(mi)], GAS.admin));
 
-    // --- setup: balances, approvals, supply, collateral, borrows --------------------------------
+    // --- setup: feeds at the initial prices, balances, approvals, supply, collateral, borrows ----
+    await movePrices('reset prices', {});
     await phase('balances+approve', () => [
       ...each((p, a) => Object.entries(p.balances).flatMap(([symbol, amount]) => [
         fund(a, symbol, amount),
@@ -229,15 +236,20 @@ export async function runMorphoScenario(opts: MorphoScenarioOptions): Promise<Mo
       txs: tx.sent,
     };
 
-    /** OracleMock.setPrice per market from USD factors of its two tokens (it emits no event). */
+    /**
+     * Each token's feed to its initial USD price x factor (1 if absent): a new round on the aggregator
+     * currently behind its proxy, only where the answer changes. Sequential: same txs on every run.
+     */
     async function movePrices(name: string, factors: Record<string, number>) {
-      const usd = (t: { symbol: string; usd: bigint }) => (t.usd * BigInt(Math.round((factors[t.symbol] ?? 1) * 1e6))) / 1_000_000n;
-      await phase(name, () => d.markets.flatMap((m, mi) => {
-        if ((factors[MARKETS[mi].collateral] ?? 1) === 1 && (factors[MARKETS[mi].loan] ?? 1) === 1) return [];
-        const price = oraclePrice(token(MARKETS[mi].collateral), token(MARKETS[mi].loan), usd);
-        count('setPrice');
-        return [tx.write(owner, { address: m.oracle, abi: oracleMockAbi, functionName: 'setPrice', args: [price], gas: GAS.admin }, `setPrice ${m.label}`)];
-      }));
+      await phase(name, () => [(async () => {
+        for (const t of TOKENS) {
+          const proxy = d.tokens.find((x) => x.symbol === t.symbol)!.feed.proxy;
+          const answer = (t.usd * BigInt(Math.round((factors[t.symbol] ?? 1) * 1e6))) / 1_000_000n;
+          if ((await publicClient.readContract({ address: proxy, abi: feedProxyAbi, functionName: 'latestAnswer' })) === answer) continue;
+          count('priceUpdate');
+          await updateAnswer(tx, owner, proxy, answer, t.symbol);
+        }
+      })()]);
     }
   } finally {
     await testClient.setAutomine(wasAutomine).catch(() => {});

@@ -76,13 +76,16 @@ const FIXED: [MorphoAccountPlan['kind'], number?, MorphoBand?][] = [
   ['borrower', 1, 'liquidatable'],
   ['borrower', 2, 'underwater'],
   ['lender'],
+  ['borrower', 4, 'liquidatable'],
   ['borrower', 1, 'safe'],
+  ['borrower', 4, 'safe'],
+  ['borrower', 4, 'underwater'],
 ];
 
 /** Collateral amounts (human units) per collateral symbol. */
 const COLLATERAL_RANGE: Record<string, [number, number]> = { WETH: [1, 30], WBTC: [0.1, 2], USDC: [5_000, 100_000] };
 /** Minimum liquidity per loan symbol (human units), so small runs still have lenders' money. */
-const MIN_SUPPLY: Record<string, number> = { USDC: 200_000, DAI: 200_000, WETH: 100 };
+const MIN_SUPPLY: Record<string, number> = { USDC: 200_000, DAI: 200_000, WETH: 100, sUSDX: 200_000 };
 
 const WAD = 1e18;
 const lltvOf = (m: number) => Number(MARKETS[m].lltv) / WAD;
@@ -93,8 +96,8 @@ export function planMorphoScenario(seed: string, accounts: number): MorphoScenar
   if (accounts < 2) throw new Error('a Morpho scenario needs at least 2 accounts (two lenders)');
   const rng = new Rng(`morpho-blue/${seed}`);
   const prices = rng.fork('prices');
-  const crash: Record<string, number> = { WETH: prices.float(0.45, 0.5), WBTC: prices.float(0.5, 0.55), USDC: 1, DAI: 1 };
-  const preMove: Record<string, number> = { WETH: 1.03, WBTC: 1.02, USDC: 1, DAI: 1 };
+  const crash: Record<string, number> = { WETH: prices.float(0.45, 0.5), WBTC: prices.float(0.5, 0.55), USDC: 1, DAI: 1, sUSDX: 1 };
+  const preMove: Record<string, number> = { WETH: 1.03, WBTC: 1.02, USDC: 1, DAI: 1, sUSDX: 1 };
   const growth = 1 + (TARGET_UTILIZATION * (INTEREST_DAYS[0] + INTEREST_DAYS[1])) / 365;
 
   const plans: MorphoAccountPlan[] = [];
@@ -105,6 +108,9 @@ export function planMorphoScenario(seed: string, accounts: number): MorphoScenar
     if (kind === 'borrower') planBorrower(p, market!, band!, r, crash, growth);
     plans.push(p);
   }
+  // Fixed choice: the first safe borrower withdraws collateral, so even a 12-account run has one.
+  const firstSafe = plans.find((p) => p.borrow?.band === 'safe');
+  if (firstSafe) firstSafe.withdrawCollateral = true;
   planLenders(plans, rng.fork('lenders'));
   plans.forEach(planBalances);
   return { seed, accounts: plans, liquidators: Math.min(8, 3 + Math.floor(accounts / 250)), crash, preMove, interestDays: INTEREST_DAYS };
@@ -112,7 +118,7 @@ export function planMorphoScenario(seed: string, accounts: number): MorphoScenar
 
 function randomRole(r: Rng): [MorphoAccountPlan['kind'], number?, MorphoBand?] {
   if (r.chance(0.25)) return ['lender'];
-  const market = r.pick([0, 0, 0, 1, 1, 2, 2, 3]);
+  const market = r.pick([0, 0, 0, 1, 1, 2, 2, 3, 4]);
   if (market === 3) return ['borrower', 3, 'safe']; // a WETH crash only makes USDC collateral worth more
   const y = r.next();
   return ['borrower', market, y < 0.45 ? 'safe' : y < 0.75 ? 'liquidatable' : 'underwater'];

@@ -60,7 +60,7 @@ test('a v3.6 market: version, umbrella registered as bytes32("UMBRELLA"), no sta
 
 test('checkpoints are ordered, with the coverage steps between liquidations and end', () => {
   const names = result.checkpoints.map((c) => c.name);
-  expect(names).toEqual(['setup', 'after-interest', 'before-crash', 'after-crash', 'after-liquidations', 'after-partial-coverage', 'after-full-coverage', 'end']);
+  expect(names).toEqual(['setup', 'after-interest', 'after-silent-switch', 'before-crash', 'after-crash', 'after-ratio-move', 'after-liquidations', 'after-partial-coverage', 'after-full-coverage', 'end']);
   const blocks = result.checkpoints.map((c) => c.block);
   expect([...blocks].sort((a, b) => a - b)).toEqual(blocks);
 });

@@ -13,6 +13,12 @@ import { artifactOf } from '../../devnet/solc/compile';
 import { runMorphoScenario, type MorphoScenarioResult } from '../../devnet/scenario/morpho-blue';
 import { planMorphoScenario } from '../../devnet/scenario/morpho-plan';
 import { readMarkets, readPrices } from '../../devnet/scenario/morpho-liquidate';
+import { deployAaveV3 } from '../../devnet/aave-v3/deploy';
+import { aaveOracleAbi } from '../../devnet/aave-v3/contracts';
+import { feedProxyAbi } from '../../devnet/chainlink/feeds';
+import { TOKENS } from '../../devnet/morpho-blue/market-config';
+import { sharedWithMorpho } from '../../devnet/protocols';
+import { devnetClients, freePort, startAnvil } from '../../devnet/chain/anvil';
 
 jest.setTimeout(180_000);
 
@@ -65,6 +71,9 @@ test('the markets exist with their params, tokens carry different decimals', asy
     expect(decimals).toEqual([m.loanDecimals, m.collateralDecimals]);
   }
   expect(new Set(d.tokens.map((t) => t.decimals))).toEqual(new Set([6, 8, 18]));
+  // Standalone: every feed is Morpho's own, so no token is priced by Aave.
+  expect(d.tokens.every((t) => !t.pricedByAave)).toBe(true);
+  expect(market('WETH/sUSDX')).toMatchObject({ collateralSymbol: 'WETH', loanSymbol: 'sUSDX', loanDecimals: 18 });
   expect(new Set(d.markets.map((m) => m.lltv)).size).toBeGreaterThanOrEqual(3);
   const created = (await logsBetween(BigInt(d.startBlock), block('setup'))).filter((l) => l.eventName === 'CreateMarket');
   expect(created.map((l) => l.args.id)).toEqual(d.markets.map((m) => m.id));
@@ -76,6 +85,52 @@ test('checkpoints come in order and every account is reported', () => {
   expect([...blocks].sort((a, b) => a - b)).toEqual(blocks);
   expect(result.accounts).toHaveLength(12 + result.liquidators.length);
   expect(result.accounts).toEqual(expect.arrayContaining(result.liquidators));
+});
+
+test('every oracle price is SCALE_FACTOR x base feed / quote feed, read from the chain at each checkpoint', async () => {
+  for (const c of result.checkpoints) {
+    const b = BigInt(c.block);
+    const prices = await readPrices(clients, d, b);
+    for (const [mi, m] of d.markets.entries()) {
+      const [base, quote] = await Promise.all([m.feeds.base, m.feeds.quote].map((address) =>
+        clients.publicClient.readContract({ address, abi: feedProxyAbi, functionName: 'latestAnswer', blockNumber: b })));
+      expect({ at: c.name, market: m.label, price: prices[mi] }).toEqual({ at: c.name, market: m.label, price: (BigInt(m.scaleFactor) * BigInt(base)) / BigInt(quote) });
+      expect(m.feeds).toEqual({ base: d.tokens.find((t) => t.symbol === m.collateralSymbol)!.feed.proxy, quote: d.tokens.find((t) => t.symbol === m.loanSymbol)!.feed.proxy });
+    }
+    if (c.name === 'setup') expect(prices).toEqual(d.markets.map((m) => BigInt(m.initialPrice)));
+  }
+});
+
+test('the WETH/sUSDX market has suppliers and borrowers', async () => {
+  const mi = d.markets.findIndex((m) => m.label === 'WETH/sUSDX');
+  const m = (await readMarkets(clients, d, block('before-crash')))[mi];
+  expect(m.totalSupplyAssets).toBeGreaterThan(0n);
+  expect(m.totalBorrowAssets).toBeGreaterThan(0n);
+});
+
+describe('on the Aave v3.0 devnet tokens', () => {
+  test('Morpho oracles read the Aave proxies; USD prices equal Aave initial prices; sUSDX is priced by Morpho alone', async () => {
+    const anvil = await startAnvil({ port: await freePort() });
+    try {
+      const c = devnetClients(anvil.rpcUrl);
+      const aave = await deployAaveV3(c);
+      const m = await deployMorphoBlue(c, { existingTokens: sharedWithMorpho(aave) });
+      for (const t of m.tokens) {
+        const r = aave.reserves.find((x) => x.symbol === t.symbol);
+        expect({ symbol: t.symbol, pricedByAave: t.pricedByAave }).toEqual({ symbol: t.symbol, pricedByAave: r !== undefined });
+        const answer = await c.publicClient.readContract({ address: t.feed.proxy, abi: feedProxyAbi, functionName: 'latestAnswer' });
+        expect(answer).toBe(TOKENS.find((x) => x.symbol === t.symbol)!.usd);
+        if (!r) continue;
+        expect(t.feed.proxy).toBe(r.aggregator);
+        expect(await c.publicClient.readContract({ address: aave.aaveOracle, abi: aaveOracleAbi, functionName: 'getAssetPrice', args: [t.address] })).toBe(answer);
+      }
+      expect(m.tokens.find((t) => t.symbol === 'sUSDX')!.pricedByAave).toBe(false);
+      const prices = await readPrices(c, m);
+      expect(prices).toEqual(m.markets.map((x) => BigInt(x.initialPrice)));
+    } finally {
+      await anvil.stop();
+    }
+  });
 });
 
 /** Every borrower (an account with borrow shares at before-crash) and its market. */
@@ -175,7 +230,7 @@ test('setFee emitted SetFee at deployment and during the run', async () => {
 });
 
 test('every action of the scenario happened', () => {
-  for (const k of ['supply', 'supplyByShares', 'supplyCollateral', 'borrow', 'repay', 'repayByShares', 'withdraw', 'withdrawByShares', 'withdrawCollateral', 'accrueInterest', 'setFee', 'setPrice', 'liquidationBadDebt']) {
+  for (const k of ['supply', 'supplyByShares', 'supplyCollateral', 'borrow', 'repay', 'repayByShares', 'withdraw', 'withdrawByShares', 'withdrawCollateral', 'accrueInterest', 'setFee', 'priceUpdate', 'liquidationBadDebt']) {
     expect({ k, n: result.counts[k] ?? 0 }).toEqual({ k, n: expect.any(Number) });
     expect(result.counts[k]).toBeGreaterThan(0);
   }

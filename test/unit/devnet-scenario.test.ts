@@ -62,7 +62,7 @@ test('e-mode, isolation and caps are configured', async () => {
 
 test('checkpoints are ordered and every action type happened', () => {
   const names = result.checkpoints.map((c) => c.name);
-  expect(names).toEqual(['setup', 'after-interest', 'before-crash', 'after-crash', 'after-liquidations', 'end']);
+  expect(names).toEqual(['setup', 'after-interest', 'after-silent-switch', 'before-crash', 'after-crash', 'after-ratio-move', 'after-liquidations', 'end']);
   const blocks = result.checkpoints.map((c) => c.block);
   expect([...blocks].sort((a, b) => a - b)).toEqual(blocks);
   for (const k of ['supply', 'borrow', 'repay', 'repayWithATokens', 'withdraw', 'transfer', 'setCollateral', 'setUserEMode', 'liquidation', 'priceUpdate']) {
