@@ -26,6 +26,8 @@ export interface AaveReserveTotalsInput extends ReserveIndexes {
   /** 2 decimals (ReserveConfiguration.DEBT_CEILING_DECIMALS), 0 = not isolated */
   debtCeiling: bigint;
   isolationModeTotalDebt: bigint;
+  /** The reserve's cash read from the chain (v3.1+ virtual balance, v3.0 the aToken's underlying balance); null = unknown. */
+  cash?: bigint | null;
 }
 
 export interface ReserveTotals {
@@ -38,8 +40,9 @@ export interface ReserveTotals {
   /** accruedToTreasury + the treasury's aTokens: the protocol's own cushion in this reserve. */
   reserves: bigint;
   /**
-   * Underlying held by the aToken, from the reserve's balance identity
-   * (aToken supply + accruedToTreasury = cash + debt + deficit); exact up to index rounding dust.
+   * The reserve's cash: as read from the chain when known, else from the balance identity
+   * (aToken supply + accruedToTreasury = cash + debt + deficit), which drifts below the real cash
+   * while debt compounds and supply income is linear (up to ~66 ppm seen on the devnet).
    */
   availableLiquidity: bigint;
   deficit: bigint;
@@ -60,7 +63,7 @@ export function aaveReserveTotals(r: AaveReserveTotalsInput, timestamp: bigint, 
   const accruedToTreasury = rules.aTokenBalance(r.accruedToTreasuryScaled, income);
   const treasuryBalance = rules.aTokenBalance(r.treasuryScaledBalance, income);
   const unit = 10n ** BigInt(r.decimals);
-  const availableLiquidity = max(0n, totalSupplied + accruedToTreasury - totalBorrowed - r.deficit);
+  const availableLiquidity = r.cash ?? max(0n, totalSupplied + accruedToTreasury - totalBorrowed - r.deficit);
   return {
     totalSupplied,
     totalBorrowed,

@@ -79,3 +79,41 @@ export function withPrices(table: MarketTable, prices: AavePrices): MarketTable 
   const markets = table.markets.map((m) => ({ ...m, price: prices.byAsset.get(m.asset) ?? null }));
   return { ...table, markets, reserves: new Map(markets.map((m) => [m.id, m])), pricesByAsset: prices.byAsset };
 }
+
+/** IPool v3.1+ (virtual accounting) and the ERC-20 balance of v3.0's aToken. */
+const AAVE_CASH_ABI = parseAbi(['function getVirtualUnderlyingBalance(address asset) view returns (uint128)', 'function balanceOf(address account) view returns (uint256)']);
+
+export interface AaveCash {
+  /** market id -> the reserve's cash (underlying units); absent when it could not be read */
+  byMarket: Map<string, bigint>;
+  warnings: string[];
+}
+
+/**
+ * Each reserve's cash at the block, the protocol's own figure: v3.1+ `Pool.getVirtualUnderlyingBalance`
+ * (what the Pool lends out and checks withdrawals against, blind to donations), v3.0 the aToken's
+ * underlying balance (v3.0 has no virtual balance: the call reverts). One multicall per protocol and
+ * block. Without an RPC the caller falls back to the balance identity (supply + accrued - debt -
+ * deficit), which understates cash while debt compounds and income is linear.
+ */
+export async function readAaveCash(table: MarketTable, chain: ChainReader | undefined, block: number): Promise<AaveCash> {
+  const byMarket = new Map<string, bigint>();
+  if (!chain) return { byMarket, warnings: [`${table.protocol.slug} (${table.protocol.id}): no RPC is configured: available liquidity comes from the balance identity (aToken supply + accrued to treasury - debt - deficit), which understates the reserves' cash by up to a few hundred ppm`] };
+  const pool = table.protocol.id.slice(0, 42);
+  const markets = table.markets;
+  const reads = [
+    ...markets.map((m) => ({ address: pool, abi: AAVE_CASH_ABI, functionName: 'getVirtualUnderlyingBalance', args: [m.asset] })),
+    ...markets.map((m) => ({ address: m.asset, abi: AAVE_CASH_ABI, functionName: 'balanceOf', args: [m.supplyToken ?? pool] })),
+  ];
+  const results = await chain.readAll(reads, block);
+  const failed: string[] = [];
+  markets.forEach((m, k) => {
+    const virtual = results[k];
+    const balance = results[markets.length + k];
+    if (virtual.ok) byMarket.set(m.id, virtual.value as bigint);
+    else if (balance.ok && m.supplyToken) byMarket.set(m.id, balance.value as bigint);
+    else failed.push(m.symbol ?? m.asset);
+  });
+  const warnings = failed.length ? [`${table.protocol.slug} (${table.protocol.id}): the cash of ${failed.join(', ')} could not be read at block ${block}; their available liquidity comes from the balance identity`] : [];
+  return { byMarket, warnings };
+}

@@ -1,6 +1,6 @@
 /** The Aave V3 family (every generation) as a gateway adapter. */
 import { loadAccounts, loadMarketTable, type MarketTable } from '../sources/aave-v3';
-import { readAavePrices, withPrices } from '../sources/aave-v3-prices';
+import { readAaveCash, readAavePrices, withPrices } from '../sources/aave-v3-prices';
 import { loadLiquidations } from '../sources/liquidations';
 import { loadRealizedBadDebts } from '../sources/realized-bad-debt';
 import type { AdapterInput, ProtocolAdapter, UsdPrices } from './adapter';

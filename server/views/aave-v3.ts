@@ -11,8 +11,8 @@ import type { AavePrices } from '../sources/aave-v3-prices';
 import type { AccountView, MarketTally, MarketView, Pricing, ProtocolRef, ProtocolView } from './model';
 import { combinePricing } from './pricing';
 
-/** Where the table's prices came from (its prices are already applied: withPrices). */
-export type PriceLabels = Pick<AavePrices, 'pricing' | 'warnings'>;
+/** Where the table's prices came from (its prices are already applied: withPrices), and each reserve's cash when read from the chain. */
+export type PriceLabels = Pick<AavePrices, 'pricing' | 'warnings'> & { cash?: Map<string, bigint> };
 
 const marketPricing = (labels: PriceLabels, marketId: string): Pricing => labels.pricing.get(marketId) ?? { source: 'NONE', asOfBlock: null, unpricedMarkets: [marketId] };
 
@@ -86,7 +86,7 @@ export function aaveProtocolView(table: MarketTable, labels: PriceLabels, accoun
   }
 
   const markets: MarketView[] = table.markets.map((m) => {
-    const totals = aaveReserveTotals({ ...m, treasuryScaledBalance: treasuryScaled.get(m.id) ?? 0n }, timestamp, table.rules);
+    const totals = aaveReserveTotals({ ...m, treasuryScaledBalance: treasuryScaled.get(m.id) ?? 0n, cash: labels.cash?.get(m.id) ?? null }, timestamp, table.rules);
     const { badDebt, ...tally } = tallies.get(m.id)!;
     // A market without a price cannot be valued: refuse rather than count its amounts as zero.
     const base = (amount: bigint) => {

@@ -1,17 +1,20 @@
 import { formatReserves, formatUserSummary } from '@aave/math-utils';
-import type { Address, PublicClient } from 'viem';
+import { parseAbi, type Address, type PublicClient } from 'viem';
 import { poolAbi } from '../../devnet/aave-v3/abis';
 import { aaveAccountFigures, type AaveAccountFigures } from '../../server/metrics/aave-v3-account';
 import { RAY } from '../../server/metrics/aave-v3-math';
 import { loadAccounts, loadMarketTable, loadProtocols } from '../../server/sources/aave-v3';
+import { withPrices } from '../../server/sources/aave-v3-prices';
 import type { SubgraphClient } from '../../server/sources/subgraph-client';
 import { blockTimestamp, lower } from '../support/chain';
 import type { ProtocolUnderTest } from '../support/stack-process';
 
 /**
  * Cross-check with Aave's own client library. At every checkpoint block the INDEXED state (reserve
- * indexes, rates, last update, prices, configuration, e-mode categories; each account's scaled
- * balances, collateral flags and e-mode) is fed to @aave/math-utils (formatReserves + formatUserSummary)
+ * indexes, rates, last update, configuration, e-mode categories; each account's scaled balances,
+ * collateral flags and e-mode) with the prices AaveOracle.getAssetPrice gives at that block (the
+ * devnet's feeds move silently, as mainnet's do, so indexed event prices go stale; the gateway reads
+ * the oracle the same way) is fed to @aave/math-utils (formatReserves + formatUserSummary)
  * and, for every account, its totals and health factor are compared with
  *   (a) our aaveAccountFigures on the same indexed data (loaded the way the gateway loads it), and
  *   (b) Pool.getUserAccountData at that block.
@@ -46,6 +49,8 @@ import type { ProtocolUnderTest } from '../support/stack-process';
  *   unit is 0 for the contract (no debt) but not for math-utils: accepted only when math-utils' debt is
  *   within its tolerance of 0 (then its finite health factor is not compared).
  */
+const ORACLE_ABI = parseAbi(['function getAssetPrice(address) view returns (uint256)']);
+
 export function aaveMathUtilsSuite(ctx: () => { state: ProtocolUnderTest; chain: PublicClient; subgraph: SubgraphClient }) {
   it('math-utils, our account figures and Pool.getUserAccountData agree for every account at every checkpoint', async () => {
     const { state, chain, subgraph } = ctx();
@@ -62,10 +67,17 @@ export function aaveMathUtilsSuite(ctx: () => { state: ProtocolUnderTest; chain:
       const block = Number(cp.block);
       const timestamp = await blockTimestamp(chain, BigInt(block));
       const raw = await loadRaw(subgraph, block);
+      const oraclePrices = new Map<string, bigint>();
+      for (const m of raw.markets) {
+        const price = await chain.readContract({ address: state.deployment.aaveOracle, abi: ORACLE_ABI, functionName: 'getAssetPrice', args: [m.inputToken.id as Address], blockNumber: BigInt(block) });
+        oraclePrices.set(m.inputToken.id, price);
+        m.price = price.toString();
+      }
       const protocols = await loadProtocols(subgraph, block);
       expect(protocols).toHaveLength(1);
-      const table = await loadMarketTable(subgraph, protocols[0].id, block);
-      expect(table).not.toBeNull();
+      const indexedTable = await loadMarketTable(subgraph, protocols[0].id, block);
+      expect(indexedTable).not.toBeNull();
+      const table = withPrices(indexedTable!, { byAsset: oraclePrices, pricing: new Map(), warnings: [] });
       const loaded = new Map((await loadAccounts(subgraph, protocols[0].id, block)).map((a) => [lower(a.address), a]));
 
       const reserveInputs = raw.markets.map((m, i) => toMathUtilsReserve(m, i));

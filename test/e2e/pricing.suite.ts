@@ -50,6 +50,29 @@ export function oraclePricingSuite(ctx: () => Ctx) {
     expect(stale.length).toBeGreaterThan(0);
   });
 
+  it("available liquidity equals the reserve's cash at every checkpoint (v3.0: the aToken's underlying balance; v3.1+: the virtual balance)", async () => {
+    const { state, chain } = ctx();
+    const d = state.deployment;
+    const cashAbi = parseAbi(['function getVirtualUnderlyingBalance(address) view returns (uint128)', 'function balanceOf(address) view returns (uint256)']);
+    const mismatches: string[] = [];
+    for (const cp of [...state.scenario.checkpoints.map((c) => ({ name: c.name, block: Number(c.block) })), { name: 'indexed head', block: state.indexedBlock }]) {
+      // The in-place upgrade turns a v3.0 market into v3.6 at upgradeBlock (virtual balances from then on).
+      const virtual = d.version === '3.6' && (d.upgradeBlock === undefined || cp.block >= d.upgradeBlock);
+      const data = await gqlData<{ protocol: { markets: { asset: { address: string; decimals: number; symbol: string }; availableLiquidity: string }[] } }>(
+        state.gatewayUrl,
+        `{ protocol(id: "${state.name}", block: ${cp.block}) { markets { asset { address decimals symbol } availableLiquidity } } }`,
+      );
+      for (const m of data.protocol.markets) {
+        const r = d.reserves.find((x) => x.underlying.toLowerCase() === m.asset.address.toLowerCase())!;
+        const cash = virtual
+          ? await chain.readContract({ address: d.pool, abi: cashAbi, functionName: 'getVirtualUnderlyingBalance', args: [r.underlying], blockNumber: BigInt(cp.block) })
+          : await chain.readContract({ address: r.underlying, abi: cashAbi, functionName: 'balanceOf', args: [r.aToken], blockNumber: BigInt(cp.block) });
+        if (units(m.availableLiquidity, m.asset.decimals) !== cash) mismatches.push(`${cp.name} ${m.asset.symbol}: gateway ${m.availableLiquidity} chain ${formatUnits(cash, m.asset.decimals)}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
   it('liquidations and realized bad debt are valued at the oracle price of their own block', async () => {
     const { state, chain } = ctx();
     const data = await gqlData<{
