@@ -55,6 +55,18 @@ export function aaveV3IndexingSuite(ctx: () => { state: ProtocolUnderTest; chain
     expect(names).toMatch(/after.?liquidations/i);
   });
 
+  it('names the protocol after its market id (PoolAddressesProvider.getMarketId) and slugs it', async () => {
+    const { state, chain, subgraph } = ctx();
+    const pool = state.deployment.pool as Address;
+    const provider = await chain.readContract({ address: pool, abi: [parseAbiItem('function ADDRESSES_PROVIDER() view returns (address)')], functionName: 'ADDRESSES_PROVIDER' });
+    const marketId = await chain.readContract({ address: provider, abi: [parseAbiItem('function getMarketId() view returns (string)')], functionName: 'getMarketId' });
+    const { protocol } = await subgraph.query<{ protocol: { name: string; slug: string; addressesProvider: string } | null }>(
+      `{ protocol(id: "${lower(pool)}") { name slug addressesProvider } }`,
+    );
+    const slug = marketId.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+    expect(protocol).toEqual({ name: marketId, slug, addressesProvider: lower(provider) });
+  });
+
   it('indexed balances equal aToken/variableDebtToken balanceOf for every account, reserve and checkpoint', async () => {
     const { state, chain, subgraph } = ctx();
     // The deployment's own generation at each block (not what the subgraph detected): the chain

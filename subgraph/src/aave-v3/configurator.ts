@@ -29,7 +29,6 @@ import {
   SupplyCapChanged,
 } from '../../generated/PoolConfigurator/AaveV3PoolConfigurator'
 import { AaveV3AToken } from '../../generated/PoolConfigurator/AaveV3AToken'
-import { AaveV3Pool } from '../../generated/PoolConfigurator/AaveV3Pool'
 import { AaveV3PoolAddressesProvider } from '../../generated/PoolConfigurator/AaveV3PoolAddressesProvider'
 import { EModeCategory, EModeMembership, Market, Protocol } from '../../generated/schema'
 import { AToken, VariableDebtToken } from '../../generated/templates'
@@ -38,7 +37,7 @@ import { ZERO } from '../common/math'
 import { getOrCreateToken } from '../common/token'
 import { loadMarket, newMarket } from './market'
 import { getOrCreateOracle, getOrCreateOracleAsset, readAssetPrice, recordPrice } from './prices'
-import { getOrCreateProtocol, linkContract, protocolOf } from './protocol'
+import { getOrCreateProtocol, linkContract, protocolOf, readAddressesProvider } from './protocol'
 
 // IInitializableAToken.Initialized(address indexed underlyingAsset, address indexed pool, address treasury,
 //   address incentivesController, uint8 aTokenDecimals, string aTokenName, string aTokenSymbol, bytes params)
@@ -83,11 +82,13 @@ function aTokenInit(event: ReserveInitialized): ATokenInit | null {
 function ensureOracle(protocol: Protocol, pool: Address): Address | null {
   const known = protocol.oracle
   if (known !== null) return Address.fromBytes(known)
-  const provider = AaveV3Pool.bind(pool).try_ADDRESSES_PROVIDER()
-  if (provider.reverted) return null
-  const oracle = AaveV3PoolAddressesProvider.bind(provider.value).try_getPriceOracle()
+  // Usually learned when the protocol was created (protocol.ts); read again only if that failed.
+  const stored = protocol.addressesProvider
+  const provider = stored !== null ? Address.fromBytes(stored) : readAddressesProvider(pool)
+  if (provider === null) return null
+  const oracle = AaveV3PoolAddressesProvider.bind(provider).try_getPriceOracle()
   if (oracle.reverted || oracle.value.equals(Address.zero())) return null
-  protocol.addressesProvider = provider.value
+  protocol.addressesProvider = provider
   protocol.oracle = oracle.value
   const o = getOrCreateOracle(oracle.value)
   o.protocol = protocol.id
