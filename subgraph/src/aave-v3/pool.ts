@@ -41,6 +41,7 @@ import { applyRevision, readPoolRevision, usesTokenMath } from './generation'
 import { loadMarket } from './market'
 import { getOrCreateProtocol } from './protocol'
 import { LIQUIDATION_CALL, processLiquidation } from './liquidation'
+import { currentOracle, readAndRecordPrice } from './prices'
 
 export function handleLiquidationCall(event: LiquidationCall): void {
   processLiquidation(event)
@@ -276,7 +277,8 @@ export function handleDeficitCreated(event: DeficitCreated): void {
   e.market = market.id
   e.account = event.params.user
   e.amount = amount
-  e.price = market.price
+  // The oracle's own price at this block (the feed the subgraph watches may be stale: see prices.ts).
+  e.price = readAndRecordPrice(event, protocol, market, currentOracle(protocol))
   e.kind = 'AAVE_DEFICIT'
   e.liquidation = enclosingLiquidationId(event)
   e.save()
