@@ -193,8 +193,15 @@ export function aaveV3IndexingSuite(ctx: () => { state: ProtocolUnderTest; chain
       expect(BigInt(row!.debtRepaid)).toBe(log.args.debtToCover);
       expect(BigInt(row!.collateralSeized)).toBe(log.args.liquidatedCollateralAmount);
       expect(row!.receiveAToken).toBe(log.args.receiveAToken);
-      expect(row!.collateralPrice).not.toBeNull();
-      expect(row!.debtPrice).not.toBeNull();
+      // Both prices are the protocol oracle's own at the liquidation's block (state at its end).
+      const getAssetPrice = parseAbiItem('function getAssetPrice(address asset) view returns (uint256)');
+      const priceAt = (asset: Address) =>
+        chain.readContract({ address: state.deployment.aaveOracle as Address, abi: [getAssetPrice], functionName: 'getAssetPrice', args: [asset], blockNumber: log.blockNumber! });
+      expect({ log: log.logIndex, collateralPrice: row!.collateralPrice, debtPrice: row!.debtPrice }).toEqual({
+        log: log.logIndex,
+        collateralPrice: String(await priceAt(log.args.collateralAsset!)),
+        debtPrice: String(await priceAt(log.args.debtAsset!)),
+      });
       // The fee is the collateral aToken's ERC20 Transfer(user -> treasury) just before this log
       // (topic0 = keccak256("Transfer(address,address,uint256)")).
       const reserve = state.deployment.reserves.find((r) => lower(r.underlying) === lower(log.args.collateralAsset!))!;
