@@ -45,6 +45,14 @@ const erc20Bytes32 = [
   { type: 'function', name: 'symbol', stateMutability: 'view', inputs: [], outputs: [{ name: '', type: 'bytes32' }] },
 ];
 
+// Chainlink's feed proxy (EACAggregatorProxy, what most mainnet Aave sources are or wrap) answers
+// `function aggregator() external view returns (address)` (AggregatorProxy.sol in @chainlink/contracts
+// 0.8.0 src/v0.6/; not a dependency here, so only this one item is written). The subgraph calls it to
+// watch the aggregator behind a proxy (src/aave-v3/prices.ts).
+const chainlinkProxy = [
+  { type: 'function', name: 'aggregator', stateMutability: 'view', inputs: [], outputs: [{ name: '', type: 'address' }] },
+];
+
 /** v3.6 output file name -> address-book ABI module (dist/abis/<name>.js exports <name>_ABI). */
 const v36Sources: Record<string, string> = {
   AaveV36Pool: 'IPool',
@@ -110,4 +118,5 @@ for (const [name, rel] of Object.entries(sources)) {
   writeFileSync(join(outDir, `${name}.json`), JSON.stringify(abi, null, 2) + '\n');
 }
 writeFileSync(join(outDir, 'ERC20Bytes32.json'), JSON.stringify(erc20Bytes32, null, 2) + '\n');
+writeFileSync(join(outDir, 'ChainlinkAggregatorProxy.json'), JSON.stringify(chainlinkProxy, null, 2) + '\n');
 console.log('abis/ERC20Bytes32.json  <- hand-written (bytes32 name/symbol variant)');

@@ -36,7 +36,7 @@ import { eModeCategoryId } from '../common/ids'
 import { ZERO } from '../common/math'
 import { getOrCreateToken } from '../common/token'
 import { loadMarket, newMarket } from './market'
-import { getOrCreateOracle, getOrCreateOracleAsset, readAssetPrice, recordPrice } from './prices'
+import { followAggregator, getOrCreateOracle, getOrCreateOracleAsset, readAssetPrice, recordPrice } from './prices'
 import { getOrCreateProtocol, linkContract, protocolOf, readAddressesProvider } from './protocol'
 
 // IInitializableAToken.Initialized(address indexed underlyingAsset, address indexed pool, address treasury,
@@ -130,6 +130,9 @@ export function handleReserveInitialized(event: ReserveInitialized): void {
     const oa = getOrCreateOracleAsset(oracle, event.params.asset)
     oa.market = market.id
     recordPrice(event, oa, readAssetPrice(oracle, event.params.asset), 'MARKET_LISTED', null)
+    // The proxy may have moved to another aggregator since its source was set: look again.
+    const source = oa.source
+    if (source !== null) followAggregator(Address.fromBytes(source))
   } else {
     log.warning('no oracle known for Aave V3 pool {}', [protocol.id.toHexString()])
   }

@@ -48,11 +48,62 @@ export function getOrCreatePriceSource(feed: Address): PriceSource {
   if (ps == null) {
     ps = new PriceSource(feed)
     ps.assets = []
+    ps.proxies = []
     ps.save()
     // Exactly once per feed: a second data source on the same address would double-handle its logs.
     Aggregator.create(feed)
   }
   return ps
+}
+
+/**
+ * proxy.aggregator(): the aggregator behind a Chainlink EACAggregatorProxy. Null when the source does
+ * not answer it (an aggregator itself, a CAPO or exchange-rate adapter, a fixed-price oracle) or
+ * answers the zero address. The calling data source must list the ABI "ChainlinkAggregatorProxy".
+ */
+function readAggregator(feed: Address): Address | null {
+  const r = ethereum.call(new ethereum.SmartContractCall('ChainlinkAggregatorProxy', feed, 'aggregator', 'aggregator():(address)', []))
+  if (r == null) return null
+  const a = r[0].toAddress()
+  return a.equals(Address.zero()) || a.equals(feed) ? null : a
+}
+
+function withoutId(list: Bytes[], id: Bytes): Bytes[] {
+  const out = new Array<Bytes>(0)
+  for (let i = 0; i < list.length; i++) if (!list[i].equals(id)) out.push(list[i])
+  return out
+}
+
+/**
+ * Best effort for sources that emit nothing themselves: when `feed` is a Chainlink proxy, watch the
+ * aggregator behind it too (an Aggregator data source, once per aggregator), so that its
+ * AnswerUpdated logs reprice the proxy's assets. One eth_call, at source changes and listings only;
+ * a later silent switch of the proxy to another aggregator is only noticed at the next of those.
+ */
+export function followAggregator(feed: Address): void {
+  const ps = getOrCreatePriceSource(feed)
+  const behind = readAggregator(feed)
+  const previous = ps.aggregator
+  if (previous !== null && behind !== null && previous.equals(behind)) return
+  if (previous !== null) {
+    const old = PriceSource.load(previous)
+    if (old != null) {
+      old.proxies = withoutId(old.proxies, feed)
+      old.save()
+    }
+  }
+  if (behind === null) {
+    ps.aggregator = null
+    ps.save()
+    return
+  }
+  const agg = getOrCreatePriceSource(behind)
+  const proxies = agg.proxies
+  proxies.push(feed)
+  agg.proxies = proxies
+  agg.save()
+  ps.aggregator = behind
+  ps.save()
 }
 
 /** Stores a new price on the OracleAsset and, if the asset backs a market, on the market + a PriceUpdate row. */
