@@ -68,10 +68,12 @@ const merges: Record<string, string> = {
 };
 
 /**
- * The Pool is an InitializableImmutableAdminUpgradeabilityProxy; BaseUpgradeabilityProxy emits
- * `Upgraded(address indexed implementation)` from the Pool address at every implementation change
- * (@aave/core-v3 contracts/dependencies/openzeppelin/upgradeability/BaseUpgradeabilityProxy.sol). The
- * subgraph re-reads POOL_REVISION there (the rounding generation, see src/aave-v3/generation.ts).
+ * The Pool, aTokens and variable debt tokens are InitializableImmutableAdminUpgradeabilityProxy's;
+ * BaseUpgradeabilityProxy emits `Upgraded(address indexed implementation)` from the proxy address at
+ * every implementation change (@aave/core-v3
+ * contracts/dependencies/openzeppelin/upgradeability/BaseUpgradeabilityProxy.sol). The subgraph
+ * re-reads POOL_REVISION / ATOKEN_REVISION / DEBT_TOKEN_REVISION there (the rounding generation, see
+ * src/aave-v3/generation.ts).
  */
 const proxyUpgraded = {
   type: 'event',
@@ -109,9 +111,14 @@ for (const [name, rel] of Object.entries(sources)) {
   if (extraFrom) {
     const have = new Set(abi.filter((e) => e.type === 'event').map(eventSignature));
     const extra = written[extraFrom].filter((e) => e.type === 'event' && !have.has(eventSignature(e)));
-    if (name === 'AaveV3Pool') extra.push(proxyUpgraded);
+    if (name === 'AaveV3Pool' || name === 'AaveV3AToken') extra.push(proxyUpgraded);
     abi = [...abi, ...extra];
     console.log(`abis/${name}.json  <- ${rel} + ${extra.length} events (${extra.map((e) => e.name).join(', ')})`);
+  } else if (name === 'AaveV3VariableDebtToken') {
+    // Its proxy is the same InitializableImmutableAdminUpgradeabilityProxy: Upgraded at every
+    // implementation change (the token's own rounding generation, src/aave-v3/generation.ts).
+    abi = [...abi, proxyUpgraded];
+    console.log(`abis/${name}.json  <- ${rel} + Upgraded`);
   } else {
     console.log(`abis/${name}.json  <- ${rel} (${abi.length} entries)`);
   }

@@ -67,6 +67,30 @@ export function aaveV3IndexingSuite(ctx: () => { state: ProtocolUnderTest; chain
     expect(protocol).toEqual({ name: marketId, slug, addressesProvider: lower(provider) });
   });
 
+  it("records each token's own revision and the rounding it implies, as the chain has them at the head", async () => {
+    const { state, chain, subgraph } = ctx();
+    const blockNumber = BigInt(state.indexedBlock);
+    const pool = state.deployment.pool as Address;
+    const read = (address: Address, signature: string) =>
+      chain.readContract({ address, abi: [parseAbiItem(`function ${signature} view returns (uint256)`)], functionName: signature.slice(0, -2) as never, blockNumber }) as Promise<bigint>;
+    const poolRevision = await read(pool, 'POOL_REVISION()');
+    const markets = await subgraph.queryAll<{ id: string; inputToken: { id: string }; supplyTokenRevision: number | null; debtTokenRevision: number | null; supplyTokenRounding: string | null; debtTokenRounding: string | null }>({
+      collection: 'markets',
+      fields: 'inputToken { id } supplyTokenRevision debtTokenRevision supplyTokenRounding debtTokenRounding',
+      block: state.indexedBlock,
+    });
+    // generation.ts: TokenMath from token revision 4 (aave-v3-origin v3.5.0) under a Pool of revision 9 or more.
+    const rounding = (tokenRevision: bigint) => (poolRevision >= 9n && tokenRevision >= 4n ? 'FLOOR_CEIL' : 'HALF_UP');
+    for (const reserve of state.deployment.reserves) {
+      const m = markets.find((x) => lower(x.inputToken.id) === lower(reserve.underlying));
+      const aRev = await read(reserve.aToken as Address, 'ATOKEN_REVISION()');
+      const vRev = await read(reserve.variableDebtToken as Address, 'DEBT_TOKEN_REVISION()');
+      expect({ symbol: reserve.symbol, supplyTokenRevision: m?.supplyTokenRevision, debtTokenRevision: m?.debtTokenRevision, supplyTokenRounding: m?.supplyTokenRounding, debtTokenRounding: m?.debtTokenRounding }).toEqual({
+        symbol: reserve.symbol, supplyTokenRevision: Number(aRev), debtTokenRevision: Number(vRev), supplyTokenRounding: rounding(aRev), debtTokenRounding: rounding(vRev),
+      });
+    }
+  });
+
   it('indexed balances equal aToken/variableDebtToken balanceOf for every account, reserve and checkpoint', async () => {
     const { state, chain, subgraph } = ctx();
     // The deployment's own generation at each block (not what the subgraph detected): the chain

@@ -35,6 +35,7 @@ import { AToken, VariableDebtToken } from '../../generated/templates'
 import { eModeCategoryId } from '../common/ids'
 import { ZERO } from '../common/math'
 import { getOrCreateToken } from '../common/token'
+import { applyTokenRevision, readTokenRevision } from './generation'
 import { loadMarket, newMarket } from './market'
 import { followAggregator, getOrCreateOracle, getOrCreateOracleAsset, readAssetPrice, recordPrice } from './prices'
 import { getOrCreateProtocol, linkContract, protocolOf, readAddressesProvider } from './protocol'
@@ -113,6 +114,9 @@ export function handleReserveInitialized(event: ReserveInitialized): void {
   market.variableDebtToken = event.params.variableDebtToken
   market.interestRateStrategy = event.params.interestRateStrategyAddress
   market.treasury = init.treasury
+  // Each token's own generation (its proxies' Upgraded events move it later): 2 eth_calls per reserve.
+  applyTokenRevision(market, protocol, false, readTokenRevision(event.params.aToken, false))
+  applyTokenRevision(market, protocol, true, readTokenRevision(event.params.variableDebtToken, true))
   market.save()
 
   const ctx = new DataSourceContext()

@@ -37,7 +37,7 @@ import {
 import { getOrCreateAccount, getOrCreatePosition, getOrCreateProtocolAccount, stampEvent } from '../common/entities'
 import { eModeCategoryId, eventId } from '../common/ids'
 import { percentMul, rayDiv, rayDivFloor, rayMul, rayMulFloor, ZERO } from '../common/math'
-import { applyRevision, readPoolRevision, usesTokenMath } from './generation'
+import { applyRevision, applyTokenRoundings, readPoolRevision, usesTokenMath } from './generation'
 import { loadMarket } from './market'
 import { getOrCreateProtocol } from './protocol'
 import { LIQUIDATION_CALL, processLiquidation } from './liquidation'
@@ -240,6 +240,12 @@ export function handlePoolUpgraded(event: Upgraded): void {
   const protocol = getOrCreateProtocol(event.address)
   applyRevision(protocol, readPoolRevision(event.address))
   protocol.save()
+  // Each token's rounding also depends on the Pool's generation (generation.ts tokenRounding).
+  const markets = protocol.markets.load()
+  for (let i = 0; i < markets.length; i++) {
+    applyTokenRoundings(markets[i], protocol)
+    markets[i].save()
+  }
 }
 
 /**
