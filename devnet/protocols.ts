@@ -42,7 +42,8 @@ function aaveDataSources(d: AaveV3Deployment): Record<string, NetworkDataSource>
 export const aaveV3Devnet: DevnetProtocol<AaveV3Deployment, ScenarioResult> = {
   name: 'aave-v3',
   manifest: path.join(SUBGRAPH_DIR, 'aave-v3.yaml'),
-  deploy: (clients, log) => deployAaveV3(clients, { log }),
+  // Distinct market ids: the subgraph names each protocol after its market id (protocol.ts).
+  deploy: (clients, log) => deployAaveV3(clients, { log, marketId: 'Aave Devnet v3.0 Market' }),
   runScenario: (i) => runAaveV3Scenario(i),
   dataSources: aaveDataSources,
 };
@@ -51,7 +52,7 @@ export const aaveV3Devnet: DevnetProtocol<AaveV3Deployment, ScenarioResult> = {
 export const aaveV36Devnet: DevnetProtocol<AaveV3Deployment, ScenarioResult> = {
   name: 'aave-v3.6',
   manifest: path.join(SUBGRAPH_DIR, 'aave-v3.yaml'),
-  deploy: (clients, log) => deployAaveV36(clients, { log }),
+  deploy: (clients, log) => deployAaveV36(clients, { log, marketId: 'Aave Devnet v3.6 Market' }),
   runScenario: (i) => runAaveV3Scenario(i),
   dataSources: aaveDataSources,
 };
@@ -86,7 +87,7 @@ export function sharedWithMorpho(aave: AaveV3Deployment): NonNullable<MorphoDepl
 export const aaveV3UpgradedDevnet: DevnetProtocol<AaveV3Deployment & { upgradeBlock?: number }, ScenarioResult & { upgradeBlock: number }> = {
   name: 'aave-v3-upgraded',
   manifest: path.join(SUBGRAPH_DIR, 'aave-v3.yaml'),
-  deploy: (clients, log) => deployAaveV3(clients, { log }),
+  deploy: (clients, log) => deployAaveV3(clients, { log, marketId: 'Aave Devnet Upgraded Market' }),
   async runScenario(i) {
     const before = await runAaveV3Scenario({ ...i, seed: `${i.seed}/v3.0` });
     i.log('upgrading the market in place to v3.6');

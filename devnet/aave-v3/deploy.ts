@@ -62,6 +62,8 @@ export interface DeployOptions {
   deployerKey?: `0x${string}`;
   /** defaults to a fixed EOA (deriveAccount('treasury', 0)); liquidation fees and reserve factor accrue to it */
   treasury?: Address;
+  /** PoolAddressesProvider market id (the subgraph names the protocol after it); defaults to MARKET_ID */
+  marketId?: string;
   log?: (msg: string) => void;
 }
 
@@ -84,7 +86,7 @@ export async function deployAaveV3(clients: DevnetClients, options: DeployOption
   };
 
   // Round 1: addresses provider, ACL, libraries, implementations, tokens, oracles.
-  const provider = await create('PoolAddressesProvider', [MARKET_ID, deployer.address]);
+  const provider = await create('PoolAddressesProvider', [options.marketId ?? MARKET_ID, deployer.address]);
   const call = (label: string, address: Address, abi: any, functionName: string, args: readonly unknown[], gas = GAS_CALL) =>
     tx.write(deployer, { address, abi, functionName, args, gas } as never, label);
   // The ACL admin must be set before ACLManager's constructor reads it.

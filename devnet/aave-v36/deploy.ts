@@ -64,7 +64,7 @@ export async function deployAaveV36(clients: DevnetClients, options: DeployV36Op
     tx.write(deployer, { address, abi, functionName, args, gas } as never, label);
 
   // Round 1: addresses provider, ACL, rate strategy, libraries, implementations, tokens, oracles.
-  const provider = await create('PoolAddressesProvider', [MARKET_ID, deployer.address]);
+  const provider = await create('PoolAddressesProvider', [options.marketId ?? MARKET_ID, deployer.address]);
   // The ACL admin must be set before ACLManager's constructor reads it.
   await call('provider.setACLAdmin', provider.address, poolAddressesProviderV36Abi, 'setACLAdmin', [deployer.address]);
   const acl = await create('ACLManager', [provider.address]);

@@ -16,6 +16,14 @@ export interface SubgraphBuildOptions {
   manifest: string;
   network: string;
   /**
+   * Which deployment of the manifest on `network`, when there are several (Ethereum mainnet has four
+   * Aave V3 instances: Core, Prime, EtherFi, Horizon). networks.json keeps each under the key
+   * `<network>:<instance>` (`mainnet:prime`); omitted, the plain `<network>` key is used (Core and
+   * Morpho Blue on mainnet). graph-node only knows the chain's own name, so the build reads that
+   * entry through a temporary networks file whose only key is `network`.
+   */
+  instance?: string;
+  /**
    * Addresses for `network` by data source name. When given (the devnet, whose addresses come from the
    * deployment), they override subgraph/networks.json; otherwise networks.json must know `network`.
    */
@@ -28,6 +36,25 @@ export interface SubgraphBuildOptions {
 export interface SubgraphBuild {
   /** graph build's output: the compiled manifest (subgraph.yaml), wasm, schema and ABIs. */
   buildDir: string;
+}
+
+/** The networks.json key that holds one deployment: `<network>` or `<network>:<instance>`. */
+export function networkKey(network: string, instance?: string): string {
+  return instance ? `${network}:${instance}` : network;
+}
+
+/**
+ * The instances networks.json lists for `network`: undefined for the plain `<network>` entry, then
+ * every `<network>:<instance>` suffix, in file order.
+ */
+export function networkInstances(networkFile: string, network: string): (string | undefined)[] {
+  const known = Object.keys(JSON.parse(fs.readFileSync(networkFile, 'utf8')) as Record<string, unknown>);
+  const out: (string | undefined)[] = [];
+  for (const key of known) {
+    if (key === network) out.unshift(undefined);
+    else if (key.startsWith(`${network}:`)) out.push(key.slice(network.length + 1));
+  }
+  return out;
 }
 
 function graphCli(): string {
@@ -64,7 +91,7 @@ export async function buildSubgraph(options: SubgraphBuildOptions): Promise<Subg
   const name = options.name;
   const workDir = path.resolve(options.workDir);
   fs.mkdirSync(workDir, { recursive: true });
-  const copy = path.join(dir, `.manifest-${name}.${options.network}.${process.pid}.yaml`);
+  const copy = path.join(dir, `.manifest-${name}.${options.network}${options.instance ? `-${options.instance}` : ''}.${process.pid}.yaml`);
   fs.copyFileSync(manifest, copy);
   try {
     let networkFile = path.join(dir, 'networks.json');
@@ -72,8 +99,14 @@ export async function buildSubgraph(options: SubgraphBuildOptions): Promise<Subg
       const known = JSON.parse(fs.readFileSync(networkFile, 'utf8')) as Record<string, unknown>;
       networkFile = path.join(workDir, `networks.${name}.json`);
       fs.writeFileSync(networkFile, JSON.stringify({ ...known, [options.network]: options.dataSources }, null, 2));
+    } else if (options.instance) {
+      const known = JSON.parse(fs.readFileSync(networkFile, 'utf8')) as Record<string, unknown>;
+      const key = networkKey(options.network, options.instance);
+      if (!known[key]) throw new StackError('BAD_CONFIG', `no "${key}" entry in ${networkFile}`);
+      networkFile = path.join(workDir, `networks.${name}.${options.instance}.json`);
+      fs.writeFileSync(networkFile, JSON.stringify({ [options.network]: known[key] }, null, 2));
     }
-    const buildDir = path.join(workDir, `build-${name}`);
+    const buildDir = path.join(workDir, `build-${name}${options.instance ? `-${options.instance}` : ''}`);
     options.log?.(`graph codegen ${path.relative(process.cwd(), manifest)}`);
     await runGraph(['codegen', copy, '-o', path.join(dir, 'generated')], dir);
     options.log?.(`graph build --network ${options.network}`);

@@ -45,6 +45,14 @@ const erc20Bytes32 = [
   { type: 'function', name: 'symbol', stateMutability: 'view', inputs: [], outputs: [{ name: '', type: 'bytes32' }] },
 ];
 
+// Chainlink's feed proxy (EACAggregatorProxy, what most mainnet Aave sources are or wrap) answers
+// `function aggregator() external view returns (address)` (AggregatorProxy.sol in @chainlink/contracts
+// 0.8.0 src/v0.6/; not a dependency here, so only this one item is written). The subgraph calls it to
+// watch the aggregator behind a proxy (src/aave-v3/prices.ts).
+const chainlinkProxy = [
+  { type: 'function', name: 'aggregator', stateMutability: 'view', inputs: [], outputs: [{ name: '', type: 'address' }] },
+];
+
 /** v3.6 output file name -> address-book ABI module (dist/abis/<name>.js exports <name>_ABI). */
 const v36Sources: Record<string, string> = {
   AaveV36Pool: 'IPool',
@@ -60,10 +68,12 @@ const merges: Record<string, string> = {
 };
 
 /**
- * The Pool is an InitializableImmutableAdminUpgradeabilityProxy; BaseUpgradeabilityProxy emits
- * `Upgraded(address indexed implementation)` from the Pool address at every implementation change
- * (@aave/core-v3 contracts/dependencies/openzeppelin/upgradeability/BaseUpgradeabilityProxy.sol). The
- * subgraph re-reads POOL_REVISION there (the rounding generation, see src/aave-v3/generation.ts).
+ * The Pool, aTokens and variable debt tokens are InitializableImmutableAdminUpgradeabilityProxy's;
+ * BaseUpgradeabilityProxy emits `Upgraded(address indexed implementation)` from the proxy address at
+ * every implementation change (@aave/core-v3
+ * contracts/dependencies/openzeppelin/upgradeability/BaseUpgradeabilityProxy.sol). The subgraph
+ * re-reads POOL_REVISION / ATOKEN_REVISION / DEBT_TOKEN_REVISION there (the rounding generation, see
+ * src/aave-v3/generation.ts).
  */
 const proxyUpgraded = {
   type: 'event',
@@ -101,13 +111,19 @@ for (const [name, rel] of Object.entries(sources)) {
   if (extraFrom) {
     const have = new Set(abi.filter((e) => e.type === 'event').map(eventSignature));
     const extra = written[extraFrom].filter((e) => e.type === 'event' && !have.has(eventSignature(e)));
-    if (name === 'AaveV3Pool') extra.push(proxyUpgraded);
+    if (name === 'AaveV3Pool' || name === 'AaveV3AToken') extra.push(proxyUpgraded);
     abi = [...abi, ...extra];
     console.log(`abis/${name}.json  <- ${rel} + ${extra.length} events (${extra.map((e) => e.name).join(', ')})`);
+  } else if (name === 'AaveV3VariableDebtToken') {
+    // Its proxy is the same InitializableImmutableAdminUpgradeabilityProxy: Upgraded at every
+    // implementation change (the token's own rounding generation, src/aave-v3/generation.ts).
+    abi = [...abi, proxyUpgraded];
+    console.log(`abis/${name}.json  <- ${rel} + Upgraded`);
   } else {
     console.log(`abis/${name}.json  <- ${rel} (${abi.length} entries)`);
   }
   writeFileSync(join(outDir, `${name}.json`), JSON.stringify(abi, null, 2) + '\n');
 }
 writeFileSync(join(outDir, 'ERC20Bytes32.json'), JSON.stringify(erc20Bytes32, null, 2) + '\n');
+writeFileSync(join(outDir, 'ChainlinkAggregatorProxy.json'), JSON.stringify(chainlinkProxy, null, 2) + '\n');
 console.log('abis/ERC20Bytes32.json  <- hand-written (bytes32 name/symbol variant)');

@@ -55,6 +55,42 @@ export function aaveV3IndexingSuite(ctx: () => { state: ProtocolUnderTest; chain
     expect(names).toMatch(/after.?liquidations/i);
   });
 
+  it('names the protocol after its market id (PoolAddressesProvider.getMarketId) and slugs it', async () => {
+    const { state, chain, subgraph } = ctx();
+    const pool = state.deployment.pool as Address;
+    const provider = await chain.readContract({ address: pool, abi: [parseAbiItem('function ADDRESSES_PROVIDER() view returns (address)')], functionName: 'ADDRESSES_PROVIDER' });
+    const marketId = await chain.readContract({ address: provider, abi: [parseAbiItem('function getMarketId() view returns (string)')], functionName: 'getMarketId' });
+    const { protocol } = await subgraph.query<{ protocol: { name: string; slug: string; addressesProvider: string } | null }>(
+      `{ protocol(id: "${lower(pool)}") { name slug addressesProvider } }`,
+    );
+    const slug = marketId.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+    expect(protocol).toEqual({ name: marketId, slug, addressesProvider: lower(provider) });
+  });
+
+  it("records each token's own revision and the rounding it implies, as the chain has them at the head", async () => {
+    const { state, chain, subgraph } = ctx();
+    const blockNumber = BigInt(state.indexedBlock);
+    const pool = state.deployment.pool as Address;
+    const read = (address: Address, signature: string) =>
+      chain.readContract({ address, abi: [parseAbiItem(`function ${signature} view returns (uint256)`)], functionName: signature.slice(0, -2) as never, blockNumber }) as Promise<bigint>;
+    const poolRevision = await read(pool, 'POOL_REVISION()');
+    const markets = await subgraph.queryAll<{ id: string; inputToken: { id: string }; supplyTokenRevision: number | null; debtTokenRevision: number | null; supplyTokenRounding: string | null; debtTokenRounding: string | null }>({
+      collection: 'markets',
+      fields: 'inputToken { id } supplyTokenRevision debtTokenRevision supplyTokenRounding debtTokenRounding',
+      block: state.indexedBlock,
+    });
+    // generation.ts: TokenMath from token revision 4 (aave-v3-origin v3.5.0) under a Pool of revision 9 or more.
+    const rounding = (tokenRevision: bigint) => (poolRevision >= 9n && tokenRevision >= 4n ? 'FLOOR_CEIL' : 'HALF_UP');
+    for (const reserve of state.deployment.reserves) {
+      const m = markets.find((x) => lower(x.inputToken.id) === lower(reserve.underlying));
+      const aRev = await read(reserve.aToken as Address, 'ATOKEN_REVISION()');
+      const vRev = await read(reserve.variableDebtToken as Address, 'DEBT_TOKEN_REVISION()');
+      expect({ symbol: reserve.symbol, supplyTokenRevision: m?.supplyTokenRevision, debtTokenRevision: m?.debtTokenRevision, supplyTokenRounding: m?.supplyTokenRounding, debtTokenRounding: m?.debtTokenRounding }).toEqual({
+        symbol: reserve.symbol, supplyTokenRevision: Number(aRev), debtTokenRevision: Number(vRev), supplyTokenRounding: rounding(aRev), debtTokenRounding: rounding(vRev),
+      });
+    }
+  });
+
   it('indexed balances equal aToken/variableDebtToken balanceOf for every account, reserve and checkpoint', async () => {
     const { state, chain, subgraph } = ctx();
     // The deployment's own generation at each block (not what the subgraph detected): the chain
@@ -181,8 +217,15 @@ export function aaveV3IndexingSuite(ctx: () => { state: ProtocolUnderTest; chain
       expect(BigInt(row!.debtRepaid)).toBe(log.args.debtToCover);
       expect(BigInt(row!.collateralSeized)).toBe(log.args.liquidatedCollateralAmount);
       expect(row!.receiveAToken).toBe(log.args.receiveAToken);
-      expect(row!.collateralPrice).not.toBeNull();
-      expect(row!.debtPrice).not.toBeNull();
+      // Both prices are the protocol oracle's own at the liquidation's block (state at its end).
+      const getAssetPrice = parseAbiItem('function getAssetPrice(address asset) view returns (uint256)');
+      const priceAt = (asset: Address) =>
+        chain.readContract({ address: state.deployment.aaveOracle as Address, abi: [getAssetPrice], functionName: 'getAssetPrice', args: [asset], blockNumber: log.blockNumber! });
+      expect({ log: log.logIndex, collateralPrice: row!.collateralPrice, debtPrice: row!.debtPrice }).toEqual({
+        log: log.logIndex,
+        collateralPrice: String(await priceAt(log.args.collateralAsset!)),
+        debtPrice: String(await priceAt(log.args.debtAsset!)),
+      });
       // The fee is the collateral aToken's ERC20 Transfer(user -> treasury) just before this log
       // (topic0 = keccak256("Transfer(address,address,uint256)")).
       const reserve = state.deployment.reserves.find((r) => lower(r.underlying) === lower(log.args.collateralAsset!))!;

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AaveV3Ethereum } from '@aave-dao/aave-address-book';
-import { buildSubgraph } from '../../devnet/stack/subgraph-build';
+import { AaveV3Ethereum, AaveV3EthereumEtherFi, AaveV3EthereumHorizon, AaveV3EthereumLido } from '@aave-dao/aave-address-book';
+import { buildSubgraph, networkInstances } from '../../devnet/stack/subgraph-build';
 
 /**
- * `graph build --network mainnet` must produce a deployable subgraph whose addresses are the real
- * Ethereum-mainnet Aave V3 deployment, as Aave's own address book lists it; the committed manifest
- * must stay untouched.
+ * `graph build --network mainnet` must produce a deployable subgraph for every Ethereum-mainnet Aave
+ * V3 instance, at the addresses Aave's own address book lists; the committed manifest must stay
+ * untouched.
  */
 describe('subgraph build for Ethereum mainnet', () => {
   const root = path.resolve(__dirname, '..', '..');
@@ -16,17 +16,47 @@ describe('subgraph build for Ethereum mainnet', () => {
   beforeAll(() => (workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mainnet-build-'))));
   afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
-  it('compiles with graph-cli and points at the address book addresses', async () => {
-    const before = fs.readFileSync(manifest, 'utf8');
-    const { buildDir } = await buildSubgraph({ name: 'aave-v3', manifest, network: 'mainnet', workDir });
-    const built = fs.readFileSync(path.join(buildDir, 'subgraph.yaml'), 'utf8');
-    const address = (name: string) => new RegExp(`name: ${name}\\n\\s+network: mainnet\\n\\s+source:\\n\\s+address: "(0x[0-9a-fA-F]{40})"`).exec(built)?.[1];
-    expect(address('Pool')).toBe(AaveV3Ethereum.POOL);
-    expect(address('PoolConfigurator')).toBe(AaveV3Ethereum.POOL_CONFIGURATOR);
-    expect(address('AaveOracle')).toBe(AaveV3Ethereum.ORACLE);
-    expect(fs.existsSync(path.join(buildDir, 'Pool', 'Pool.wasm'))).toBe(true);
-    expect(fs.readFileSync(manifest, 'utf8')).toBe(before);
-  }, 120_000);
+  /**
+   * Every Aave V3 instance on Ethereum mainnet: the address book's Pool, PoolConfigurator and
+   * AaveOracle, and the start block networks.json must carry (sources in subgraph/README.md). Core is
+   * the plain `mainnet` entry; the others are `mainnet:<instance>`.
+   */
+  const AAVE_MAINNET: { instance?: string; book: { POOL: string; POOL_CONFIGURATOR: string; ORACLE: string }; startBlock: number }[] = [
+    { book: AaveV3Ethereum, startBlock: 16291006 },
+    { instance: 'prime', book: AaveV3EthereumLido, startBlock: 20262370 },
+    { instance: 'etherfi', book: AaveV3EthereumEtherFi, startBlock: 20625000 },
+    { instance: 'horizon', book: AaveV3EthereumHorizon, startBlock: 23125530 },
+  ];
+
+  it('networks.json lists exactly the Aave V3 Ethereum instances', () => {
+    const listed = networkInstances(path.join(root, 'subgraph', 'networks.json'), 'mainnet');
+    expect(listed).toEqual(AAVE_MAINNET.map((i) => i.instance));
+  });
+
+  it.each(AAVE_MAINNET.map((i) => [i.instance ?? 'core', i] as const))(
+    'builds Aave V3 %s for mainnet at its address book addresses and start block',
+    async (_label, { instance, book, startBlock }) => {
+      const before = fs.readFileSync(manifest, 'utf8');
+      const { buildDir } = await buildSubgraph({ name: 'aave-v3', instance, manifest, network: 'mainnet', workDir });
+      const built = fs.readFileSync(path.join(buildDir, 'subgraph.yaml'), 'utf8');
+      // One data source's block of the built manifest (graph-cli re-serializes the sources it
+      // rewrites, so key order differs between instances: match each key on its own).
+      const source = (name: string) => {
+        const block = built.split(/\n  - kind: /).find((b) => b.includes(`\n    name: ${name}\n`));
+        if (!block) return undefined;
+        const field = (key: string) => new RegExp(`\\n\\s+${key}: "?([^"\\n]+)"?`).exec(block)?.[1];
+        return { network: field('network'), address: field('address'), startBlock: Number(field('startBlock')) };
+      };
+      // graph-node only knows the chain as "mainnet", whichever instance this is.
+      expect(source('Pool')).toEqual({ network: 'mainnet', address: book.POOL, startBlock });
+      expect(source('PoolConfigurator')).toEqual({ network: 'mainnet', address: book.POOL_CONFIGURATOR, startBlock });
+      expect(source('AaveOracle')).toEqual({ network: 'mainnet', address: book.ORACLE, startBlock });
+      expect(built).not.toMatch(/network: mainnet:/);
+      expect(fs.existsSync(path.join(buildDir, 'Pool', 'Pool.wasm'))).toBe(true);
+      expect(fs.readFileSync(manifest, 'utf8')).toBe(before);
+    },
+    120_000,
+  );
 
   it("builds the Morpho Blue manifest for mainnet at Morpho's own address and start block", async () => {
     const morphoManifest = path.join(root, 'subgraph', 'morpho-blue.yaml');

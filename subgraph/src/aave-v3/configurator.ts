@@ -29,16 +29,16 @@ import {
   SupplyCapChanged,
 } from '../../generated/PoolConfigurator/AaveV3PoolConfigurator'
 import { AaveV3AToken } from '../../generated/PoolConfigurator/AaveV3AToken'
-import { AaveV3Pool } from '../../generated/PoolConfigurator/AaveV3Pool'
 import { AaveV3PoolAddressesProvider } from '../../generated/PoolConfigurator/AaveV3PoolAddressesProvider'
 import { EModeCategory, EModeMembership, Market, Protocol } from '../../generated/schema'
 import { AToken, VariableDebtToken } from '../../generated/templates'
 import { eModeCategoryId } from '../common/ids'
 import { ZERO } from '../common/math'
 import { getOrCreateToken } from '../common/token'
+import { applyTokenRevision, readTokenRevision } from './generation'
 import { loadMarket, newMarket } from './market'
-import { getOrCreateOracle, getOrCreateOracleAsset, readAssetPrice, recordPrice } from './prices'
-import { getOrCreateProtocol, linkContract, protocolOf } from './protocol'
+import { followAggregator, getOrCreateOracle, getOrCreateOracleAsset, readAssetPrice, recordPrice } from './prices'
+import { getOrCreateProtocol, linkContract, protocolOf, readAddressesProvider } from './protocol'
 
 // IInitializableAToken.Initialized(address indexed underlyingAsset, address indexed pool, address treasury,
 //   address incentivesController, uint8 aTokenDecimals, string aTokenName, string aTokenSymbol, bytes params)
@@ -83,11 +83,13 @@ function aTokenInit(event: ReserveInitialized): ATokenInit | null {
 function ensureOracle(protocol: Protocol, pool: Address): Address | null {
   const known = protocol.oracle
   if (known !== null) return Address.fromBytes(known)
-  const provider = AaveV3Pool.bind(pool).try_ADDRESSES_PROVIDER()
-  if (provider.reverted) return null
-  const oracle = AaveV3PoolAddressesProvider.bind(provider.value).try_getPriceOracle()
+  // Usually learned when the protocol was created (protocol.ts); read again only if that failed.
+  const stored = protocol.addressesProvider
+  const provider = stored !== null ? Address.fromBytes(stored) : readAddressesProvider(pool)
+  if (provider === null) return null
+  const oracle = AaveV3PoolAddressesProvider.bind(provider).try_getPriceOracle()
   if (oracle.reverted || oracle.value.equals(Address.zero())) return null
-  protocol.addressesProvider = provider.value
+  protocol.addressesProvider = provider
   protocol.oracle = oracle.value
   const o = getOrCreateOracle(oracle.value)
   o.protocol = protocol.id
@@ -112,6 +114,9 @@ export function handleReserveInitialized(event: ReserveInitialized): void {
   market.variableDebtToken = event.params.variableDebtToken
   market.interestRateStrategy = event.params.interestRateStrategyAddress
   market.treasury = init.treasury
+  // Each token's own generation (its proxies' Upgraded events move it later): 2 eth_calls per reserve.
+  applyTokenRevision(market, protocol, false, readTokenRevision(event.params.aToken, false))
+  applyTokenRevision(market, protocol, true, readTokenRevision(event.params.variableDebtToken, true))
   market.save()
 
   const ctx = new DataSourceContext()
@@ -129,6 +134,9 @@ export function handleReserveInitialized(event: ReserveInitialized): void {
     const oa = getOrCreateOracleAsset(oracle, event.params.asset)
     oa.market = market.id
     recordPrice(event, oa, readAssetPrice(oracle, event.params.asset), 'MARKET_LISTED', null)
+    // The proxy may have moved to another aggregator since its source was set: look again.
+    const source = oa.source
+    if (source !== null) followAggregator(Address.fromBytes(source))
   } else {
     log.warning('no oracle known for Aave V3 pool {}', [protocol.id.toHexString()])
   }

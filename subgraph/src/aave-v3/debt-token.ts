@@ -1,7 +1,9 @@
 // VariableDebtToken template: scaled variable debt per position. Debt tokens cannot be transferred.
-import { Burn, Mint } from '../../generated/templates/VariableDebtToken/AaveV3VariableDebtToken'
+import { Burn, Mint, Upgraded } from '../../generated/templates/VariableDebtToken/AaveV3VariableDebtToken'
+import { Protocol } from '../../generated/schema'
 import { applyScaledDebtDelta } from '../common/entities'
 import { ZERO } from '../common/math'
+import { applyTokenRevision, readTokenRevision } from './generation'
 import { burnDelta, contextMarket, mintDelta } from './tokens'
 
 export function handleDebtMint(event: Mint): void {
@@ -25,4 +27,14 @@ export function handleDebtBurn(event: Burn): void {
   if (market == null) return
   const account = event.params.from
   applyScaledDebtDelta(market, account, burnDelta(market, account, event.params.value, event.params.balanceIncrease, event.params.index, true), event.block)
+}
+
+/** The debt token proxy switched implementation: its Mint/Burn follow the new one's generation from here. */
+export function handleDebtTokenUpgraded(event: Upgraded): void {
+  const market = contextMarket()
+  if (market == null) return
+  const protocol = Protocol.load(market.protocol)
+  if (protocol == null) return
+  applyTokenRevision(market, protocol, true, readTokenRevision(event.address, true))
+  market.save()
 }

@@ -13,6 +13,7 @@ import { eventId, positionId } from '../common/ids'
 import { percentMul, RAY, rayDivFloor, rayMul, rayMulFloor, ZERO } from '../common/math'
 import { hasDeficits, usesTokenMath } from './generation'
 import { loadMarket } from './market'
+import { copyPrice, currentOracle, readAndRecordPrice } from './prices'
 import { getOrCreateProtocol } from './protocol'
 
 const TRANSFER = Bytes.fromByteArray(crypto.keccak256(Bytes.fromUTF8('Transfer(address,address,uint256)')))
@@ -201,6 +202,13 @@ export function processLiquidation(event: LiquidationCall): void {
   const user = event.params.user
   getOrCreateAccount(user)
   const fee = findProtocolFee(event, collateral)
+  // Both prices as the protocol's oracle gives them at this block (3 eth_calls per liquidation:
+  // oracle address, collateral price, debt price; one price when both sides are one asset).
+  const oracle = currentOracle(protocol)
+  const collateralPrice = readAndRecordPrice(event, protocol, collateral, oracle)
+  let debtPrice = collateralPrice
+  if (debt.id.equals(collateral.id)) copyPrice(collateral, debt)
+  else debtPrice = readAndRecordPrice(event, protocol, debt, oracle)
   if (usesTokenMath(protocol) && event.params.receiveAToken && !debt.id.equals(collateral.id)) replaySilentUpdateState(collateral, event)
 
   const e = new Liquidation(eventId(event))
@@ -214,8 +222,8 @@ export function processLiquidation(event: LiquidationCall): void {
   e.protocolFee = fee.amount
   e.protocolFeeScaled = fee.scaled
   e.receiveAToken = event.params.receiveAToken
-  e.collateralPrice = collateral.price
-  e.debtPrice = debt.price
+  e.collateralPrice = collateralPrice
+  e.debtPrice = debtPrice
   e.borrowerScaledVariableDebtAfter = scaledAfter(debt, user, true)
   e.borrowerScaledCollateralAfter = scaledAfter(collateral, user, false)
   e.debtVariableBorrowIndex = debt.variableBorrowIndex

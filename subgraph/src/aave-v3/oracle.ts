@@ -6,7 +6,7 @@ import {
   FallbackOracleUpdated,
 } from '../../generated/AaveOracle/AaveV3Oracle'
 import { PriceSource } from '../../generated/schema'
-import { getOrCreateOracle, getOrCreateOracleAsset, getOrCreatePriceSource, readAssetPrice, recordPrice } from './prices'
+import { followAggregator, getOrCreateOracle, getOrCreateOracleAsset, getOrCreatePriceSource, readAssetPrice, recordPrice } from './prices'
 
 export function handleAssetSourceUpdated(event: AssetSourceUpdated): void {
   const oa = getOrCreateOracleAsset(event.address, event.params.asset)
@@ -38,6 +38,7 @@ export function handleAssetSourceUpdated(event: AssetSourceUpdated): void {
       ps.save()
     }
     oa.source = newSource
+    followAggregator(newSource)
   }
   // The feed's last AnswerUpdated happened before we watched it: read the effective price now.
   recordPrice(event, oa, readAssetPrice(event.address, event.params.asset), 'SOURCE_CHANGED', null)

@@ -37,10 +37,11 @@ import {
 import { getOrCreateAccount, getOrCreatePosition, getOrCreateProtocolAccount, stampEvent } from '../common/entities'
 import { eModeCategoryId, eventId } from '../common/ids'
 import { percentMul, rayDiv, rayDivFloor, rayMul, rayMulFloor, ZERO } from '../common/math'
-import { applyRevision, readPoolRevision, usesTokenMath } from './generation'
+import { applyRevision, applyTokenRoundings, readPoolRevision, usesTokenMath } from './generation'
 import { loadMarket } from './market'
 import { getOrCreateProtocol } from './protocol'
 import { LIQUIDATION_CALL, processLiquidation } from './liquidation'
+import { currentOracle, readAndRecordPrice } from './prices'
 
 export function handleLiquidationCall(event: LiquidationCall): void {
   processLiquidation(event)
@@ -239,6 +240,12 @@ export function handlePoolUpgraded(event: Upgraded): void {
   const protocol = getOrCreateProtocol(event.address)
   applyRevision(protocol, readPoolRevision(event.address))
   protocol.save()
+  // Each token's rounding also depends on the Pool's generation (generation.ts tokenRounding).
+  const markets = protocol.markets.load()
+  for (let i = 0; i < markets.length; i++) {
+    applyTokenRoundings(markets[i], protocol)
+    markets[i].save()
+  }
 }
 
 /**
@@ -276,7 +283,8 @@ export function handleDeficitCreated(event: DeficitCreated): void {
   e.market = market.id
   e.account = event.params.user
   e.amount = amount
-  e.price = market.price
+  // The oracle's own price at this block (the feed the subgraph watches may be stale: see prices.ts).
+  e.price = readAndRecordPrice(event, protocol, market, currentOracle(protocol))
   e.kind = 'AAVE_DEFICIT'
   e.liquidation = enclosingLiquidationId(event)
   e.save()

@@ -1,18 +1,64 @@
 // Aave V3 protocol identity. Protocol id = Pool proxy address. Pool events know it directly;
 // configurator events learn it at ReserveInitialized (from the aToken's Initialized log, whose
 // indexed `pool` topic is the Pool) and find it later through a ProtocolContract link.
-import { Address, Bytes, dataSource, log } from '@graphprotocol/graph-ts'
+import { Address, Bytes, dataSource, ethereum, log } from '@graphprotocol/graph-ts'
 import { Protocol, ProtocolContract } from '../../generated/schema'
+import { slugify } from '../common/text'
 import { applyRevision, readPoolRevision } from './generation'
 
 const DEFAULT_LINK = Bytes.fromUTF8('default')
+/** Name and slug when the market id cannot be read (a Pool without ADDRESSES_PROVIDER, or a reverting provider). */
+const FALLBACK_NAME = 'Aave V3'
+const FALLBACK_SLUG = 'aave-v3'
+
+/**
+ * Pool.ADDRESSES_PROVIDER() at this block (a public immutable in every Aave V3 Pool). Null when it
+ * reverts. The calling data source must list the ABI named "AaveV3Pool".
+ */
+export function readAddressesProvider(pool: Address): Address | null {
+  const r = ethereum.call(new ethereum.SmartContractCall('AaveV3Pool', pool, 'ADDRESSES_PROVIDER', 'ADDRESSES_PROVIDER():(address)', []))
+  return r == null ? null : r[0].toAddress()
+}
+
+/**
+ * PoolAddressesProvider.getMarketId(): the market's own name ("Aave Ethereum Market", "Aave Ethereum
+ * Lido Market", ...), which tells several Aave instances on one chain apart. Null when it reverts or
+ * is empty. The calling data source must list the ABI named "AaveV3PoolAddressesProvider".
+ */
+function readMarketId(provider: Address): string | null {
+  const r = ethereum.call(new ethereum.SmartContractCall('AaveV3PoolAddressesProvider', provider, 'getMarketId', 'getMarketId():(string)', []))
+  if (r == null) return null
+  const id = r[0].toString()
+  return id.length > 0 ? id : null
+}
+
+/**
+ * Name = the market id, slug = its lowercase-hyphen form; two eth_calls, once per protocol. The market
+ * id can be changed by setMarketId later (MarketIdSet, not indexed): the name is the one at creation.
+ */
+function applyIdentity(protocol: Protocol, pool: Address): void {
+  protocol.name = FALLBACK_NAME
+  protocol.slug = FALLBACK_SLUG
+  const provider = readAddressesProvider(pool)
+  if (provider === null) {
+    log.warning('ADDRESSES_PROVIDER() reverted on {}; naming it {}', [pool.toHexString(), FALLBACK_NAME])
+    return
+  }
+  protocol.addressesProvider = provider
+  const marketId = readMarketId(provider)
+  if (marketId === null) {
+    log.warning('getMarketId() unreadable on provider {}; naming pool {} {}', [provider.toHexString(), pool.toHexString(), FALLBACK_NAME])
+    return
+  }
+  protocol.name = marketId
+  protocol.slug = slugify(marketId, FALLBACK_SLUG)
+}
 
 export function getOrCreateProtocol(pool: Address): Protocol {
   let protocol = Protocol.load(pool)
   if (protocol == null) {
     protocol = new Protocol(pool)
-    protocol.name = 'Aave V3'
-    protocol.slug = 'aave-v3'
+    applyIdentity(protocol, pool)
     protocol.family = 'AAVE_V3'
     protocol.network = dataSource.network()
     protocol.marketCount = 0

@@ -1,17 +1,23 @@
 // aToken and variable debt token handlers' core: scaled balances replayed exactly like
-// ScaledBalanceTokenBase, for both rounding generations (generation.ts decides which applies).
+// ScaledBalanceTokenBase, for both rounding generations (generation.ts decides which applies, per token).
 import { Address, BigInt, dataSource, log } from '@graphprotocol/graph-ts'
 import { Market, Position, Protocol } from '../../generated/schema'
 import { positionId } from '../common/ids'
 import { ONE, RAY, rayDiv, rayMulCeil, rayMulFloor, ZERO } from '../common/math'
-import { usesTokenMath } from './generation'
+import { FLOOR_CEIL, usesTokenMath } from './generation'
 
 export function contextMarket(): Market | null {
   return Market.load(dataSource.context().getBytes('market'))
 }
 
-/** True when the market's Pool runs Aave v3.5+ (TokenMath) rounding. */
-export function marketUsesTokenMath(market: Market): boolean {
+/**
+ * True when this market's aToken (debt false) or variable debt token (debt true) rounds with
+ * TokenMath (v3.5+): its own implementation's generation (generation.ts tokenRounding), or the Pool's
+ * for markets stored before that was tracked.
+ */
+export function tokenUsesTokenMath(market: Market, debt: boolean): boolean {
+  const own = debt ? market.debtTokenRounding : market.supplyTokenRounding
+  if (own !== null) return own == FLOOR_CEIL
   const protocol = Protocol.load(market.protocol)
   return protocol != null && usesTokenMath(protocol)
 }
@@ -102,12 +108,12 @@ export function tokenMathBurnDelta(before: BigInt, value: BigInt, balanceIncreas
 /** Scaled delta of a Mint log in this market, for either generation. */
 export function mintDelta(market: Market, account: Address, value: BigInt, balanceIncrease: BigInt, index: BigInt, debt: boolean): BigInt {
   if (value.equals(balanceIncrease)) return ZERO
-  if (!marketUsesTokenMath(market)) return mintScaledDelta(value, balanceIncrease, index)
+  if (!tokenUsesTokenMath(market, debt)) return mintScaledDelta(value, balanceIncrease, index)
   return tokenMathMintDelta(scaledBefore(market, account, debt), value, balanceIncrease, index, debt)
 }
 
 /** Scaled delta of a Burn log in this market, for either generation. */
 export function burnDelta(market: Market, account: Address, value: BigInt, balanceIncrease: BigInt, index: BigInt, debt: boolean): BigInt {
-  if (!marketUsesTokenMath(market)) return burnScaledDelta(value, balanceIncrease, index)
+  if (!tokenUsesTokenMath(market, debt)) return burnScaledDelta(value, balanceIncrease, index)
   return tokenMathBurnDelta(scaledBefore(market, account, debt), value, balanceIncrease, index, debt)
 }
