@@ -4,7 +4,7 @@
  * the oracle's base currency units (Aave V3: USD with 8 decimals), integers throughout.
  */
 import { normalizedDebt, normalizedIncome, type ReserveIndexes } from './aave-v3-math';
-import { AAVE_V30_RULES, type AaveRules } from './aave-v3-rules';
+import { AAVE_V30_RULES, type AaveRules, type TokenBalanceRules } from './aave-v3-rules';
 import { MetricError } from './errors';
 
 export interface AaveReserveState extends ReserveIndexes {
@@ -20,6 +20,8 @@ export interface AaveReserveState extends ReserveIndexes {
   eModeCategoryId: number;
   /** Oracle price in base currency units; null when the oracle has none (the figure is then refused). */
   price: bigint | null;
+  /** The market's own token implementations' rounding (balanceOf); absent: the Pool's rules. */
+  tokens?: TokenBalanceRules;
 }
 
 export interface AaveEModeCategoryState {
@@ -50,7 +52,11 @@ export interface AaveAccountState {
 
 export interface PositionFigures {
   marketId: string;
-  /** Underlying units, interest accrued to the block's timestamp. */
+  /**
+   * Underlying units, interest accrued to the block's timestamp, as the tokens' balanceOf gives them
+   * (each token implementation's rounding; the Pool values with its own, which differs only while
+   * an upgrade has switched one and not the other).
+   */
   supplied: bigint;
   borrowed: bigint;
   price: bigint;
@@ -121,11 +127,17 @@ export function aaveAccountFigures(
     const unit = 10n ** BigInt(reserve.decimals);
     const inCategory = category !== undefined && category.collateralMarkets.has(reserve.id);
     const price = assetPrice(reserve, inCategory, eModePrice);
+    // GenericLogic turns scaled balances into amounts with the Pool's own rounding; balanceOf with the token's.
+    const income = position.scaledSupply === 0n ? 0n : normalizedIncome(reserve, timestamp);
+    const debtIndex = position.scaledVariableDebt === 0n ? 0n : normalizedDebt(reserve, timestamp, rules.compoundedInterest);
+    const valuedSupply = income === 0n ? 0n : rules.aTokenBalance(position.scaledSupply, income);
+    const valuedDebt = debtIndex === 0n ? 0n : rules.debtBalance(position.scaledVariableDebt, debtIndex);
+    const tokens = reserve.tokens ?? rules;
+    const supplied = income === 0n ? 0n : tokens.aTokenBalance(position.scaledSupply, income);
+    const borrowed = debtIndex === 0n ? 0n : tokens.debtBalance(position.scaledVariableDebt, debtIndex);
     // _getUserBalanceInBaseCurrency truncates; _getUserDebtInBaseCurrency truncates (v3.0) or rounds up (v3.5+).
-    const supplied = position.scaledSupply === 0n ? 0n : rules.aTokenBalance(position.scaledSupply, normalizedIncome(reserve, timestamp));
-    const borrowed = position.scaledVariableDebt === 0n ? 0n : rules.debtBalance(position.scaledVariableDebt, normalizedDebt(reserve, timestamp, rules.compoundedInterest));
-    const suppliedBase = (supplied * price) / unit;
-    const borrowedBase = borrowed === 0n ? 0n : rules.debtValue(borrowed, price, unit);
+    const suppliedBase = (valuedSupply * price) / unit;
+    const borrowedBase = valuedDebt === 0n ? 0n : rules.debtValue(valuedDebt, price, unit);
     const isCollateral = position.collateralEnabled && (!rules.collateralNeedsThreshold || reserve.liquidationThreshold !== 0n);
     totalSupplied += suppliedBase;
     if (isCollateral) {

@@ -3,7 +3,7 @@
  * oracle's base currency.
  */
 import { normalizedDebt, normalizedIncome, type ReserveIndexes } from './aave-v3-math';
-import { AAVE_V30_RULES, type AaveRules } from './aave-v3-rules';
+import { AAVE_V30_RULES, type AaveRules, type TokenBalanceRules } from './aave-v3-rules';
 import { max, ratio } from './decimal';
 
 export interface AaveReserveTotalsInput extends ReserveIndexes {
@@ -26,6 +26,8 @@ export interface AaveReserveTotalsInput extends ReserveIndexes {
   /** 2 decimals (ReserveConfiguration.DEBT_CEILING_DECIMALS), 0 = not isolated */
   debtCeiling: bigint;
   isolationModeTotalDebt: bigint;
+  /** The market's token implementations' rounding (totalSupply, balanceOf); absent: the Pool's rules. */
+  tokens?: TokenBalanceRules;
   /** The reserve's cash read from the chain (v3.1+ virtual balance, v3.0 the aToken's underlying balance); null = unknown. */
   cash?: bigint | null;
 }
@@ -57,11 +59,12 @@ export interface ReserveTotals {
 
 export function aaveReserveTotals(r: AaveReserveTotalsInput, timestamp: bigint, rules: AaveRules = AAVE_V30_RULES): ReserveTotals {
   const income = normalizedIncome(r, timestamp);
-  // AToken.totalSupply / VariableDebtToken.totalSupply round like balances do in each generation
-  const totalSupplied = rules.aTokenBalance(r.scaledTotalSupply, income);
-  const totalBorrowed = rules.debtBalance(r.scaledTotalVariableDebt, normalizedDebt(r, timestamp, rules.compoundedInterest));
-  const accruedToTreasury = rules.aTokenBalance(r.accruedToTreasuryScaled, income);
-  const treasuryBalance = rules.aTokenBalance(r.treasuryScaledBalance, income);
+  // AToken.totalSupply / VariableDebtToken.totalSupply round like the token implementation's balances
+  const tokens = r.tokens ?? rules;
+  const totalSupplied = tokens.aTokenBalance(r.scaledTotalSupply, income);
+  const totalBorrowed = tokens.debtBalance(r.scaledTotalVariableDebt, normalizedDebt(r, timestamp, rules.compoundedInterest));
+  const accruedToTreasury = tokens.aTokenBalance(r.accruedToTreasuryScaled, income);
+  const treasuryBalance = tokens.aTokenBalance(r.treasuryScaledBalance, income);
   const unit = 10n ** BigInt(r.decimals);
   const availableLiquidity = r.cash ?? max(0n, totalSupplied + accruedToTreasury - totalBorrowed - r.deficit);
   return {

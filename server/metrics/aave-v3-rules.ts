@@ -52,6 +52,23 @@ export const AAVE_V36_RULES: AaveRules = {
   healthFactor: (weighted, _collateral, debt) => wadDiv(weighted, debt) / 10_000n,
 };
 
+/** How a token implementation turns a scaled balance into balanceOf / totalSupply. */
+export interface TokenBalanceRules {
+  aTokenBalance(scaled: bigint, index: bigint): bigint;
+  debtBalance(scaled: bigint, index: bigint): bigint;
+}
+
+/**
+ * A market's token rounding from what the subgraph recorded per token implementation
+ * (Market.supplyTokenRounding / debtTokenRounding): an in-place upgrade switches the Pool and its
+ * tokens in different transactions, and in between each token still rounds as its own code does.
+ * Null rounding: the Pool's rules.
+ */
+export function tokenBalanceRules(pool: AaveRules, supplyRounding: string | null, debtRounding: string | null): TokenBalanceRules {
+  const of = (r: string | null) => (r === null ? pool : aaveRulesFor(r));
+  return { aTokenBalance: of(supplyRounding).aTokenBalance, debtBalance: of(debtRounding).debtBalance };
+}
+
 /**
  * aave-v3-origin v3.4 (POOL_REVISION 8): still half-up WadRayMath and the v3.0 health factor, but
  * MathUtils.calculateCompoundedInterest became x + x(x/2 + x^2/6) (x = rate x elapsed / year), the

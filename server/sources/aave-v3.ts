@@ -5,7 +5,7 @@
  */
 import type { AaveAccountState, AaveEModeCategoryState, AaveReserveState } from '../metrics/aave-v3-account';
 import type { AaveReserveTotalsInput } from '../metrics/aave-v3-market';
-import { aaveRulesFor, type AaveRules } from '../metrics/aave-v3-rules';
+import { aaveRulesFor, tokenBalanceRules, type AaveRules } from '../metrics/aave-v3-rules';
 import { completeList, PAGE_SIZE, type SubgraphClient } from './subgraph-client';
 
 export interface ProtocolInfo {
@@ -62,6 +62,7 @@ const MARKET_FIELDS = `id inputToken { id symbol name } decimals supplyToken var
   borrowableInIsolation isActive isFrozen isPaused borrowingEnabled eModeCategoryId
   liquidityIndex variableBorrowIndex liquidityRate variableBorrowRate lastUpdateTimestamp
   scaledTotalSupply scaledTotalVariableDebt accruedToTreasuryScaled isolationModeTotalDebt price priceUpdatedAtBlock
+  supplyTokenRounding debtTokenRounding
   deficit totalDeficitCreated totalDeficitCovered`;
 
 interface RawMarket {
@@ -96,6 +97,8 @@ interface RawMarket {
   isolationModeTotalDebt: string;
   price: string | null;
   priceUpdatedAtBlock: string | null;
+  supplyTokenRounding: string | null;
+  debtTokenRounding: string | null;
   deficit: string;
   totalDeficitCreated: string;
   totalDeficitCovered: string;
@@ -185,7 +188,9 @@ export async function loadMarketTable(subgraph: SubgraphClient, protocolId: stri
   ]);
   data.emodeCategories = emodeCategories;
   data.emodeMemberships = emodeMemberships;
-  const markets = rawMarkets.map(marketRow);
+  const protocol = protocolInfo(data.protocol);
+  const rules = aaveRulesFor(protocol.scaledRounding, protocol.revision);
+  const markets = rawMarkets.map((m) => ({ ...marketRow(m), tokens: tokenBalanceRules(rules, m.supplyTokenRounding, m.debtTokenRounding) }));
   const pricesByAsset = new Map<string, bigint>();
   for (const m of markets) if (m.price !== null) pricesByAsset.set(m.asset, m.price);
   const eModes = new Map<number, AaveEModeCategoryState>();
@@ -201,8 +206,7 @@ export async function loadMarketTable(subgraph: SubgraphClient, protocolId: stri
       ltvZeroMarkets: new Set(mine.filter((m) => m.ltvZero).map((m) => m.market.id)),
     });
   }
-  const protocol = protocolInfo(data.protocol);
-  return { protocol, markets, reserves: new Map(markets.map((m) => [m.id, m])), eModes, pricesByAsset, rules: aaveRulesFor(protocol.scaledRounding, protocol.revision) };
+  return { protocol, markets, reserves: new Map(markets.map((m) => [m.id, m])), eModes, pricesByAsset, rules };
 }
 
 function marketRow(m: RawMarket): MarketRow {

@@ -8,7 +8,7 @@ import { aaveV3IndexingSuite } from './aave-v3-indexing.suite';
 import { gatewaySuite, liquidationRangeSuite } from './gateway.suite';
 import { morphoIndexingSuite } from './morpho-blue-indexing.suite';
 import { morphoGatewaySuite, sideBySideSuite } from './morpho-gateway.suite';
-import { oraclePricingSuite, rpcLessGatewaySuite } from './pricing.suite';
+import { oraclePricingSuite, rpcLessGatewaySuite, upgradeWindowSuite } from './pricing.suite';
 
 /**
  * One real stack (anvil + Aave V3.0 and V3.6 + scenarios + Postgres + graph-node + gateway), started
@@ -70,6 +70,7 @@ for (const name of AAVE) {
 describe('morpho-blue: gateway against the chain', () => morphoGatewaySuite(() => ({ ...morphoCtx(), gatewayUrl: stack!.state.gatewayUrl, aaveOracle: stack!.state.devnet['aave-v3'].deployment.aaveOracle })));
 describe('aave-v3: liquidation statistics over block and time ranges', () => liquidationRangeSuite(ctxFor('aave-v3')));
 for (const name of AAVE) describe(`${name}: prices are the oracle's own at the pinned block`, () => oraclePricingSuite(ctxFor(name)));
+describe('aave-v3-upgraded: the upgrade window', () => upgradeWindowSuite(ctxFor('aave-v3-upgraded')));
 describe('a gateway without an RPC', () => rpcLessGatewaySuite(() => ({ subgraphs: stack!.state.subgraphs, aave: 'aave-v3', morpho: 'morpho-blue' })));
 describe('all protocols side by side', () =>
   sideBySideSuite(() => ({

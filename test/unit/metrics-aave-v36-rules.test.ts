@@ -1,6 +1,6 @@
 import { aaveAccountFigures, type AaveEModeCategoryState, type AaveReserveState } from '../../server/metrics/aave-v3-account';
 import { RAY, SECONDS_PER_YEAR, compoundedInterestV36, mulDivCeil, rayMulCeil, rayMulFloor } from '../../server/metrics/aave-v3-math';
-import { AAVE_V30_RULES, AAVE_V36_RULES, aaveRulesFor } from '../../server/metrics/aave-v3-rules';
+import { AAVE_V30_RULES, AAVE_V36_RULES, aaveRulesFor, tokenBalanceRules } from '../../server/metrics/aave-v3-rules';
 
 // Expected values derived by hand from aave-v3-origin v3.6 (WadRayMath, MathUtils, TokenMath, GenericLogic).
 const T = 1_800_000_000n;
@@ -28,6 +28,19 @@ describe('v3.6 rounding primitives', () => {
     expect(aaveRulesFor('FLOOR_CEIL')).toBe(AAVE_V36_RULES);
     expect(aaveRulesFor('HALF_UP')).toBe(AAVE_V30_RULES);
     expect(aaveRulesFor(null)).toBe(AAVE_V30_RULES);
+  });
+
+  it("token balances round as each token implementation does, the Pool's rules where unknown", () => {
+    const i15 = (15n * RAY) / 10n; // 3 scaled x 1.5 = 4.5 units
+    const i14 = (14n * RAY) / 10n; // 3 scaled x 1.4 = 4.2 units
+    // mid-upgrade: v3.6 Pool, aToken still v3.0 (half-up: 4.5 -> 5), debt token unknown -> the Pool's ceil (4.2 -> 5)
+    const mid = tokenBalanceRules(AAVE_V36_RULES, 'HALF_UP', null);
+    expect(mid.aTokenBalance(3n, i15)).toBe(5n);
+    expect(AAVE_V36_RULES.aTokenBalance(3n, i15)).toBe(4n); // what the Pool's own rounding would give
+    expect(mid.debtBalance(3n, i14)).toBe(5n);
+    // both tokens upgraded under a v3.6 Pool: floor 4.5 -> 4, ceil 4.2 -> 5; both v3.0: half-up 5 and 4
+    expect(tokenBalanceRules(AAVE_V36_RULES, 'FLOOR_CEIL', 'FLOOR_CEIL').aTokenBalance(3n, i15)).toBe(4n);
+    expect(tokenBalanceRules(AAVE_V30_RULES, 'HALF_UP', 'HALF_UP').debtBalance(3n, i14)).toBe(4n);
   });
 
   it('v3.4 (POOL_REVISION 8) keeps half-up balances but compounds with the v3.6 formula', () => {
