@@ -24,7 +24,11 @@ export const aaveV3Adapter: ProtocolAdapter = {
   },
   async protocolView(i) {
     const [priced, accounts] = await Promise.all([pricedTable(i), loadAccounts(i.client, i.protocolId, i.block.number)]);
-    return priced && aaveProtocolView(priced.table, priced.labels, accounts, i.block, i.indexing);
+    if (!priced) return null;
+    // Market totals need each reserve's cash (account figures do not): read with the protocol view only.
+    const cash = await i.cached(`aave-cash|${i.protocolId}`, () => readAaveCash(priced.table, i.chain, i.block.number));
+    const labels = { ...priced.labels, cash: cash.byMarket, warnings: [...priced.labels.warnings, ...cash.warnings] };
+    return aaveProtocolView(priced.table, labels, accounts, i.block, i.indexing);
   },
   async accountViews(i, addresses) {
     const [priced, states] = await Promise.all([pricedTable(i), loadAccounts(i.client, i.protocolId, i.block.number, addresses)]);

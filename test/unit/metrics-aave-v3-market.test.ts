@@ -32,6 +32,14 @@ describe('aaveReserveTotals', () => {
     expect(t.utilization).toBe(594_059_405_940_594_059n);
   });
 
+  it('cash read from the chain replaces the balance identity for available liquidity and utilization', () => {
+    const t = aaveReserveTotals(usdc({ cash: 415n * E6 }), T);
+    expect(t.availableLiquidity).toBe(415n * E6); // not 1000 + 10 - 600 = 410
+    // 600 / (415 + 600) = 0.591133004926108374|38...
+    expect(t.utilization).toBe(591_133_004_926_108_374n);
+    expect(aaveReserveTotals(usdc({ cash: null }), T).availableLiquidity).toBe(410n * E6);
+  });
+
   it('caps and debt ceiling: null when 0 (no cap), else the 18-decimal ratio', () => {
     const none = aaveReserveTotals(usdc(), T);
     expect(none.supplyCapUtilization).toBeNull();
