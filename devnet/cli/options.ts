@@ -111,8 +111,12 @@ export function protocolsFrom(flags: ParsedFlags): DevnetProtocol<any, any>[] {
   });
 }
 
-/** What --rpc mode deploys: each protocol family's manifest once, with networks.json's addresses. */
-export const MAINNET_SUBGRAPHS = [
+/**
+ * What --rpc mode deploys, with networks.json's addresses: one deployment per Aave V3 instance
+ * (Core under the plain network key, the others under `<network>:<instance>`) and Morpho Blue.
+ */
+export const MAINNET_SUBGRAPHS: { name: string; manifest: string; instance?: string }[] = [
   { name: 'aave-v3', manifest: path.join(repoRoot, 'subgraph', 'aave-v3.yaml') },
+  ...['prime', 'etherfi', 'horizon'].map((instance) => ({ name: `aave-v3-${instance}`, manifest: path.join(repoRoot, 'subgraph', 'aave-v3.yaml'), instance })),
   { name: 'morpho-blue', manifest: path.join(repoRoot, 'subgraph', 'morpho-blue.yaml') },
 ];

@@ -30,7 +30,7 @@ export interface StackOptions {
   /** Devnet: the protocols to deploy, drive and index (ignored with rpcUrl). */
   protocols: DevnetProtocol<any, any>[];
   /** With rpcUrl: the subgraphs to deploy, by name, from networks.json's entry for `network`. */
-  manifests: { name: string; manifest: string }[];
+  manifests: { name: string; manifest: string; /** networks.json instance (`<network>:<instance>`), e.g. Aave Prime */ instance?: string }[];
   /** How long indexing may take before giving up. */
   syncTimeoutMs: number;
   log: (line: string) => void;

@@ -1,5 +1,7 @@
 import net from 'node:net';
-import { parseFlags, portsFrom } from '../../devnet/cli/options';
+import path from 'node:path';
+import { MAINNET_SUBGRAPHS, parseFlags, portsFrom, repoRoot } from '../../devnet/cli/options';
+import { networkInstances } from '../../devnet/stack/subgraph-build';
 import { StackError } from '../../devnet/stack/errors';
 import { DEFAULT_PORTS, assertPortFree, freePort } from '../../devnet/stack/ports';
 import { Teardown } from '../../devnet/stack/teardown';
@@ -74,5 +76,15 @@ describe('teardown', () => {
       expect(() => teardown.add('late', () => resolve('stopped'))).toThrow(/stack is stopping/);
     });
     await expect(stopped).resolves.toBe('stopped');
+  });
+});
+
+describe('--rpc mode deployments', () => {
+  it('deploys every Aave V3 instance networks.json lists for mainnet, once each, plus Morpho Blue', () => {
+    const file = path.join(repoRoot, 'subgraph', 'networks.json');
+    const aave = MAINNET_SUBGRAPHS.filter((s) => s.manifest.endsWith('aave-v3.yaml'));
+    expect(aave.map((s) => s.instance).sort()).toEqual([...networkInstances(file, 'mainnet')].sort());
+    expect(new Set(MAINNET_SUBGRAPHS.map((s) => s.name)).size).toBe(MAINNET_SUBGRAPHS.length);
+    expect(MAINNET_SUBGRAPHS.some((s) => s.manifest.endsWith('morpho-blue.yaml'))).toBe(true);
   });
 });
