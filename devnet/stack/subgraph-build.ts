@@ -31,6 +31,11 @@ export interface SubgraphBuildOptions {
   /** Where build output and the generated network file go. */
   workDir: string;
   log?: (line: string) => void;
+  /**
+   * Run `graph codegen` first (default). Off for a further build of a manifest whose code was just
+   * generated: the generated folder is shared, so builds that skip it can run side by side.
+   */
+  codegen?: boolean;
 }
 
 export interface SubgraphBuild {
@@ -107,8 +112,10 @@ export async function buildSubgraph(options: SubgraphBuildOptions): Promise<Subg
       fs.writeFileSync(networkFile, JSON.stringify({ [options.network]: known[key] }, null, 2));
     }
     const buildDir = path.join(workDir, `build-${name}${options.instance ? `-${options.instance}` : ''}`);
-    options.log?.(`graph codegen ${path.relative(process.cwd(), manifest)}`);
-    await runGraph(['codegen', copy, '-o', path.join(dir, 'generated')], dir);
+    if (options.codegen !== false) {
+      options.log?.(`graph codegen ${path.relative(process.cwd(), manifest)}`);
+      await runGraph(['codegen', copy, '-o', path.join(dir, 'generated')], dir);
+    }
     options.log?.(`graph build --network ${options.network}`);
     await runGraph(['build', copy, '--network', options.network, '--network-file', networkFile, '-o', buildDir], dir);
     return { buildDir };
