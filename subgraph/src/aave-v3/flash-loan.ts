@@ -17,8 +17,8 @@
 // i.e. Market.liquidityIndex when the FlashLoan log is handled. The premium is FlashLoan.premium
 // (0 for authorized flash borrowers and for legs left open as debt, which do not reach the treasury).
 import { Address, BigInt, ethereum, log } from '@graphprotocol/graph-ts'
-import { Protocol } from '../../generated/schema'
-import { percentMul, rayDiv, rayDivFloor, ZERO } from '../common/math'
+import { Market, Protocol } from '../../generated/schema'
+import { percentMul, RAY, rayDiv, rayDivFloor, rayMul, ZERO } from '../common/math'
 import { usesTokenMath } from './generation'
 
 /** DataTypes.InterestRateMode.NONE: the flash-loaned amount is paid back with the premium in the same tx. */
@@ -58,4 +58,27 @@ export function premiumToProtocol(protocol: Protocol, premium: BigInt): BigInt {
 export function premiumToTreasuryScaled(protocol: Protocol, toProtocol: BigInt, nextLiquidityIndex: BigInt): BigInt {
   if (toProtocol.isZero()) return ZERO
   return usesTokenMath(protocol) ? rayDivFloor(toProtocol, nextLiquidityIndex) : rayDiv(toProtocol, nextLiquidityIndex)
+}
+
+// MathUtils.SECONDS_PER_YEAR = 365 days
+const SECONDS_PER_YEAR = BigInt.fromI32(365 * 24 * 3600)
+
+/**
+ * v3.0-v3.4: the liquidity index ReserveLogic._accrueToTreasury divides by, for the
+ * ReserveDataUpdated being handled (market still holding the previous update's state). It is
+ * updateState's index (_updateIndexes: calculateLinearInterest(rate, lastUpdateTimestamp).rayMul(index)
+ * when the liquidity rate is non-zero, with calculateLinearInterest = RAY + rate * dt / SECONDS_PER_YEAR),
+ * which the event carries too, except after a flash loan: _handleFlashLoanRepayment then runs
+ * cumulateToLiquidityIndex(premiumToLP) and updateInterestRates emits that larger index. So: the
+ * replayed index when the emitted one is above it, else the emitted one.
+ */
+export function halfUpAccrualLiquidityIndex(market: Market, emitted: BigInt, timestamp: BigInt): BigInt {
+  if (!market.lastUpdateTimestamp.lt(timestamp)) return emitted // updateState is a no-op: nothing accrues
+  let updated = market.liquidityIndex
+  const rate = market.liquidityRate
+  if (rate !== null && !rate.isZero()) {
+    const dt = timestamp.minus(market.lastUpdateTimestamp)
+    updated = rayMul(RAY.plus(rate.times(dt).div(SECONDS_PER_YEAR)), market.liquidityIndex)
+  }
+  return updated.lt(emitted) ? updated : emitted
 }

@@ -40,6 +40,7 @@ import { percentMul, rayDiv, rayDivFloor, rayMul, rayMulFloor, ZERO } from '../c
 import { applyRevision, applyTokenRoundings, readPoolRevision, usesTokenMath } from './generation'
 import {
   applyFlashLoanPremiumToProtocol,
+  halfUpAccrualLiquidityIndex,
   INTEREST_RATE_MODE_NONE,
   premiumToProtocol,
   premiumToTreasuryScaled,
@@ -138,7 +139,8 @@ export function handleReserveDataUpdated(event: ReserveDataUpdated): void {
     } else {
       const accrued = rayMul(snap, nextIndex).minus(rayMul(snap, prevIndex))
       const amountToMint = percentMul(accrued, market.reserveFactor)
-      if (!amountToMint.isZero()) scaled = rayDiv(amountToMint, event.params.liquidityIndex)
+      // updateState's liquidity index, below the emitted one when a flash-loan premium was cumulated (flash-loan.ts).
+      if (!amountToMint.isZero()) scaled = rayDiv(amountToMint, halfUpAccrualLiquidityIndex(market, event.params.liquidityIndex, event.block.timestamp))
     }
     market.accruedToTreasuryScaled = market.accruedToTreasuryScaled.plus(scaled)
     market.lastTreasuryAccrualScaled = scaled
