@@ -100,6 +100,7 @@ export const aaveV3UpgradedDevnet: DevnetProtocol<AaveV3Deployment & { upgradeBl
     return {
       ...after,
       accounts,
+      flashLoans: [...before.flashLoans, ...after.flashLoans],
       checkpoints: [...before.checkpoints.map((c) => ({ ...c, name: `v3.0 ${c.name}` })), ...after.checkpoints.map((c) => ({ ...c, name: `v3.6 ${c.name}` }))] as ScenarioResult['checkpoints'],
       upgradeBlock: upgraded.upgradeBlock,
     };

@@ -16,7 +16,7 @@ import {
   poolConfiguratorAbi,
 } from './contracts';
 import { FeedDeployer, type PriceFeed } from '../chainlink/feeds';
-import { BASE_CURRENCY_UNIT, EMODE_CATEGORIES, MARKET_ID, RESERVES, pctRay, type ReserveConfig } from './market-config';
+import { BASE_CURRENCY_UNIT, EMODE_CATEGORIES, FLASH_LOAN_PREMIUM, MARKET_ID, RESERVES, pctRay, type ReserveConfig } from './market-config';
 
 export interface DeployedReserve {
   symbol: string;
@@ -168,7 +168,11 @@ export async function deployAaveV3(clients: DevnetClients, options: DeployOption
     if (r.borrowCap !== undefined) await c('setBorrowCap', [BigInt(r.borrowCap)]);
     if (r.borrowableInIsolation) await c('setBorrowableInIsolation', [true]);
     if (r.eModeCategory) await c('setAssetEModeCategory', [r.eModeCategory]);
+    // Off after initReserves in v3.0 (ValidationLogic.validateFlashloan requires it); mainnet enables it.
+    await c('setReserveFlashLoaning', [true]);
   }
+  await call('configurator.updateFlashloanPremiumTotal', configurator, poolConfiguratorAbi, 'updateFlashloanPremiumTotal', [FLASH_LOAN_PREMIUM.total]);
+  await call('configurator.updateFlashloanPremiumToProtocol', configurator, poolConfiguratorAbi, 'updateFlashloanPremiumToProtocol', [FLASH_LOAN_PREMIUM.toProtocol]);
   await tx.settle();
 
   const reserveData = await Promise.all(

@@ -90,5 +90,19 @@ export const EMODE_CATEGORIES: EModeConfig[] = [
 ];
 
 export const MARKET_ID = 'Devnet';
+
+/**
+ * Flash-loan premiums, basis points (Pool.FLASHLOAN_PREMIUM_TOTAL / FLASHLOAN_PREMIUM_TO_PROTOCOL;
+ * both 0 after Pool.initialize). Total 9 bps as Aave V3 launched with; at deployment the treasury
+ * gets 30% of each premium (v3.0: PoolConfigurator.updateFlashloanPremiumToProtocol; v3.6 has no
+ * such setter: Pool.FLASHLOAN_PREMIUM_TO_PROTOCOL() is the constant 100_00 from v3.4 on).
+ * The scenario changes them once, later (`LATER`): v3.0 the share, v3.6 the total (updateFlashloanPremium).
+ */
+export const FLASH_LOAN_PREMIUM = {
+  total: 9n,
+  toProtocol: 3_000n,
+  laterToProtocol: 4_500n,
+  laterTotal: 5n,
+} as const;
 /** AaveOracle base currency: address(0) = USD, with 8 decimals. */
 export const BASE_CURRENCY_UNIT = 10n ** 8n;

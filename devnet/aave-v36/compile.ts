@@ -24,6 +24,9 @@ export const V36_ENTRY_SOURCES = [
   `${SRC}/misc/DefaultReserveInterestRateStrategyV2.sol`,
   `${SRC}/helpers/AaveProtocolDataProvider.sol`,
   `${SRC}/mocks/tokens/MintableERC20.sol`,
+  // Flash-loan receivers the scenario borrows through (they mint the premium with MintableERC20.mint).
+  `${SRC}/mocks/flashloan/MockFlashLoanReceiver.sol`,
+  `${SRC}/mocks/flashloan/MockSimpleFlashLoanReceiver.sol`,
 ];
 
 export const V36_JOB: SolcJob = {

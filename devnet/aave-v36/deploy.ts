@@ -21,7 +21,7 @@ import { TxSender } from '../chain/txs';
 import { libraryDeployOrder, linkBytecode } from '../aave-v3/artifacts';
 import type { AaveV3Deployment, DeployOptions } from '../aave-v3/deploy';
 import { FeedDeployer, type PriceFeed } from '../chainlink/feeds';
-import { BASE_CURRENCY_UNIT, EMODE_CATEGORIES, MARKET_ID, RESERVES, type ReserveConfig } from '../aave-v3/market-config';
+import { BASE_CURRENCY_UNIT, EMODE_CATEGORIES, FLASH_LOAN_PREMIUM, MARKET_ID, RESERVES, type ReserveConfig } from '../aave-v3/market-config';
 import { aclManagerV36Abi, poolAddressesProviderV36Abi, poolConfiguratorV36Abi, poolV36Abi } from './abis';
 import { compileAaveV36, v36Artifact } from './compile';
 import { explainAaveV36Revert } from './errors';
@@ -144,7 +144,10 @@ export async function deployAaveV36(clients: DevnetClients, options: DeployV36Op
       await c('setAssetCollateralInEMode', [r.eModeCategory, true]);
       if (r.borrowing) await c('setAssetBorrowableInEMode', [r.eModeCategory, true]);
     }
+    await c('setReserveFlashLoaning', [true]);
   }
+  // v3.6 has one flash-loan setting, the total; the treasury gets all of it (FLASHLOAN_PREMIUM_TO_PROTOCOL() = 100_00).
+  await call('configurator.updateFlashloanPremium', configurator, poolConfiguratorV36Abi, 'updateFlashloanPremium', [FLASH_LOAN_PREMIUM.total]);
   await tx.settle();
 
   const reserveData = await Promise.all(

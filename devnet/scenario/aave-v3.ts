@@ -1,6 +1,7 @@
 // Drives many accounts through a real Aave V3.0 market: supply, borrow, repay (also with aTokens),
 // withdraw, aToken transfers, collateral and e-mode switches, time warps, price moves, a crash,
-// partial and full liquidations, and bad debt.
+// partial and full liquidations, bad debt, and flash loans repaid with their premium (flash-loans.ts:
+// after the first warp, and again before the end after the premium setting changed).
 //
 // The same run drives an Aave V3.6 market (deployment.version '3.6', devnet/aave-v36/deploy.ts):
 // the calls it makes keep their v3.0 signatures there (supply, borrow with rate mode 2, repay,
@@ -22,7 +23,10 @@ import { baseForComposite, FeedDeployer, readRatio, setRatio, switchAggregator, 
 import { defaultUmbrellaAccount } from '../aave-v36/deploy';
 import { explainAaveV36Revert } from '../aave-v36/errors';
 import { coverDeficits, type Coverage } from './deficit-coverage';
-import { aTokenAbi, mintableErc20Abi, poolAbi } from '../aave-v3/contracts';
+import { aTokenAbi, mintableErc20Abi, poolAbi, poolConfiguratorAbi } from '../aave-v3/contracts';
+import { FLASH_LOAN_PREMIUM } from '../aave-v3/market-config';
+import { poolConfiguratorV36Abi } from '../aave-v36/abis';
+import { deployFlashLoanReceivers, flashLoanAmount, GAS_FLASH_LOAN, GAS_FLASH_LOAN_SIMPLE, type FlashLoanReceivers, type FlashLoanRecord } from './flash-loans';
 import type { AaveV3Deployment, DeployedReserve } from '../aave-v3/deploy';
 import { planScenario, type AccountPlan, type Amount } from './plan';
 import { runLiquidations, type Deficit } from './liquidate';
@@ -73,6 +77,8 @@ export interface ScenarioResult {
   deficits: Deficit[];
   /** v3.6: the umbrella's partial and full eliminateReserveDeficit */
   coverage: Coverage[];
+  /** every flash loan of the run (all repaid in the same tx: interest rate mode 0) */
+  flashLoans: FlashLoanRecord[];
   txs: number;
 }
 
@@ -93,6 +99,9 @@ export const SILENT_SWITCH_SYMBOL = 'WBTC';
 export const RATIO_GROWTH = { num: 1005n, den: 1000n } as const;
 /** The slashing-like ratio drop after the crash: -8%, with no event. */
 export const RATIO_DROP = { num: 92n, den: 100n } as const;
+/** Reserves of the scenario's multi-asset flashLoan, and of its flashLoanSimple. */
+export const FLASH_LOAN_ASSETS = ['USDC', 'DAI', 'WETH'] as const;
+export const FLASH_LOAN_SIMPLE_ASSET = 'WBTC';
 
 const DAY = 86_400;
 /** Seconds between blocks mined during the scenario, like mainnet. */
@@ -212,6 +221,12 @@ export async function runAaveV3Scenario(opts: ScenarioOptions): Promise<Scenario
         return out;
       }),
     ]);
+    // Flash loans after the warp (indexes are not 1e27): the premium's treasury part is booked with
+    // no event of its own, at the liquidity index of the ReserveDataUpdated logged just before.
+    const flashLoans: FlashLoanRecord[] = [];
+    let receivers: FlashLoanReceivers | undefined;
+    await phase('flash-loan receivers', () => [(async () => { receivers = await deployFlashLoanReceivers(tx, admin, d); })()]);
+    await flashLoanPhase('flash loans');
     await movePrices('price move', plan.preMove, { silentSwitch: SILENT_SWITCH_SYMBOL });
     await checkpoint('after-silent-switch');
     await warp(30 * DAY);
@@ -259,6 +274,12 @@ export async function runAaveV3Scenario(opts: ScenarioOptions): Promise<Scenario
         ...supplied.map((s) => pool(a, 'withdraw', 'withdraw', [reserve(s).underlying, maxUint256, a.address], GAS.withdraw)),
       ];
     }));
+    // The premium setting changes (v3.0: the treasury's share, FlashloanPremiumToProtocolUpdated;
+    // v3.6: the total, its only setting), then flash loans again.
+    await phase('flash-loan premium change', () => [v36
+      ? send(admin, 'flashLoanPremiumChange', d.poolConfigurator, poolConfiguratorV36Abi, 'updateFlashloanPremium', [FLASH_LOAN_PREMIUM.laterTotal], 300_000n)
+      : send(admin, 'flashLoanPremiumChange', d.poolConfigurator, poolConfiguratorAbi, 'updateFlashloanPremiumToProtocol', [FLASH_LOAN_PREMIUM.laterToProtocol], 300_000n)]);
+    await flashLoanPhase('flash loans (new premium)');
     await checkpoint('end');
 
     log(`max gas used: ${[...tx.maxGasUsed].map(([k, g]) => `${k} ${g}`).join(', ')}`);
@@ -275,6 +296,7 @@ export async function runAaveV3Scenario(opts: ScenarioOptions): Promise<Scenario
       deficitAssets: [...new Set(liq.deficits.map((x) => x.debtAsset))],
       deficits: liq.deficits,
       coverage,
+      flashLoans,
       txs: tx.sent,
     };
 
@@ -299,6 +321,34 @@ export async function runAaveV3Scenario(opts: ScenarioOptions): Promise<Scenario
           } else {
             await updateAnswer(tx, admin, r.feed.proxy, price, symbol);
           }
+        }
+      })()]);
+    }
+
+    /**
+     * One flashLoan over FLASH_LOAN_ASSETS and one flashLoanSimple of FLASH_LOAN_SIMPLE_ASSET, all
+     * repaid (mode 0), a third of each reserve's cash, initiated by the admin. Sequential.
+     */
+    async function flashLoanPhase(name: string) {
+      if (!receivers) throw new Error('flash-loan receivers not deployed');
+      const r = receivers;
+      const legs = await Promise.all(FLASH_LOAN_ASSETS.map(async (symbol) => {
+        const x = reserve(symbol);
+        return { asset: x.underlying, amount: await flashLoanAmount(publicClient, x.underlying, x.aToken) };
+      }));
+      const multi = legs.filter((l) => l.amount > 0n);
+      const simple = reserve(FLASH_LOAN_SIMPLE_ASSET);
+      const simpleAmount = await flashLoanAmount(publicClient, simple.underlying, simple.aToken);
+      await phase(name, () => [(async () => {
+        if (multi.length) {
+          const assets = multi.map((l) => l.asset);
+          const amounts = multi.map((l) => l.amount);
+          const txHash = await pool(admin, 'flashLoan', 'flashLoan', [r.multi, assets, amounts, assets.map(() => 0n), admin.address, '0x', 0], GAS_FLASH_LOAN);
+          flashLoans.push({ method: 'flashLoan', txHash, assets, amounts });
+        }
+        if (simpleAmount > 0n) {
+          const txHash = await pool(admin, 'flashLoanSimple', 'flashLoanSimple', [r.simple, simple.underlying, simpleAmount, '0x', 0], GAS_FLASH_LOAN_SIMPLE);
+          flashLoans.push({ method: 'flashLoanSimple', txHash, assets: [simple.underlying], amounts: [simpleAmount] });
         }
       })()]);
     }

@@ -1,5 +1,5 @@
 import { parseAbiItem, type Address, type PublicClient } from 'viem';
-import { aTokenAbi, variableDebtTokenAbi } from '../../devnet/aave-v3/abis';
+import { aTokenAbi, poolAbi, variableDebtTokenAbi } from '../../devnet/aave-v3/abis';
 import { normalizedDebt, normalizedIncome, type ReserveIndexes } from '../../server/metrics/aave-v3-math';
 import { AAVE_V30_RULES, AAVE_V36_RULES } from '../../server/metrics/aave-v3-rules';
 import type { SubgraphClient } from '../../server/sources/subgraph-client';
@@ -168,6 +168,46 @@ export function aaveV3IndexingSuite(ctx: () => { state: ProtocolUnderTest; chain
     expect(mismatches).toEqual([]);
     // 4 figures per account and reserve at each checkpoint, plus 2 totals per reserve.
     expect(compared).toBeGreaterThanOrEqual(checkpoints().length * reserves.length * (4 * state.scenario.accounts.length + 2));
+  });
+
+  it('flash loans happened and were repaid with a premium; each one is stored with its treasury part', async () => {
+    const { state, chain, subgraph } = ctx();
+    const flashLoan = parseAbiItem('event FlashLoan(address indexed target, address initiator, address indexed asset, uint256 amount, uint8 interestRateMode, uint256 premium, uint16 indexed referralCode)');
+    const logs = await chain.getLogs({ address: state.deployment.pool, event: flashLoan, fromBlock: BigInt(state.deployment.startBlock), toBlock: BigInt(state.indexedBlock) });
+    const repaid = logs.filter((l) => l.args.interestRateMode === 0 && l.args.premium! > 0n);
+    expect(repaid.length).toBeGreaterThanOrEqual(4);
+    const indexed = await subgraph.queryAll<{ id: string; txHash: string; logIndex: string; premium: string; premiumToProtocol: string | null; premiumToTreasuryScaled: string | null }>({
+      collection: 'flashLoans', fields: 'txHash logIndex premium premiumToProtocol premiumToTreasuryScaled',
+    });
+    expect(indexed).toHaveLength(logs.length);
+    const byLog = new Map(indexed.map((f) => [`${f.txHash}:${f.logIndex}`, f]));
+    for (const l of repaid) {
+      const row = byLog.get(`${l.transactionHash}:${l.logIndex}`);
+      expect(row?.premium).toBe(String(l.args.premium));
+      expect(BigInt(row?.premiumToTreasuryScaled ?? '0')).toBeGreaterThan(0n);
+    }
+  });
+
+  it("every market's accruedToTreasuryScaled equals Pool.getReserveData(asset).accruedToTreasury at every checkpoint", async () => {
+    const { state, chain, subgraph } = ctx();
+    const mismatches: string[] = [];
+    let compared = 0;
+    for (const cp of checkpoints()) {
+      const markets = await subgraph.queryAll<{ id: string; inputToken: { id: string }; accruedToTreasuryScaled: string }>({
+        collection: 'markets', fields: 'inputToken { id } accruedToTreasuryScaled', block: Number(cp.block),
+      });
+      for (const reserve of state.deployment.reserves) {
+        const m = markets.find((x) => lower(x.inputToken.id) === lower(reserve.underlying));
+        // v3.0 and v3.6 getReserveData return the same ReserveData(Legacy) layout.
+        const data = await chain.readContract({ address: state.deployment.pool, abi: poolAbi, functionName: 'getReserveData', args: [reserve.underlying], blockNumber: cp.block });
+        compared++;
+        if (!m || BigInt(m.accruedToTreasuryScaled) !== data.accruedToTreasury) {
+          mismatches.push(`${cp.name} ${reserve.symbol}: indexed ${m?.accruedToTreasuryScaled} chain ${data.accruedToTreasury}`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(compared).toBe(checkpoints().length * state.deployment.reserves.length);
   });
 
   it('stores every Pool event and every account that appears in them', async () => {

@@ -11,6 +11,8 @@ import { compileAaveV36 } from '../../devnet/aave-v36/compile';
 import { deployAaveV36, UMBRELLA_ID, type AaveV36Deployment } from '../../devnet/aave-v36/deploy';
 import { renderV36Abis, V36_ABIS_FILE } from '../../devnet/aave-v36/gen-abis';
 import { runAaveV3Scenario, type ScenarioResult } from '../../devnet/scenario/aave-v3';
+import { FLASH_LOAN_PREMIUM } from '../../devnet/aave-v3/market-config';
+import { expectRepaidFlashLoans, flashLoanPremiums } from '../support/flash-loans';
 
 // The first run compiles (~10 s); later runs read .cache/aave-v36/.
 jest.setTimeout(180_000);
@@ -122,6 +124,12 @@ test('getUserAccountData answers for every account at every checkpoint; nobody b
     expect(data).toHaveLength(result.accounts.length);
     if (c.name === 'before-crash') expect(data.every((x) => x[5] >= HF_ONE)).toBe(true);
   }
+});
+
+test('flash loans were repaid and moved accruedToTreasury; v3.6 gives the treasury the whole premium', async () => {
+  await expectRepaidFlashLoans(clients, d, result, poolV36Abi);
+  expect(await flashLoanPremiums(clients, d.pool, poolV36Abi, block('after-interest'))).toEqual({ total: FLASH_LOAN_PREMIUM.total, toProtocol: 10_000n });
+  expect(await flashLoanPremiums(clients, d.pool, poolV36Abi, block('end'))).toEqual({ total: FLASH_LOAN_PREMIUM.laterTotal, toProtocol: 10_000n });
 });
 
 test('liquidations and everyday actions happened', () => {

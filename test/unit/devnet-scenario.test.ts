@@ -13,6 +13,8 @@ import { RESERVES } from '../../devnet/aave-v3/market-config';
 import { capAdapterAbi, currentAggregator, feedAggregatorAbi, feedProxyAbi, RATIO_ONE, readRatio } from '../../devnet/chainlink/feeds';
 import { aaveOracleAbi, aaveProtocolDataProviderAbi, aTokenAbi, poolAbi } from '../../devnet/aave-v3/contracts';
 import { RATIO_DROP, runAaveV3Scenario, SILENT_SWITCH_SYMBOL, type ScenarioResult } from '../../devnet/scenario/aave-v3';
+import { FLASH_LOAN_PREMIUM } from '../../devnet/aave-v3/market-config';
+import { expectRepaidFlashLoans, flashLoanPremiums } from '../support/flash-loans';
 
 jest.setTimeout(180_000);
 
@@ -75,6 +77,17 @@ test('checkpoints are ordered and every action type happened', () => {
   for (const k of ['supply', 'borrow', 'repay', 'repayWithATokens', 'withdraw', 'transfer', 'setCollateral', 'setUserEMode', 'liquidation', 'priceUpdate']) {
     expect(result.counts[k] ?? 0).toBeGreaterThan(0);
   }
+});
+
+test('flash loans (flashLoan over several assets, flashLoanSimple) were repaid and moved accruedToTreasury', async () => {
+  expect(result.counts.flashLoan ?? 0).toBeGreaterThanOrEqual(2);
+  expect(result.counts.flashLoanSimple ?? 0).toBeGreaterThanOrEqual(2);
+  await expectRepaidFlashLoans(clients, d, result, poolAbi);
+});
+
+test('v3.0 flash-loan premiums: 9 bps, the treasury share set at deployment and changed before the end', async () => {
+  expect(await flashLoanPremiums(clients, d.pool, poolAbi, block('after-interest'))).toEqual({ total: FLASH_LOAN_PREMIUM.total, toProtocol: FLASH_LOAN_PREMIUM.toProtocol });
+  expect(await flashLoanPremiums(clients, d.pool, poolAbi, block('end'))).toEqual({ total: FLASH_LOAN_PREMIUM.total, toProtocol: FLASH_LOAN_PREMIUM.laterToProtocol });
 });
 
 test('indexes moved away from 1e27 (interest accrued)', async () => {

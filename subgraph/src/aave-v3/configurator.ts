@@ -10,6 +10,7 @@ import {
   DebtCeilingChanged,
   EModeAssetCategoryChanged,
   EModeCategoryAdded,
+  FlashloanPremiumToProtocolUpdated,
   LiquidationGracePeriodChanged,
   LiquidationGracePeriodDisabled,
   LiquidationProtocolFeeChanged,
@@ -327,6 +328,19 @@ export function handleReserveStableRateBorrowing(event: ReserveStableRateBorrowi
   if (m == null) return
   m.stableBorrowingEnabled = event.params.enabled
   m.save()
+}
+
+/**
+ * v3.0-v3.3 PoolConfigurator.updateFlashloanPremiumToProtocol (deprecated from v3.4, whose Pool
+ * answers 100_00 whatever was set): the treasury's share of later flash-loan premiums (flash-loan.ts).
+ */
+export function handleFlashloanPremiumToProtocolUpdated(event: FlashloanPremiumToProtocolUpdated): void {
+  const pool = protocolOf(event.address)
+  if (pool === null) return
+  const protocol = Protocol.load(pool)
+  if (protocol == null) return
+  protocol.flashLoanPremiumToProtocol = event.params.newFlashloanPremiumToProtocol
+  protocol.save()
 }
 
 export function handleReserveFlashLoaning(event: ReserveFlashLoaning): void {

@@ -38,6 +38,14 @@ import { getOrCreateAccount, getOrCreatePosition, getOrCreateProtocolAccount, st
 import { eModeCategoryId, eventId } from '../common/ids'
 import { percentMul, rayDiv, rayDivFloor, rayMul, rayMulFloor, ZERO } from '../common/math'
 import { applyRevision, applyTokenRoundings, readPoolRevision, usesTokenMath } from './generation'
+import {
+  applyFlashLoanPremiumToProtocol,
+  halfUpAccrualLiquidityIndex,
+  INTEREST_RATE_MODE_NONE,
+  premiumToProtocol,
+  premiumToTreasuryScaled,
+  readFlashLoanPremiumToProtocol,
+} from './flash-loan'
 import { loadMarket } from './market'
 import { getOrCreateProtocol } from './protocol'
 import { LIQUIDATION_CALL, processLiquidation } from './liquidation'
@@ -131,7 +139,8 @@ export function handleReserveDataUpdated(event: ReserveDataUpdated): void {
     } else {
       const accrued = rayMul(snap, nextIndex).minus(rayMul(snap, prevIndex))
       const amountToMint = percentMul(accrued, market.reserveFactor)
-      if (!amountToMint.isZero()) scaled = rayDiv(amountToMint, event.params.liquidityIndex)
+      // updateState's liquidity index, below the emitted one when a flash-loan premium was cumulated (flash-loan.ts).
+      if (!amountToMint.isZero()) scaled = rayDiv(amountToMint, halfUpAccrualLiquidityIndex(market, event.params.liquidityIndex, event.block.timestamp))
     }
     market.accruedToTreasuryScaled = market.accruedToTreasuryScaled.plus(scaled)
     market.lastTreasuryAccrualScaled = scaled
@@ -214,11 +223,23 @@ export function handleMintedToTreasury(event: MintedToTreasury): void {
   market.save()
 }
 
+/**
+ * FlashLoan, one per asset leg. A leg repaid in the same tx (mode 0) also books the premium's
+ * protocol part into accruedToTreasuryScaled at the index of the ReserveDataUpdated just before it
+ * (flash-loan.ts: FlashLoanLogic._handleFlashLoanRepayment per generation).
+ */
 export function handleFlashLoan(event: FlashLoanEvent): void {
   const protocol = getOrCreateProtocol(event.address)
   const market = loadMarket(protocol.id, event.params.asset)
   if (market == null) return
   getOrCreateAccount(event.params.target)
+  const repaid = event.params.interestRateMode == INTEREST_RATE_MODE_NONE
+  const toProtocol = repaid ? premiumToProtocol(protocol, event.params.premium) : ZERO
+  const scaled = premiumToTreasuryScaled(protocol, toProtocol, market.liquidityIndex)
+  if (!scaled.isZero()) {
+    market.accruedToTreasuryScaled = market.accruedToTreasuryScaled.plus(scaled)
+    market.save()
+  }
   const e = new FlashLoan(eventId(event))
   stampEvent(e, protocol.id, event)
   e.market = market.id
@@ -227,6 +248,8 @@ export function handleFlashLoan(event: FlashLoanEvent): void {
   e.amount = event.params.amount
   e.interestRateMode = event.params.interestRateMode
   e.premium = event.params.premium
+  e.premiumToProtocol = toProtocol
+  e.premiumToTreasuryScaled = scaled
   e.referralCode = event.params.referralCode
   e.save()
 }
@@ -234,11 +257,14 @@ export function handleFlashLoan(event: FlashLoanEvent): void {
 
 /**
  * The Pool proxy changed implementation (BaseUpgradeabilityProxy.Upgraded, emitted from the Pool
- * address): re-read POOL_REVISION, which decides the token-event rounding from the next log on.
+ * address): re-read POOL_REVISION, which decides the token-event rounding from the next log on, and
+ * FLASHLOAN_PREMIUM_TO_PROTOCOL.
  */
 export function handlePoolUpgraded(event: Upgraded): void {
   const protocol = getOrCreateProtocol(event.address)
   applyRevision(protocol, readPoolRevision(event.address))
+  // v3.4+ answers the constant 100_00 whatever the storage held: no configurator event says so.
+  applyFlashLoanPremiumToProtocol(protocol, readFlashLoanPremiumToProtocol(event.address))
   protocol.save()
   // Each token's rounding also depends on the Pool's generation (generation.ts tokenRounding).
   const markets = protocol.markets.load()

@@ -5,6 +5,7 @@ import { Address, Bytes, dataSource, ethereum, log } from '@graphprotocol/graph-
 import { Protocol, ProtocolContract } from '../../generated/schema'
 import { slugify } from '../common/text'
 import { applyRevision, readPoolRevision } from './generation'
+import { applyFlashLoanPremiumToProtocol, readFlashLoanPremiumToProtocol } from './flash-loan'
 
 const DEFAULT_LINK = Bytes.fromUTF8('default')
 /** Name and slug when the market id cannot be read (a Pool without ADDRESSES_PROVIDER, or a reverting provider). */
@@ -68,6 +69,8 @@ export function getOrCreateProtocol(pool: Address): Protocol {
     protocol.deficitCoverageCount = 0
     // The generation in force from here on (one eth_call per protocol; Upgraded events refresh it).
     applyRevision(protocol, readPoolRevision(pool))
+    // The treasury's share of flash-loan premiums (FlashloanPremiumToProtocolUpdated and Upgraded follow it).
+    applyFlashLoanPremiumToProtocol(protocol, readFlashLoanPremiumToProtocol(pool))
     protocol.save()
     linkContract(pool, pool, 'POOL')
     // The first protocol seen is the fallback for configurator events that precede any reserve
