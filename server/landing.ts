@@ -5,7 +5,7 @@
 export const EXAMPLE_QUERIES: { title: string; query: string }[] = [
   {
     title: 'Is each protocol solvent, and how much bad debt does it carry?',
-    query: '{ protocols { id slug block { number timestamp } latentBadDebtUSD solvencyRatio equityUSD coverageRatio insolventAccounts liquidatableAccounts } }',
+    query: '{ protocols { id slug block { number timestamp } pricing { source asOfBlock unpricedMarkets } latentBadDebtUSD solvencyRatio equityUSD coverageRatio insolventAccounts liquidatableAccounts unliquidatableDebtUSD } }',
   },
   {
     title: 'Top underwater accounts',
