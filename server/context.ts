@@ -11,7 +11,6 @@ import type { AdapterInput, ChainReader, ProtocolAdapter, SocializedLossRow, Usd
 import type { RealizedRow } from './sources/realized-bad-debt';
 import { fetchIndexingState, pinBlock, type BlockHeaderSource, type BlockRef, type IndexingState } from './sources/blocks';
 import { createSubgraphClient, SubgraphError, type SubgraphClient } from './sources/subgraph-client';
-import type { BlockRef as Block } from './sources/blocks';
 import type { AccountView, ProtocolRef, ProtocolView } from './views/model';
 
 export interface EndpointConfig {

@@ -6,15 +6,13 @@
 import type { RealizedLossFact } from '../metrics/realized';
 import { valueLiquidation, type LiquidationFact, type LiquidationValue } from '../metrics/liquidations';
 import type { LiquidationRow } from '../sources/liquidations';
-import { loadMorphoAccounts, loadMorphoLiquidations, loadMorphoMarkets, loadSocializedLosses, token, type MorphoMarketRow, type RawMorphoLiquidation } from '../sources/morpho-blue';
+import { loadMorphoAccounts, loadMorphoLiquidations, loadMorphoMarkets, loadSocializedLosses, token, type RawMorphoLiquidation } from '../sources/morpho-blue';
 import { readMorphoChain, requireChain } from '../sources/morpho-chain';
 import type { RealizedRow } from '../sources/realized-bad-debt';
 import type { AdapterInput, ProtocolAdapter, SocializedLossRow } from './adapter';
 import type { Pricing } from './model';
 import { lazy } from './lazy';
 import { MORPHO_BASE_DECIMALS, morphoAccountViews, morphoProtocolView, morphoRef, type MorphoInputs } from './morpho-blue';
-
-const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 
 /** USD prices (MORPHO_BASE_DECIMALS) of `tokens` at `block` from the protocols that offer them, with where each comes from. */
 async function usdAt(i: AdapterInput, tokens: string[], block: number): Promise<{ usd: Map<string, bigint>; pricing: Map<string, Pricing> }> {

@@ -7,12 +7,11 @@
  */
 import { accountRisk, type AccountRisk } from '../metrics/account-risk';
 import { formatUnits, max, min, ratio } from '../metrics/decimal';
-import { MetricError } from '../metrics/errors';
 import { expectedMarket, liquidationIncentiveFactor, toAssetsDown, WAD_PER_BPS, type ExpectedMarket } from '../metrics/morpho-blue-math';
 import { morphoPosition, type MorphoPositionFigures } from '../metrics/morpho-blue-position';
 import { solvency, sumSheets, type BalanceSheet } from '../metrics/solvency';
 import type { BlockRef, IndexingState } from '../sources/blocks';
-import type { MorphoAccountState, MorphoMarketRow, MorphoProtocolInfo, TokenInfo } from '../sources/morpho-blue';
+import type { MorphoAccountState, MorphoMarketRow, MorphoProtocolInfo } from '../sources/morpho-blue';
 import { badDebtInLoan, collateralInLoan, impliedCollateralUsd, loanToBase } from '../metrics/morpho-blue-value';
 import type { AccountView, MarketTally, MarketView, PositionView, Pricing, ProtocolRef, ProtocolView } from './model';
 import { combinePricing, oraclePricing, unpriced } from './pricing';
@@ -41,14 +40,6 @@ export interface MorphoInputs {
 
 export function morphoRef(p: MorphoProtocolInfo): ProtocolRef {
   return { id: p.id, name: p.name, slug: p.slug, family: p.family, network: p.network, baseDecimals: MORPHO_BASE_DECIMALS };
-}
-
-/** Token amount in USD; refuses (PRICE_UNAVAILABLE) rather than value a non-zero amount at zero. */
-export function usdValue(usd: Map<string, bigint>, t: TokenInfo, amount: bigint, block: number): bigint {
-  if (amount === 0n) return 0n;
-  const price = usd.get(t.address);
-  if (price === undefined) throw new MetricError('PRICE_UNAVAILABLE', `no USD price for ${t.symbol ?? t.address} (${t.address}) at block ${block}: Morpho Blue tokens are valued with another indexed protocol's oracle, and none prices it`);
-  return (amount * price) / 10n ** BigInt(t.decimals);
 }
 
 interface MarketContext {
