@@ -218,11 +218,12 @@ async function usdPricesFromOtherProtocols(ctx: RequestContext, self: ProtocolHa
   const out: UsdPrices = new Map();
   for (const endpoint of ctx.deps.endpoints) {
     const { pinned, protocols } = await ctx.protocolsAt(endpoint.name, null);
+    // The block by hash where a header source knows it, so its reads are kept across requests.
+    const header = block === pinned.block.number ? pinned.block : ((await ctx.deps.headers?.header(block)) ?? { number: block, hash: null, timestamp: 0 });
     for (const p of protocols) {
       if (out.size === wanted.size) return out;
       const adapter = ctx.deps.adapters.find((a) => a.families.includes(p.family));
       if (p.id === self.protocolId || !adapter?.usdPrices) continue;
-      const header = block === pinned.block.number ? pinned.block : ((await ctx.deps.headers?.header(block)) ?? { number: block, hash: null, timestamp: 0 });
       const handle = { endpoint: endpoint.name, protocolId: p.id, family: p.family };
       // A protocol deployed after `block` has no prices then: skip it. Any other failure (a subgraph
       // down) propagates: a missing price must not hide its cause.

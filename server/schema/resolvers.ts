@@ -64,7 +64,13 @@ async function protocolView(ctx: RequestContext, id: string, block: number | nul
 }
 
 /** Counts and sums over the view's accounts (liquidatable with something to seize, dead debt, debt/equity). */
-const tally = (v: ProtocolView) => tallyAccounts(v.accounts.map((a) => ({ risk: a.risk, debtBase: a.debtBase, collateralBase: a.collateralBase, healthFactor: a.healthFactor })), 0n);
+const tallies = new WeakMap<ProtocolView, ReturnType<typeof tallyAccounts>>();
+const tally = (v: ProtocolView) => {
+  // Several fields of one view read it: one pass over the accounts per view, not per field.
+  let t = tallies.get(v);
+  if (!t) tallies.set(v, (t = tallyAccounts(v.accounts.map((a) => ({ risk: a.risk, debtBase: a.debtBase, collateralBase: a.collateralBase, healthFactor: a.healthFactor })), 0n)));
+  return t;
+};
 
 function atRisk(accounts: AccountView[], threshold: string | undefined, marketId?: string): bigint {
   const below = parseThreshold(threshold ?? '1.1', 'healthFactorBelow');

@@ -10,12 +10,8 @@ import { aaveAccountView, aaveProtocolView, protocolRef, type PriceLabels } from
 async function pricedTable(i: AdapterInput): Promise<{ table: MarketTable; labels: PriceLabels } | null> {
   const table = await loadMarketTable(i.client, i.protocolId, i.block.number);
   if (!table) return null;
-  const [prices, cash] = await Promise.all([
-    i.cached(`aave-prices|${i.protocolId}|${table.protocol.oracle}`, () => readAavePrices(table, i.chain, i.block.number)),
-    // Each reserve's cash at the block (v3.1+ virtual balance, v3.0 the aToken's underlying) for availableLiquidity.
-    i.cached(`aave-cash|${i.protocolId}`, () => readAaveCash(table, i.chain, i.block.number)),
-  ]);
-  return { table: withPrices(table, prices), labels: { ...prices, warnings: [...prices.warnings, ...cash.warnings], cash: cash.byMarket } };
+  const prices = await i.cached(`aave-prices|${i.protocolId}|${table.protocol.oracle}`, () => readAavePrices(table, i.chain, i.block.number));
+  return { table: withPrices(table, prices), labels: prices };
 }
 
 const isUsd = (baseCurrency: string | null) => baseCurrency === null || /^0x0{40}$/.test(baseCurrency);

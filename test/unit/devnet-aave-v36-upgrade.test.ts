@@ -6,7 +6,6 @@ import { deployAaveV3, type AaveV3Deployment } from '../../devnet/aave-v3/deploy
 import { poolV36Abi } from '../../devnet/aave-v36/abis';
 import { resetPrices, upgradeAaveV3ToV36 } from '../../devnet/aave-v36/upgrade';
 import { runAaveV3Scenario, type ScenarioResult } from '../../devnet/scenario/aave-v3';
-import { poolAbi } from '../../devnet/aave-v3/contracts';
 import { FLASH_LOAN_PREMIUM } from '../../devnet/aave-v3/market-config';
 import { expectRepaidFlashLoans, flashLoanPremiums } from '../support/flash-loans';
 
@@ -80,9 +79,9 @@ test('v3.0 bad debt stays on the books; the v3.6 run books and covers deficits',
 });
 
 test('flash loans before and after the upgrade; the treasury share turns 100% at the upgrade with no event', async () => {
-  await expectRepaidFlashLoans(clients, v30, before, poolAbi);
-  await expectRepaidFlashLoans(clients, upgraded, after, poolV36Abi);
-  const at = (b: number) => flashLoanPremiums(clients, upgraded.pool, poolV36Abi, BigInt(b));
+  await expectRepaidFlashLoans(clients, v30, before);
+  await expectRepaidFlashLoans(clients, upgraded, after);
+  const at = (b: number) => flashLoanPremiums(clients, upgraded.pool, BigInt(b));
   // The v3.0 run ended with the later share; the v3.6 Pool answers the constant, the total carries over.
   expect(await at(upgraded.upgradeBlock - 1)).toEqual({ total: FLASH_LOAN_PREMIUM.total, toProtocol: FLASH_LOAN_PREMIUM.laterToProtocol });
   expect(await at(upgraded.upgradeBlock)).toEqual({ total: FLASH_LOAN_PREMIUM.total, toProtocol: 10_000n });

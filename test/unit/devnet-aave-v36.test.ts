@@ -127,9 +127,9 @@ test('getUserAccountData answers for every account at every checkpoint; nobody b
 });
 
 test('flash loans were repaid and moved accruedToTreasury; v3.6 gives the treasury the whole premium', async () => {
-  await expectRepaidFlashLoans(clients, d, result, poolV36Abi);
-  expect(await flashLoanPremiums(clients, d.pool, poolV36Abi, block('after-interest'))).toEqual({ total: FLASH_LOAN_PREMIUM.total, toProtocol: 10_000n });
-  expect(await flashLoanPremiums(clients, d.pool, poolV36Abi, block('end'))).toEqual({ total: FLASH_LOAN_PREMIUM.laterTotal, toProtocol: 10_000n });
+  await expectRepaidFlashLoans(clients, d, result);
+  expect(await flashLoanPremiums(clients, d.pool, block('after-interest'))).toEqual({ total: FLASH_LOAN_PREMIUM.total, toProtocol: 10_000n });
+  expect(await flashLoanPremiums(clients, d.pool, block('end'))).toEqual({ total: FLASH_LOAN_PREMIUM.laterTotal, toProtocol: 10_000n });
 });
 
 test('liquidations and everyday actions happened', () => {

@@ -82,12 +82,12 @@ test('checkpoints are ordered and every action type happened', () => {
 test('flash loans (flashLoan over several assets, flashLoanSimple) were repaid and moved accruedToTreasury', async () => {
   expect(result.counts.flashLoan ?? 0).toBeGreaterThanOrEqual(2);
   expect(result.counts.flashLoanSimple ?? 0).toBeGreaterThanOrEqual(2);
-  await expectRepaidFlashLoans(clients, d, result, poolAbi);
+  await expectRepaidFlashLoans(clients, d, result);
 });
 
 test('v3.0 flash-loan premiums: 9 bps, the treasury share set at deployment and changed before the end', async () => {
-  expect(await flashLoanPremiums(clients, d.pool, poolAbi, block('after-interest'))).toEqual({ total: FLASH_LOAN_PREMIUM.total, toProtocol: FLASH_LOAN_PREMIUM.toProtocol });
-  expect(await flashLoanPremiums(clients, d.pool, poolAbi, block('end'))).toEqual({ total: FLASH_LOAN_PREMIUM.total, toProtocol: FLASH_LOAN_PREMIUM.laterToProtocol });
+  expect(await flashLoanPremiums(clients, d.pool, block('after-interest'))).toEqual({ total: FLASH_LOAN_PREMIUM.total, toProtocol: FLASH_LOAN_PREMIUM.toProtocol });
+  expect(await flashLoanPremiums(clients, d.pool, block('end'))).toEqual({ total: FLASH_LOAN_PREMIUM.total, toProtocol: FLASH_LOAN_PREMIUM.laterToProtocol });
 });
 
 test('indexes moved away from 1e27 (interest accrued)', async () => {

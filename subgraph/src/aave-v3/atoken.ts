@@ -7,12 +7,11 @@ import {
   Mint,
   Upgraded,
 } from '../../generated/templates/AToken/AaveV3AToken'
-import { Protocol, Transfer as TransferEntity } from '../../generated/schema'
+import { Transfer as TransferEntity } from '../../generated/schema'
 import { applyScaledSupplyDelta, getOrCreateAccount, stampEvent } from '../common/entities'
 import { eventId } from '../common/ids'
 import { ZERO } from '../common/math'
-import { applyTokenRevision, readTokenRevision } from './generation'
-import { burnDelta, contextMarket, mintDelta } from './tokens'
+import { burnDelta, contextMarket, mintDelta, refreshTokenGeneration } from './tokens'
 
 // Mint/Burn: scaled deltas per generation in tokens.ts. Also covers the v3.5+ Umbrella path:
 // Pool.eliminateReserveDeficit burns the Umbrella's aTokens with aToken.burn (LiquidationLogic.
@@ -72,10 +71,5 @@ export function handleATokenInitialized(event: Initialized): void {
 
 /** The aToken proxy switched implementation: its Mint/Burn follow the new one's generation from here. */
 export function handleATokenUpgraded(event: Upgraded): void {
-  const market = contextMarket()
-  if (market == null) return
-  const protocol = Protocol.load(market.protocol)
-  if (protocol == null) return
-  applyTokenRevision(market, protocol, false, readTokenRevision(event.address, false))
-  market.save()
+  refreshTokenGeneration(event.address, false)
 }

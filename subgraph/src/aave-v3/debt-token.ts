@@ -1,10 +1,8 @@
 // VariableDebtToken template: scaled variable debt per position. Debt tokens cannot be transferred.
 import { Burn, Mint, Upgraded } from '../../generated/templates/VariableDebtToken/AaveV3VariableDebtToken'
-import { Protocol } from '../../generated/schema'
 import { applyScaledDebtDelta } from '../common/entities'
 import { ZERO } from '../common/math'
-import { applyTokenRevision, readTokenRevision } from './generation'
-import { burnDelta, contextMarket, mintDelta } from './tokens'
+import { burnDelta, contextMarket, mintDelta, refreshTokenGeneration } from './tokens'
 
 export function handleDebtMint(event: Mint): void {
   if (event.params.value.equals(event.params.balanceIncrease)) return
@@ -31,10 +29,5 @@ export function handleDebtBurn(event: Burn): void {
 
 /** The debt token proxy switched implementation: its Mint/Burn follow the new one's generation from here. */
 export function handleDebtTokenUpgraded(event: Upgraded): void {
-  const market = contextMarket()
-  if (market == null) return
-  const protocol = Protocol.load(market.protocol)
-  if (protocol == null) return
-  applyTokenRevision(market, protocol, true, readTokenRevision(event.address, true))
-  market.save()
+  refreshTokenGeneration(event.address, true)
 }

@@ -4,10 +4,20 @@ import { Address, BigInt, dataSource, log } from '@graphprotocol/graph-ts'
 import { Market, Position, Protocol } from '../../generated/schema'
 import { positionId } from '../common/ids'
 import { ONE, RAY, rayDiv, rayMulCeil, rayMulFloor, ZERO } from '../common/math'
-import { FLOOR_CEIL, usesTokenMath } from './generation'
+import { applyTokenRevision, FLOOR_CEIL, readTokenRevision, usesTokenMath } from './generation'
 
 export function contextMarket(): Market | null {
   return Market.load(dataSource.context().getBytes('market'))
+}
+
+/** The token's proxy switched implementation (Upgraded): its Mint/Burn follow the new one's generation from here. */
+export function refreshTokenGeneration(token: Address, debt: boolean): void {
+  const market = contextMarket()
+  if (market == null) return
+  const protocol = Protocol.load(market.protocol)
+  if (protocol == null) return
+  applyTokenRevision(market, protocol, debt, readTokenRevision(token, debt))
+  market.save()
 }
 
 /**
