@@ -18,6 +18,8 @@ import { createRpcChainReader } from './sources/chain';
 import type { ProtocolAdapter } from './views/adapter';
 import { aaveV3Adapter } from './views/aave-v3-adapter';
 import { morphoBlueAdapter } from './views/morpho-blue-adapter';
+import { followHeads } from './follow-heads';
+import { createViewService } from './view-service';
 
 export interface GatewayOptions {
   endpoints: EndpointConfig[];
@@ -30,6 +32,12 @@ export interface GatewayOptions {
   viewCacheSize?: number;
   /** Protocol families served (default: every family this gateway implements). */
   adapters?: ProtocolAdapter[];
+  /** Move every followed protocol's view to the indexed head this often (0 or absent: only when a request asks for the head). */
+  followIntervalMs?: number;
+  /** Positions the view service holds in memory across protocols (default DEFAULT_MAX_POSITIONS). */
+  maxFollowedPositions?: number;
+  /** Operator log lines (view loads, reorgs, failures while following). */
+  log?: (line: string) => void;
 }
 
 export const DEFAULT_ADAPTERS: ProtocolAdapter[] = [aaveV3Adapter, morphoBlueAdapter];
@@ -43,9 +51,11 @@ export function typeDefs(): string {
 
 export function createGateway(options: GatewayOptions) {
   if (options.endpoints.length === 0) throw new Error('the gateway needs at least one subgraph endpoint');
+  const headers = options.rpcUrl ? createRpcHeaderSource(options.rpcUrl) : undefined;
+  const log = options.log;
   const deps: GatewayDeps = {
     endpoints: options.endpoints,
-    headers: options.rpcUrl ? createRpcHeaderSource(options.rpcUrl) : undefined,
+    headers,
     subgraphTimeoutMs: options.subgraphTimeoutMs ?? 30_000,
     maxFirst: options.maxFirst ?? DEFAULT_MAX_FIRST,
     viewCache: new ViewCache(options.viewCacheSize ?? 16),
@@ -53,6 +63,15 @@ export function createGateway(options: GatewayOptions) {
     readCache: new BoundedCache<unknown>(1024),
     chain: options.rpcUrl ? createRpcChainReader(options.rpcUrl) : undefined,
     adapters: options.adapters ?? DEFAULT_ADAPTERS,
+    views: createViewService({
+      canonical: headers?.canonical,
+      maxPositions: options.maxFollowedPositions,
+      // Every block's advance would flood the log: only what an operator acts on.
+      onEvent: (e) => {
+        if (e.kind === 'advance') return;
+        log?.(`view ${e.key.endpoint}/${e.key.protocolId}: ${e.kind} at block ${e.block}${e.fromBlock === undefined ? '' : ` (from ${e.fromBlock})`}${e.positions === undefined ? '' : `, ${e.positions} positions`}, ${Math.round(e.ms)} ms${e.message ? `: ${e.message}` : ''}`);
+      },
+    }),
   };
 
   const landing: ApolloServerPlugin<RequestContext> = {
@@ -94,7 +113,8 @@ export function createGateway(options: GatewayOptions) {
     deps,
     async listen(port: number, host = '127.0.0.1') {
       const { url } = await startStandaloneServer(server, { listen: { port, host }, context: async () => createRequestContext(deps) });
-      return { url, stop: () => server.stop() };
+      const following = options.followIntervalMs ? followHeads(deps, { intervalMs: options.followIntervalMs, log }) : null;
+      return { url, stop: async () => (await following?.stop(), await server.stop()) };
     },
   };
 }

@@ -12,6 +12,7 @@ import type { RealizedRow } from './sources/realized-bad-debt';
 import { fetchIndexingState, pinBlock, type BlockHeaderSource, type BlockRef, type IndexingState } from './sources/blocks';
 import { createSubgraphClient, SubgraphError, type SubgraphClient } from './sources/subgraph-client';
 import type { AccountView, ProtocolRef, ProtocolView } from './views/model';
+import type { ViewService } from './view-service';
 
 export interface EndpointConfig {
   name: string;
@@ -31,6 +32,8 @@ export interface GatewayDeps {
   viewCache: ViewCache;
   /** Chain reads at blocks known by hash (oracle prices), kept across requests. */
   readCache: BoundedCache<unknown>;
+  /** Follows each protocol's head view from block to block (absent: every view is computed from scratch). */
+  views?: ViewService;
 }
 
 /** A bounded map of computed values (insertion-ordered eviction); a failed computation is not kept. */
@@ -153,7 +156,12 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
   const views = new Map<string, Promise<ProtocolView>>();
   const protocolView = (h: ProtocolHandle, p: Pinned) =>
     memo(views, keyOf(h, p), () => {
-      const compute = async () => (await adapterFor(deps, h.family).protocolView(input(h, p))) ?? Promise.reject(beforeDeployment(h, p));
+      const compute = async () => {
+        const adapter = adapterFor(deps, h.family);
+        // A block at or after the followed one is moved forward from it; an older one is computed from scratch.
+        const followed = adapter.follow && deps.views ? await deps.views.viewAt(h, adapter.follow, input(h, p)) : null;
+        return followed ?? (await adapter.protocolView(input(h, p))) ?? Promise.reject(beforeDeployment(h, p));
+      };
       // Only a block known by hash is immutable; a bare number could still be reorganised away.
       return p.block.hash ? deps.viewCache.get(`${keyOf(h, p)}|${p.block.hash}`, compute) : compute();
     }).then(noteWarnings);

@@ -170,6 +170,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       endpoints: Object.entries(subgraphs).map(([name, url]) => ({ name, url })),
       // Historical `block:` queries need block timestamps; the chain the stack indexes has them.
       rpcUrl,
+      // Head views are kept current as graph-node indexes (anvil mines on demand: cheap when idle).
+      followIntervalMs: 1000,
+      log: (line) => log(`gateway: ${line}`),
     }).listen(ports.gateway);
     // Apollo drains open keep-alive connections for up to 10 s; a stack shutting down need not wait.
     teardown.add('gateway', () => Promise.race([gateway.stop(), new Promise<void>((r) => setTimeout(r, 1000).unref())]));

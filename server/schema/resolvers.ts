@@ -87,6 +87,17 @@ function atRisk(accounts: AccountView[], threshold: string | undefined, marketId
 
 export const resolvers = {
   Query: {
+    gatewayStatus(_: unknown, __: unknown, ctx: RequestContext) {
+      const followed = ctx.deps.views?.status() ?? [];
+      const memory = process.memoryUsage();
+      return {
+        rssBytes: String(memory.rss),
+        heapUsedBytes: String(memory.heapUsed),
+        followedPositions: followed.reduce((n, f) => n + (f.followed ? f.positions : 0), 0),
+        maxFollowedPositions: ctx.deps.views?.maxPositions ?? 0,
+        followedViews: followed.map((f) => ({ ...f, endpoint: f.key.endpoint, protocol: f.key.protocolId })),
+      };
+    },
     async protocols(_: unknown, args: { block?: number | null }, ctx: RequestContext) {
       const views: ProtocolView[] = [];
       for (const endpoint of ctx.deps.endpoints) {

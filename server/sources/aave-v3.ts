@@ -3,9 +3,10 @@
  * typed inputs of the metric functions. Two shapes: the market table (one request) and the accounts
  * (paged), loaded separately so a single-account query does not read every position.
  */
-import type { AaveAccountState, AaveEModeCategoryState, AaveReserveState } from '../metrics/aave-v3-account';
+import type { AaveAccountState, AaveEModeCategoryState, AavePositionState, AaveReserveState } from '../metrics/aave-v3-account';
 import type { AaveReserveTotalsInput } from '../metrics/aave-v3-market';
 import { aaveRulesFor, tokenBalanceRules, type AaveRules } from '../metrics/aave-v3-rules';
+import { loadAccountPositions, loadOpenPositions, loadPositionChanges, type PositionRow, type PositionShape } from './positions';
 import { completeList, PAGE_SIZE, type SubgraphClient } from './subgraph-client';
 
 export interface ProtocolInfo {
@@ -45,6 +46,8 @@ export interface MarketRow extends AaveReserveState, Omit<AaveReserveTotalsInput
   totalDeficitCovered: bigint;
   /** Block of the price the subgraph last indexed for this asset (events only: see Pricing). */
   priceUpdatedAtBlock: number | null;
+  /** Positions ever opened in the market (open or not): sizes the parallel reads of its positions. */
+  positionCount: number;
 }
 
 export interface MarketTable {
@@ -62,7 +65,7 @@ const MARKET_FIELDS = `id inputToken { id symbol name } decimals supplyToken var
   borrowableInIsolation isActive isFrozen isPaused borrowingEnabled eModeCategoryId
   liquidityIndex variableBorrowIndex liquidityRate variableBorrowRate lastUpdateTimestamp
   scaledTotalSupply scaledTotalVariableDebt accruedToTreasuryScaled isolationModeTotalDebt price priceUpdatedAtBlock
-  supplyTokenRounding debtTokenRounding
+  supplyTokenRounding debtTokenRounding positionCount
   deficit totalDeficitCreated totalDeficitCovered`;
 
 interface RawMarket {
@@ -102,6 +105,7 @@ interface RawMarket {
   deficit: string;
   totalDeficitCreated: string;
   totalDeficitCovered: string;
+  positionCount: number;
 }
 
 const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
@@ -247,50 +251,57 @@ function marketRow(m: RawMarket): MarketRow {
     deficit: BigInt(m.deficit),
     totalDeficitCreated: BigInt(m.totalDeficitCreated),
     totalDeficitCovered: BigInt(m.totalDeficitCovered),
+    positionCount: m.positionCount,
   };
 }
 
-interface RawPosition {
-  id: string;
-  account: { id: string };
-  market: { id: string };
-  scaledSupplyBalance: string;
-  scaledVariableDebt: string;
-  collateralEnabled: boolean;
-}
-const POSITION_FIELDS = 'account { id } market { id } scaledSupplyBalance scaledVariableDebt collateralEnabled';
+/** Aave positions: scaled balances (account and market come from the id). */
+const AAVE_POSITION: PositionShape<AavePositionState> = {
+  fields: 'scaledSupplyBalance scaledVariableDebt collateralEnabled',
+  read: (p, marketId) => ({
+    marketId,
+    scaledSupply: BigInt(p.scaledSupplyBalance as string),
+    scaledVariableDebt: BigInt(p.scaledVariableDebt as string),
+    collateralEnabled: p.collateralEnabled as boolean,
+  }),
+};
+export type AavePositionRow = PositionRow<AavePositionState>;
 
-/**
- * Accounts with their positions and e-mode at `block`. `addresses` limits the load to those accounts
- * (a single-account query); otherwise every account with a position in the protocol is returned.
- */
-export async function loadAccounts(subgraph: SubgraphClient, protocolId: string, block: number, addresses?: string[]): Promise<AaveAccountState[]> {
-  const accountFilter = addresses ? { account_in: addresses } : {};
+const EMODE_ROW_FIELDS = 'account { id } eModeCategoryId';
+type RawEModeRow = { id: string; account: { id: string }; eModeCategoryId: number };
+const eModeMap = (rows: RawEModeRow[]) => new Map(rows.map((r) => [r.account.id.toLowerCase(), r.eModeCategoryId]));
+
+/** Every open position at `block` and the e-mode of every account holding one. */
+export async function loadOpenAccountRows(
+  subgraph: SubgraphClient,
+  protocolId: string,
+  block: number,
+  markets: Pick<MarketRow, 'id' | 'positionCount'>[],
+): Promise<{ positions: AavePositionRow[]; eModes: Map<string, number> }> {
   const [positions, eModeRows] = await Promise.all([
-    subgraph.queryAll<RawPosition>({ collection: 'positions', fields: POSITION_FIELDS, where: { protocol: protocolId, ...accountFilter }, block }),
-    subgraph.queryAll<{ id: string; account: { id: string }; eModeCategoryId: number }>({
-      collection: 'protocolAccounts',
-      fields: 'account { id } eModeCategoryId',
-      where: { protocol: protocolId, eModeCategoryId_gt: 0, ...accountFilter },
-      block,
-    }),
+    loadOpenPositions(subgraph, AAVE_POSITION, block, markets),
+    subgraph.queryAll<RawEModeRow>({ collection: 'protocolAccounts', fields: EMODE_ROW_FIELDS, where: { protocol: protocolId, eModeCategoryId_gt: 0, openPositionCount_gt: 0 }, block }),
   ]);
-  const eModeOf = new Map(eModeRows.map((r) => [r.account.id.toLowerCase(), r.eModeCategoryId]));
-  const accounts = new Map<string, AaveAccountState>();
-  for (const address of addresses ?? []) accounts.set(address, { address, eModeCategoryId: eModeOf.get(address) ?? 0, positions: [] });
-  for (const p of positions) {
-    const address = p.account.id.toLowerCase();
-    let account = accounts.get(address);
-    if (!account) {
-      account = { address, eModeCategoryId: eModeOf.get(address) ?? 0, positions: [] };
-      accounts.set(address, account);
-    }
-    account.positions.push({
-      marketId: p.market.id,
-      scaledSupply: BigInt(p.scaledSupplyBalance),
-      scaledVariableDebt: BigInt(p.scaledVariableDebt),
-      collateralEnabled: p.collateralEnabled,
-    });
-  }
+  return { positions, eModes: eModeMap(eModeRows) };
+}
+
+/** Positions (closed ones included) and accounts' e-modes (0 included) that changed in blocks (since, block]. */
+export async function loadAccountChanges(subgraph: SubgraphClient, protocolId: string, since: number, block: number): Promise<{ positions: AavePositionRow[]; eModes: Map<string, number> }> {
+  const [positions, eModeRows] = await Promise.all([
+    loadPositionChanges(subgraph, AAVE_POSITION, protocolId, since, block),
+    subgraph.queryAll<RawEModeRow>({ collection: 'protocolAccounts', fields: EMODE_ROW_FIELDS, where: { protocol: protocolId, _change_block: { number_gte: since + 1 } }, block }),
+  ]);
+  return { positions, eModes: eModeMap(eModeRows) };
+}
+
+/** Some accounts with their open positions and e-mode at `block` (an unknown account has none). */
+export async function loadAccounts(subgraph: SubgraphClient, protocolId: string, block: number, addresses: string[]): Promise<AaveAccountState[]> {
+  const [positions, eModeRows] = await Promise.all([
+    loadAccountPositions(subgraph, AAVE_POSITION, protocolId, block, addresses),
+    subgraph.queryAll<RawEModeRow>({ collection: 'protocolAccounts', fields: EMODE_ROW_FIELDS, where: { protocol: protocolId, account_in: addresses }, block }),
+  ]);
+  const eModeOf = eModeMap(eModeRows);
+  const accounts = new Map<string, AaveAccountState>(addresses.map((address) => [address, { address, eModeCategoryId: eModeOf.get(address) ?? 0, positions: [] }]));
+  for (const row of positions) accounts.get(row.address)?.positions.push(row.position!);
   return [...accounts.values()];
 }

@@ -5,6 +5,8 @@ export interface BlockRef {
   number: number;
   hash: string | null;
   timestamp: number;
+  /** Known for the indexed head (graph-node `_meta`): proves continuity from the block before. */
+  parentHash?: string | null;
 }
 
 export interface IndexingState {
@@ -20,15 +22,15 @@ export interface BlockHeaderSource {
 }
 
 export async function fetchIndexingState(subgraph: SubgraphClient): Promise<IndexingState> {
-  const { _meta } = await subgraph.query<{ _meta: { block: { number: number; hash: string | null; timestamp: number | null }; hasIndexingErrors: boolean } }>(
-    '{ _meta { block { number hash timestamp } hasIndexingErrors } }',
+  const { _meta } = await subgraph.query<{ _meta: { block: { number: number; hash: string | null; timestamp: number | null; parentHash: string | null }; hasIndexingErrors: boolean } }>(
+    '{ _meta { block { number hash timestamp parentHash } hasIndexingErrors } }',
   );
   if (_meta.block.timestamp === null) {
     throw gatewayError('SUBGRAPH_QUERY_FAILED', 'the subgraph did not report its head block timestamp', { endpoint: subgraph.url });
   }
   return {
     endpoint: subgraph.url,
-    head: { number: _meta.block.number, hash: _meta.block.hash, timestamp: _meta.block.timestamp },
+    head: { number: _meta.block.number, hash: _meta.block.hash, timestamp: _meta.block.timestamp, parentHash: _meta.block.parentHash },
     hasIndexingErrors: _meta.hasIndexingErrors,
   };
 }
@@ -58,30 +60,38 @@ export async function pinBlock(state: IndexingState, requested: number | null | 
   return header;
 }
 
-/** Block headers over Ethereum JSON-RPC (`eth_getBlockByNumber`), cached: a block's header never changes once final. */
-export function createRpcHeaderSource(rpcUrl: string, timeoutMs = 10_000): BlockHeaderSource {
+/**
+ * Block headers over Ethereum JSON-RPC (`eth_getBlockByNumber`), cached by number. `canonical` reads
+ * past the cache and replaces an entry a reorg made stale.
+ */
+export function createRpcHeaderSource(rpcUrl: string, timeoutMs = 10_000): BlockHeaderSource & { canonical(block: BlockRef): Promise<boolean | null> } {
   const cache = new Map<number, BlockRef>();
+  const fetchHeader = async (number: number): Promise<BlockRef | null> => {
+    let body: { result?: { hash: string; timestamp: string; parentHash: string } | null; error?: { message: string } };
+    try {
+      const res = await fetch(rpcUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getBlockByNumber', params: [`0x${number.toString(16)}`, false] }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      body = (await res.json()) as typeof body;
+    } catch (err) {
+      throw gatewayError('BLOCK_TIMESTAMP_UNAVAILABLE', `the RPC did not answer for block ${number}: ${(err as Error).message}`);
+    }
+    if (!body.result) return null;
+    const ref = { number, hash: body.result.hash, timestamp: Number(BigInt(body.result.timestamp)), parentHash: body.result.parentHash };
+    if (cache.size > 10_000) cache.clear();
+    cache.set(number, ref);
+    return ref;
+  };
   return {
     async header(number) {
-      const cached = cache.get(number);
-      if (cached) return cached;
-      let body: { result?: { hash: string; timestamp: string } | null; error?: { message: string } };
-      try {
-        const res = await fetch(rpcUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getBlockByNumber', params: [`0x${number.toString(16)}`, false] }),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        body = (await res.json()) as typeof body;
-      } catch (err) {
-        throw gatewayError('BLOCK_TIMESTAMP_UNAVAILABLE', `the RPC did not answer for block ${number}: ${(err as Error).message}`);
-      }
-      if (!body.result) return null;
-      const ref = { number, hash: body.result.hash, timestamp: Number(BigInt(body.result.timestamp)) };
-      if (cache.size > 10_000) cache.clear();
-      cache.set(number, ref);
-      return ref;
+      return cache.get(number) ?? fetchHeader(number);
+    },
+    async canonical(block) {
+      const fresh = await fetchHeader(block.number).catch(() => null);
+      return fresh ? fresh.hash === block.hash : null;
     },
   };
 }

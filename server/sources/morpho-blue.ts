@@ -5,6 +5,7 @@
  */
 import type { MorphoMarketState } from '../metrics/morpho-blue-math';
 import type { MorphoPositionState } from '../metrics/morpho-blue-position';
+import { loadAccountPositions, type PositionShape } from './positions';
 import { completeList, PAGE_SIZE, type SubgraphClient } from './subgraph-client';
 
 export interface TokenInfo {
@@ -36,6 +37,8 @@ export interface MorphoMarketRow extends MorphoMarketState {
   lltv: bigint;
   totalCollateral: bigint;
   totalDeficitCreated: bigint;
+  /** Positions ever opened in the market (open or not): sizes the parallel reads of its positions. */
+  positionCount: number;
 }
 
 export interface MorphoAccountState {
@@ -45,7 +48,7 @@ export interface MorphoAccountState {
 
 const TOKEN = 'id symbol name decimals';
 const MARKET_FIELDS = `id inputToken { ${TOKEN} } collateralToken { ${TOKEN} } oracle interestRateStrategy lltv fee
-  totalSupplyAssets totalSupplyShares totalBorrowAssets totalBorrowShares totalCollateral lastUpdateTimestamp totalDeficitCreated`;
+  totalSupplyAssets totalSupplyShares totalBorrowAssets totalBorrowShares totalCollateral lastUpdateTimestamp totalDeficitCreated positionCount`;
 
 interface RawToken {
   id: string;
@@ -60,7 +63,7 @@ const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 export async function loadMorphoMarkets(subgraph: SubgraphClient, protocolId: string, block: number): Promise<{ protocol: MorphoProtocolInfo; markets: MorphoMarketRow[] } | null> {
   const data = await subgraph.query<{
     protocol: { id: string; name: string; slug: string; family: string; network: string; feeRecipient: string | null } | null;
-    markets: (Record<string, string | null> & { id: string; inputToken: RawToken; collateralToken: RawToken | null })[];
+    markets: (Record<string, string | null> & { id: string; inputToken: RawToken; collateralToken: RawToken | null; positionCount: number })[];
   }>(
     `query($id: ID!, $block: Int!) {
       protocol(id: $id, block: { number: $block }) { id name slug family network feeRecipient }
@@ -91,29 +94,23 @@ export async function loadMorphoMarkets(subgraph: SubgraphClient, protocolId: st
       totalCollateral: big(m.totalCollateral),
       lastUpdate: big(m.lastUpdateTimestamp),
       totalDeficitCreated: big(m.totalDeficitCreated),
+      positionCount: m.positionCount,
     })),
   };
 }
 
-/** Accounts with their positions at `block`; `addresses` limits the load (and yields empty accounts for unknown ones). */
-export async function loadMorphoAccounts(subgraph: SubgraphClient, protocolId: string, block: number, addresses?: string[]): Promise<MorphoAccountState[]> {
-  const rows = await subgraph.queryAll<{ id: string; account: { id: string }; market: { id: string }; supplyShares: string | null; borrowShares: string | null; collateralBalance: string | null }>({
-    collection: 'positions',
-    fields: 'account { id } market { id } supplyShares borrowShares collateralBalance',
-    where: { protocol: protocolId, ...(addresses ? { account_in: addresses } : {}) },
-    block,
-  });
-  const accounts = new Map<string, MorphoAccountState>();
-  for (const a of addresses ?? []) accounts.set(a, { address: a, positions: [] });
-  for (const r of rows) {
-    const address = r.account.id.toLowerCase();
-    const position = { marketId: r.market.id, supplyShares: big(r.supplyShares), borrowShares: big(r.borrowShares), collateral: big(r.collateralBalance) };
-    // A closed position (all zero) is kept by the store; it is no position.
-    if (position.supplyShares === 0n && position.borrowShares === 0n && position.collateral === 0n) continue;
-    let account = accounts.get(address);
-    if (!account) accounts.set(address, (account = { address, positions: [] }));
-    account.positions.push(position);
-  }
+type MorphoPosition = MorphoPositionState & { marketId: string };
+/** Morpho positions: shares and collateral (account and market come from the id). */
+export const MORPHO_POSITION: PositionShape<MorphoPosition> = {
+  fields: 'supplyShares borrowShares collateralBalance',
+  read: (p, marketId) => ({ marketId, supplyShares: big(p.supplyShares as string), borrowShares: big(p.borrowShares as string), collateral: big(p.collateralBalance as string) }),
+};
+
+/** Some accounts with their open positions at `block` (an unknown account has none). */
+export async function loadMorphoAccounts(subgraph: SubgraphClient, protocolId: string, block: number, addresses: string[]): Promise<MorphoAccountState[]> {
+  const rows = await loadAccountPositions(subgraph, MORPHO_POSITION, protocolId, block, addresses);
+  const accounts = new Map<string, MorphoAccountState>(addresses.map((a) => [a, { address: a, positions: [] }]));
+  for (const r of rows) accounts.get(r.address)?.positions.push(r.position!);
   return [...accounts.values()];
 }
 

@@ -25,6 +25,26 @@ export interface SubgraphClientOptions {
   timeoutMs?: number;
   /** Called once per HTTP request (benchmarks count subgraph round trips with it). */
   onRequest?: () => void;
+  /** Requests in flight at once (parallel page reads); graph-node queues the rest anyway. */
+  maxConcurrent?: number;
+}
+
+/** A slice of a collection's id space: `gte <= id < lt` (hex Bytes ids compare bytewise). */
+export interface IdRange {
+  gte?: string;
+  lt?: string;
+}
+
+export interface QueryAllArgs {
+  collection: string;
+  fields: string;
+  where?: Record<string, unknown>;
+  block?: number;
+  pageSize?: number;
+  /** Continue after this id (the last one of a page already read, ordered by id). */
+  after?: string;
+  /** Read these id ranges side by side, each paged to its end (ordered, disjoint: the result stays ordered by id). */
+  ranges?: IdRange[];
 }
 
 export interface SubgraphClient {
@@ -34,14 +54,19 @@ export interface SubgraphClient {
    * Every entity of a collection matching `where` at `block`, paged by id (graph-node caps `first` at
    * 1000, and `skip` grows slow on large tables; paging by `id_gt` stays fast).
    */
-  queryAll<T extends { id: string }>(args: {
-    collection: string;
-    fields: string;
-    where?: Record<string, unknown>;
-    block?: number;
-    pageSize?: number;
-    after?: string;
-  }): Promise<T[]>;
+  queryAll<T extends { id: string }>(args: QueryAllArgs): Promise<T[]>;
+}
+
+/**
+ * `parts` disjoint ranges covering every id that starts with `prefix` (hex, 0x...), split on the next
+ * byte. Ids that continue with a hash or an address (Position = market ++ account) spread evenly over
+ * them, so each range holds about 1/parts of the rows. `parts` is rounded to a power of two <= 256.
+ */
+export function idRanges(prefix: string, parts: number): IdRange[] {
+  const n = 2 ** Math.min(8, Math.max(0, Math.ceil(Math.log2(Math.max(1, parts)))));
+  const step = 256 / n;
+  const at = (byte: number) => `${prefix}${byte.toString(16).padStart(2, '0')}`;
+  return Array.from({ length: n }, (_, k) => ({ ...(k > 0 ? { gte: at(k * step) } : {}), ...(k < n - 1 ? { lt: at((k + 1) * step) } : {}) }));
 }
 
 /** graph-node's largest `first`. */
@@ -60,9 +85,27 @@ export async function completeList<T extends { id: string }>(
   return [...firstPage, ...(await client.queryAll<T>({ ...rest, after: firstPage[firstPage.length - 1].id }))];
 }
 
+/** Runs at most `max` tasks at once, in arrival order. */
+function limiter(max: number) {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
 export function createSubgraphClient(options: SubgraphClientOptions): SubgraphClient {
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const query = async <T>(text: string, variables?: Record<string, unknown>): Promise<T> => {
+  const limit = limiter(options.maxConcurrent ?? 6);
+  const query = <T>(text: string, variables?: Record<string, unknown>): Promise<T> => limit(() => send<T>(text, variables));
+  const send = async <T>(text: string, variables?: Record<string, unknown>): Promise<T> => {
     options.onRequest?.();
     let res: Response;
     try {
@@ -93,16 +136,15 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
     return body.data;
   };
 
-  const queryAll = async <T extends { id: string }>(args: {
-    collection: string;
-    fields: string;
-    where?: Record<string, unknown>;
-    block?: number;
-    pageSize?: number;
-    /** Continue after this id (the last one of a page already read, ordered by id). */
-    after?: string;
-  }): Promise<T[]> => {
-    const pageSize = args.pageSize ?? 1000;
+  const queryAll = async <T extends { id: string }>(args: QueryAllArgs): Promise<T[]> => {
+    if (args.ranges) {
+      const { ranges, ...rest } = args;
+      const slices = await Promise.all(
+        ranges.map((r) => queryAll<T>({ ...rest, where: { ...(rest.where ?? {}), ...(r.gte ? { id_gte: r.gte } : {}), ...(r.lt ? { id_lt: r.lt } : {}) } })),
+      );
+      return slices.flat();
+    }
+    const pageSize = args.pageSize ?? PAGE_SIZE;
     const out: T[] = [];
     let lastId = args.after ?? '';
     for (;;) {

@@ -1,35 +1,75 @@
 /** The Aave V3 family (every generation) as a gateway adapter. */
-import { loadAccounts, loadMarketTable, type MarketTable } from '../sources/aave-v3';
+import type { AaveAccountState, AavePositionState } from '../metrics/aave-v3-account';
+import { loadAccountChanges, loadAccounts, loadMarketTable, loadOpenAccountRows, type AavePositionRow, type MarketTable } from '../sources/aave-v3';
 import { readAaveCash, readAavePrices, withPrices } from '../sources/aave-v3-prices';
 import { loadLiquidations } from '../sources/liquidations';
 import { loadRealizedBadDebts } from '../sources/realized-bad-debt';
-import type { AdapterInput, ProtocolAdapter, UsdPrices } from './adapter';
+import { AccountBook } from './account-book';
+import { viewFromScratch, type AdapterInput, type Follower, type ProtocolAdapter, type UsdPrices } from './adapter';
 import { aaveAccountView, aaveProtocolView, protocolRef, type PriceLabels } from './aave-v3';
+
+/** The protocol, its markets and e-mode categories at the pinned block (one read per block). */
+const marketTable = (i: AdapterInput) => i.cached(`aave-table|${i.protocolId}`, () => loadMarketTable(i.client, i.protocolId, i.block.number));
 
 /** The market table at the pinned block, valued with the protocol's own oracle at that block (one read, kept per block). */
 async function pricedTable(i: AdapterInput): Promise<{ table: MarketTable; labels: PriceLabels } | null> {
-  const table = await loadMarketTable(i.client, i.protocolId, i.block.number);
+  const table = await marketTable(i);
   if (!table) return null;
   const prices = await i.cached(`aave-prices|${i.protocolId}|${table.protocol.oracle}`, () => readAavePrices(table, i.chain, i.block.number));
   return { table: withPrices(table, prices), labels: prices };
 }
+
+/** Open positions by account, and the e-mode of every account whose e-mode the follower has seen. */
+class AaveAccounts {
+  readonly eModes = new Map<string, number>();
+  readonly book = new AccountBook<AavePositionState, AaveAccountState>((address) => ({ address, eModeCategoryId: this.eModes.get(address) ?? 0, positions: [] }));
+  get size() {
+    return this.book.size;
+  }
+  /** E-modes first, so an account a position row creates starts in its category. */
+  apply(rows: { positions: AavePositionRow[]; eModes: Map<string, number> }): void {
+    for (const [address, id] of rows.eModes) {
+      if (id === 0) this.eModes.delete(address);
+      else this.eModes.set(address, id);
+      const account = this.book.get(address);
+      if (account) account.eModeCategoryId = id;
+    }
+    this.book.apply(rows.positions);
+  }
+}
+
+/** From scratch at a block, or moved forward by the rows that changed since: the same state either way. */
+const aaveFollower: Follower<AaveAccounts> = {
+  async load(i) {
+    const table = await marketTable(i);
+    if (!table) return null;
+    const state = new AaveAccounts();
+    state.apply(await loadOpenAccountRows(i.client, i.protocolId, i.block.number, table.markets));
+    return state;
+  },
+  async advance(state, i, since) {
+    state.apply(await loadAccountChanges(i.client, i.protocolId, since, i.block.number));
+  },
+  async view(state, i) {
+    const priced = await pricedTable(i);
+    if (!priced) return null;
+    // Market totals need each reserve's cash (account figures do not): read with the protocol view only.
+    const cash = await i.cached(`aave-cash|${i.protocolId}`, () => readAaveCash(priced.table, i.chain, i.block.number));
+    const labels = { ...priced.labels, cash: cash.byMarket, warnings: [...priced.labels.warnings, ...cash.warnings] };
+    return aaveProtocolView(priced.table, labels, state.book.all(), i.block, i.indexing);
+  },
+};
 
 const isUsd = (baseCurrency: string | null) => baseCurrency === null || /^0x0{40}$/.test(baseCurrency);
 
 export const aaveV3Adapter: ProtocolAdapter = {
   families: ['AAVE_V3'],
   async protocolRef(i) {
-    const table = await loadMarketTable(i.client, i.protocolId, i.block.number);
+    const table = await marketTable(i);
     return table && protocolRef(table);
   },
-  async protocolView(i) {
-    const [priced, accounts] = await Promise.all([pricedTable(i), loadAccounts(i.client, i.protocolId, i.block.number)]);
-    if (!priced) return null;
-    // Market totals need each reserve's cash (account figures do not): read with the protocol view only.
-    const cash = await i.cached(`aave-cash|${i.protocolId}`, () => readAaveCash(priced.table, i.chain, i.block.number));
-    const labels = { ...priced.labels, cash: cash.byMarket, warnings: [...priced.labels.warnings, ...cash.warnings] };
-    return aaveProtocolView(priced.table, labels, accounts, i.block, i.indexing);
-  },
+  protocolView: (i) => viewFromScratch(aaveFollower, i),
+  follow: aaveFollower,
   async accountViews(i, addresses) {
     const [priced, states] = await Promise.all([pricedTable(i), loadAccounts(i.client, i.protocolId, i.block.number, addresses)]);
     if (!priced) return null;

@@ -42,12 +42,38 @@ export interface AdapterInput {
   cached<T>(key: string, compute: () => Promise<T>): Promise<T>;
 }
 
+/** What a follower keeps between blocks; its size is reported (memory is bounded by the operator). */
+export interface FollowedState {
+  readonly size: { accounts: number; positions: number };
+}
+
+/**
+ * A family whose protocol view can be moved forward block by block: `load` reads the state at the
+ * pinned block from scratch, `advance` changes a state held at block `since` into the pinned block's
+ * by reading only the rows changed after `since`, and `view` computes the figures from a state (at
+ * the pinned block's prices and timestamp). Both paths end in the same state, so a followed view
+ * equals a fresh one; the head-following view service (server/view-service.ts) drives it.
+ */
+export interface Follower<S extends FollowedState = FollowedState> {
+  load(input: AdapterInput): Promise<S | null>;
+  advance(state: S, input: AdapterInput, since: number): Promise<void>;
+  view(state: S, input: AdapterInput): Promise<ProtocolView | null>;
+}
+
+/** A protocol view computed from scratch by a follower. */
+export async function viewFromScratch<S extends FollowedState>(follower: Follower<S>, input: AdapterInput): Promise<ProtocolView | null> {
+  const state = await follower.load(input);
+  return state && follower.view(state, input);
+}
+
 export interface ProtocolAdapter {
   families: string[];
   /** Identity and base currency only: cheap, for list queries that need no positions. */
   protocolRef(input: AdapterInput): Promise<ProtocolRef | null>;
   /** Every market and account at the pinned block; null when the protocol did not exist yet. */
   protocolView(input: AdapterInput): Promise<ProtocolView | null>;
+  /** Present when the family's view can follow the head (see Follower). */
+  follow?: Follower;
   /** Some accounts at the pinned block (batched by the caller). */
   accountViews(input: AdapterInput, addresses: string[]): Promise<AccountView[] | null>;
   /** Realized bad debt up to the pinned block, newest first, valued in the base currency. */

@@ -6,10 +6,21 @@
 import type { RealizedLossFact } from '../metrics/realized';
 import { valueLiquidation, type LiquidationFact, type LiquidationValue } from '../metrics/liquidations';
 import type { LiquidationRow } from '../sources/liquidations';
-import { loadMorphoAccounts, loadMorphoLiquidations, loadMorphoMarkets, loadSocializedLosses, token, type RawMorphoLiquidation } from '../sources/morpho-blue';
+import {
+  loadMorphoAccounts,
+  loadMorphoLiquidations,
+  loadMorphoMarkets,
+  loadSocializedLosses,
+  token,
+  MORPHO_POSITION,
+  type MorphoAccountState,
+  type RawMorphoLiquidation,
+} from '../sources/morpho-blue';
 import { readMorphoChain, requireChain } from '../sources/morpho-chain';
 import type { RealizedRow } from '../sources/realized-bad-debt';
-import type { AdapterInput, ProtocolAdapter, SocializedLossRow } from './adapter';
+import { loadOpenPositions, loadPositionChanges } from '../sources/positions';
+import { AccountBook } from './account-book';
+import { viewFromScratch, type AdapterInput, type Follower, type ProtocolAdapter, type SocializedLossRow } from './adapter';
 import type { Pricing } from './model';
 import { lazy } from './lazy';
 import { MORPHO_BASE_DECIMALS, morphoAccountViews, morphoProtocolView, morphoRef, type MorphoInputs } from './morpho-blue';
@@ -27,8 +38,11 @@ async function usdAt(i: AdapterInput, tokens: string[], block: number): Promise<
   return { usd, pricing };
 }
 
+/** The protocol and its markets at the pinned block (one read per block). */
+const marketsAt = (i: AdapterInput) => i.cached(`morpho-markets|${i.protocolId}`, () => loadMorphoMarkets(i.client, i.protocolId, i.block.number));
+
 async function inputsAt(i: AdapterInput): Promise<MorphoInputs | null> {
-  const loaded = await loadMorphoMarkets(i.client, i.protocolId, i.block.number);
+  const loaded = await marketsAt(i);
   if (!loaded) return null;
   const { protocol, markets } = loaded;
   const block = i.block.number;
@@ -144,16 +158,35 @@ async function socializedRows(i: AdapterInput): Promise<SocializedLossRow[]> {
     });
 }
 
+/** Open positions by account. */
+type MorphoAccounts = AccountBook<MorphoAccountState['positions'][number], MorphoAccountState>;
+
+/** From scratch at a block, or moved forward by the positions that changed since: the same state either way. */
+const morphoFollower: Follower<MorphoAccounts> = {
+  async load(i) {
+    const loaded = await marketsAt(i);
+    if (!loaded) return null;
+    const state: MorphoAccounts = new AccountBook((address) => ({ address, positions: [] }));
+    state.apply(await loadOpenPositions(i.client, MORPHO_POSITION, i.block.number, loaded.markets));
+    return state;
+  },
+  async advance(state, i, since) {
+    state.apply(await loadPositionChanges(i.client, MORPHO_POSITION, i.protocolId, since, i.block.number));
+  },
+  async view(state, i) {
+    const inputs = await inputsAt(i);
+    return inputs && morphoProtocolView(inputs, state.all());
+  },
+};
+
 export const morphoBlueAdapter: ProtocolAdapter = {
   families: ['MORPHO_BLUE'],
   async protocolRef(i) {
-    const loaded = await loadMorphoMarkets(i.client, i.protocolId, i.block.number);
+    const loaded = await marketsAt(i);
     return loaded && morphoRef(loaded.protocol);
   },
-  async protocolView(i) {
-    const [inputs, accounts] = await Promise.all([inputsAt(i), loadMorphoAccounts(i.client, i.protocolId, i.block.number)]);
-    return inputs && morphoProtocolView(inputs, accounts);
-  },
+  protocolView: (i) => viewFromScratch(morphoFollower, i),
+  follow: morphoFollower,
   async accountViews(i, addresses) {
     const [inputs, states] = await Promise.all([inputsAt(i), loadMorphoAccounts(i.client, i.protocolId, i.block.number, addresses)]);
     if (!inputs) return null;

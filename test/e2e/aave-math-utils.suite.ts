@@ -1,9 +1,9 @@
 import { formatReserves, formatUserSummary } from '@aave/math-utils';
 import { parseAbi, type Address, type PublicClient } from 'viem';
 import { poolAbi } from '../../devnet/aave-v3/abis';
-import { aaveAccountFigures, type AaveAccountFigures } from '../../server/metrics/aave-v3-account';
+import { aaveAccountFigures, type AaveAccountFigures, type AaveAccountState } from '../../server/metrics/aave-v3-account';
 import { RAY } from '../../server/metrics/aave-v3-math';
-import { loadAccounts, loadMarketTable, loadProtocols } from '../../server/sources/aave-v3';
+import { loadMarketTable, loadOpenAccountRows, loadProtocols } from '../../server/sources/aave-v3';
 import { withPrices } from '../../server/sources/aave-v3-prices';
 import type { SubgraphClient } from '../../server/sources/subgraph-client';
 import { blockTimestamp, lower } from '../support/chain';
@@ -78,7 +78,14 @@ export function aaveMathUtilsSuite(ctx: () => { state: ProtocolUnderTest; chain:
       const indexedTable = await loadMarketTable(subgraph, protocols[0].id, block);
       expect(indexedTable).not.toBeNull();
       const table = withPrices(indexedTable!, { byAsset: oraclePrices, pricing: new Map(), warnings: [] });
-      const loaded = new Map((await loadAccounts(subgraph, protocols[0].id, block)).map((a) => [lower(a.address), a]));
+      // Every open position, grouped by account (the gateway's from-scratch read).
+      const rows = await loadOpenAccountRows(subgraph, protocols[0].id, block, indexedTable!.markets);
+      const loaded = new Map<string, AaveAccountState>();
+      for (const r of rows.positions) {
+        const address = lower(r.address);
+        if (!loaded.has(address)) loaded.set(address, { address, eModeCategoryId: rows.eModes.get(address) ?? 0, positions: [] });
+        loaded.get(address)!.positions.push(r.position!);
+      }
 
       const reserveInputs = raw.markets.map((m, i) => toMathUtilsReserve(m, i));
       const eModes = raw.emodeCategories.map((c) => toMathUtilsEMode(c, raw.markets));

@@ -34,7 +34,7 @@ import {
   Supply,
   Withdraw,
 } from '../../generated/schema'
-import { getOrCreateAccount, getOrCreatePosition, getOrCreateProtocolAccount, stampEvent } from '../common/entities'
+import { getOrCreateAccount, getOrCreatePosition, getOrCreateProtocolAccount, savePosition, stampEvent } from '../common/entities'
 import { eModeCategoryId, eventId } from '../common/ids'
 import { percentMul, rayDiv, rayDivFloor, rayMul, rayMulFloor, ZERO } from '../common/math'
 import { applyRevision, applyTokenRoundings, readPoolRevision, usesTokenMath } from './generation'
@@ -164,9 +164,7 @@ function toggleCollateral(event: ReserveUsedAsCollateralEnabled, enabled: boolea
   if (market == null) return
   const position = getOrCreatePosition(market, event.params.user, event.block)
   position.collateralEnabled = enabled
-  position.updatedAtBlock = event.block.number
-  position.updatedAtTimestamp = event.block.timestamp
-  position.save()
+  savePosition(position, event.block)
   market.save() // positionCount may have moved
   const e = new CollateralToggle(eventId(event))
   stampEvent(e, protocol.id, event)

@@ -23,6 +23,7 @@ export function getOrCreateProtocolAccount(protocolId: Bytes, address: Address):
     pa.protocol = protocolId
     pa.account = address
     pa.eModeCategoryId = 0
+    pa.openPositionCount = 0
     pa.save()
     const protocol = Protocol.load(protocolId)
     if (protocol != null) {
@@ -46,6 +47,7 @@ export function getOrCreatePosition(market: Market, address: Address, block: eth
     position.scaledSupplyBalance = ZERO
     position.scaledVariableDebt = ZERO
     position.collateralEnabled = false
+    position.open = false
     position.createdAtBlock = block.number
     position.updatedAtBlock = block.number
     position.updatedAtTimestamp = block.timestamp
@@ -55,15 +57,41 @@ export function getOrCreatePosition(market: Market, address: Address, block: eth
   return position
 }
 
+function nonZero(v: BigInt | null): boolean {
+  return v !== null && !v.isZero()
+}
+
+/** Whether a position holds any balance: index-scaled (Aave) or share-accounted (Morpho) fields. */
+function holdsBalance(p: Position): boolean {
+  return !p.scaledSupplyBalance.isZero() || !p.scaledVariableDebt.isZero() || nonZero(p.supplyShares) || nonZero(p.borrowShares) || nonZero(p.collateralBalance) || nonZero(p.principalDebt)
+}
+
+/**
+ * The single place a changed position is saved: stamps the block and keeps Position.open and the
+ * account's openPositionCount in step with the balances (protocol-wide reads filter on them).
+ */
+export function savePosition(position: Position, block: ethereum.Block): void {
+  position.updatedAtBlock = block.number
+  position.updatedAtTimestamp = block.timestamp
+  const open = holdsBalance(position)
+  if (open != position.open) {
+    position.open = open
+    const pa = ProtocolAccount.load(protocolAccountId(position.protocol, Address.fromBytes(position.account)))
+    if (pa != null) {
+      pa.openPositionCount += open ? 1 : -1
+      pa.save()
+    }
+  }
+  position.save()
+}
+
 /** Adds a (signed) scaled delta to an account's supply balance and the market total. Saves both. */
 export function applyScaledSupplyDelta(market: Market, account: Address, delta: BigInt, block: ethereum.Block): Position {
   const position = getOrCreatePosition(market, account, block)
   const before = position.scaledSupplyBalance
   const after = before.plus(delta)
   position.scaledSupplyBalance = after
-  position.updatedAtBlock = block.number
-  position.updatedAtTimestamp = block.timestamp
-  position.save()
+  savePosition(position, block)
   market.scaledTotalSupply = market.scaledTotalSupply.plus(delta)
   if (before.isZero() && !after.isZero()) market.supplierCount += 1
   if (!before.isZero() && after.isZero()) market.supplierCount -= 1
@@ -77,9 +105,7 @@ export function applyScaledDebtDelta(market: Market, account: Address, delta: Bi
   const before = position.scaledVariableDebt
   const after = before.plus(delta)
   position.scaledVariableDebt = after
-  position.updatedAtBlock = block.number
-  position.updatedAtTimestamp = block.timestamp
-  position.save()
+  savePosition(position, block)
   market.scaledTotalVariableDebt = market.scaledTotalVariableDebt.plus(delta)
   if (before.isZero() && !after.isZero()) market.borrowerCount += 1
   if (!before.isZero() && after.isZero()) market.borrowerCount -= 1

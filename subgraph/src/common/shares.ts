@@ -6,7 +6,7 @@
 // totalCollateral) and the supplier/borrower counts always move with the positions.
 import { Address, BigInt, ethereum } from '@graphprotocol/graph-ts'
 import { Market, Position } from '../../generated/schema'
-import { getOrCreatePosition } from './entities'
+import { getOrCreatePosition, savePosition } from './entities'
 import { ZERO } from './math'
 
 export function orZero(value: BigInt | null): BigInt {
@@ -24,19 +24,13 @@ export function getOrCreateSharePosition(market: Market, account: Address, block
   return position
 }
 
-function touched(position: Position, block: ethereum.Block): void {
-  position.updatedAtBlock = block.number
-  position.updatedAtTimestamp = block.timestamp
-  position.save()
-}
-
 /** Adds a (signed) delta to an account's supply shares and to market.totalSupplyShares. Saves both. */
 export function applySupplySharesDelta(market: Market, account: Address, delta: BigInt, block: ethereum.Block): Position {
   const position = getOrCreateSharePosition(market, account, block)
   const before = orZero(position.supplyShares)
   const after = before.plus(delta)
   position.supplyShares = after
-  touched(position, block)
+  savePosition(position, block)
   market.totalSupplyShares = orZero(market.totalSupplyShares).plus(delta)
   if (before.isZero() && !after.isZero()) market.supplierCount += 1
   if (!before.isZero() && after.isZero()) market.supplierCount -= 1
@@ -50,7 +44,7 @@ export function applyBorrowSharesDelta(market: Market, account: Address, delta: 
   const before = orZero(position.borrowShares)
   const after = before.plus(delta)
   position.borrowShares = after
-  touched(position, block)
+  savePosition(position, block)
   market.totalBorrowShares = orZero(market.totalBorrowShares).plus(delta)
   if (before.isZero() && !after.isZero()) market.borrowerCount += 1
   if (!before.isZero() && after.isZero()) market.borrowerCount -= 1
@@ -68,7 +62,7 @@ export function applyCollateralDelta(market: Market, account: Address, delta: Bi
   const after = orZero(position.collateralBalance).plus(delta)
   position.collateralBalance = after
   position.collateralEnabled = !after.isZero()
-  touched(position, block)
+  savePosition(position, block)
   market.totalCollateral = orZero(market.totalCollateral).plus(delta)
   market.save()
   return position

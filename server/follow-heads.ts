@@ -1,0 +1,54 @@
+/**
+ * Keeps every followed protocol's view at its subgraph's indexed head, so a dashboard or bot asking
+ * for the head gets an answer already computed: each tick pins every endpoint's head and asks for
+ * each followable protocol's view through an ordinary request context (the view service then moves
+ * its state forward by the rows that changed). One endpoint failing does not stop the others.
+ */
+import { createRequestContext, type GatewayDeps } from './context';
+
+export interface FollowHeadsOptions {
+  intervalMs: number;
+  /** One line per failure (repeated failures of one endpoint are logged once until it recovers). */
+  log?: (line: string) => void;
+}
+
+export function followHeads(deps: GatewayDeps, options: FollowHeadsOptions): { stop(): Promise<void> } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const lastError = new Map<string, string>();
+
+  const tickEndpoint = async (endpoint: string, ctx: ReturnType<typeof createRequestContext>) => {
+    try {
+      const { pinned, protocols } = await ctx.protocolsAt(endpoint, null);
+      for (const p of protocols) {
+        if (stopped) return;
+        if (!deps.adapters.some((a) => a.families.includes(p.family) && a.follow)) continue;
+        await ctx.protocolView({ endpoint, protocolId: p.id, family: p.family }, pinned);
+      }
+      if (lastError.delete(endpoint)) options.log?.(`following ${endpoint}: recovered`);
+    } catch (err) {
+      const message = (err as Error).message;
+      if (lastError.get(endpoint) !== message) options.log?.(`following ${endpoint}: ${message}`);
+      lastError.set(endpoint, message);
+    }
+  };
+  const tick = async () => {
+    const ctx = createRequestContext(deps);
+    await Promise.all(deps.endpoints.map((e) => tickEndpoint(e.name, ctx)));
+  };
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = tick().finally(schedule);
+    }, options.intervalMs);
+  };
+  running = tick().finally(schedule);
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running.catch(() => undefined);
+    },
+  };
+}
