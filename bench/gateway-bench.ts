@@ -4,7 +4,9 @@
  * empty caches), warm latency (repeated on one gateway), p50/p95, and how many subgraph HTTP requests
  * each query cost. A benchmark, not a test.
  */
+import { spawn } from 'node:child_process';
 import os from 'node:os';
+import { createPublicClient, createTestClient, createWalletClient, encodeFunctionData, http, parseAbi, type Address } from 'viem';
 import { freePort } from '../devnet/stack/ports';
 import { createGateway } from '../server/app';
 import { startBenchStack } from './bench-stack';
@@ -24,6 +26,72 @@ async function timed(url: string, query: string): Promise<{ ms: number; subgraph
   if (body.errors) throw new Error(`query failed: ${JSON.stringify(body.errors)}`);
   return { ms: Number(process.hrtime.bigint() - t) / 1e6, subgraphRequests: body.extensions?.subgraphRequests ?? -1 };
 }
+
+const ACCOUNT_DATA_ABI = parseAbi([
+  'function getUserAccountData(address user) view returns (uint256 totalCollateralBase, uint256 totalDebtBase, uint256 availableBorrowsBase, uint256 currentLiquidationThreshold, uint256 ltv, uint256 healthFactor)',
+]);
+const POOL_ABI = parseAbi(['function supply(address asset, uint256 amount, address onBehalfOf, uint16 referralCode)']);
+const ERC20_ABI = parseAbi(['function balanceOf(address) view returns (uint256)']);
+const PROTOCOL_LEVEL = QUERIES['protocol-level'];
+
+/**
+ * Risk DAO's way (bad-debt scripts): getUserAccountData for every account at the block, batched in
+ * multicalls; bad debt = debt - collateral where debt exceeds collateral.
+ */
+async function rpcScan(rpcUrl: string, pool: Address, users: Address[], block: bigint) {
+  const client = createPublicClient({ transport: http(rpcUrl, { timeout: 120_000 }) });
+  const t = process.hrtime.bigint();
+  const results = await client.multicall({
+    contracts: users.map((u) => ({ address: pool, abi: ACCOUNT_DATA_ABI, functionName: 'getUserAccountData', args: [u] }) as const),
+    blockNumber: block,
+    allowFailure: false,
+    deployless: true,
+    batchSize: 64_000, // ~1,000 calls per eth_call
+  });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  let badDebt = 0n;
+  for (const [collateral, debt] of results) if (debt > collateral) badDebt += debt - collateral;
+  return { ms, users: users.length, badDebtBase: badDebt, calls: Math.ceil(users.length / 1000) };
+}
+
+/** One block in which `count` suppliers each supply a little more: a head update that changes that many positions. */
+async function blockChangingPositions(rpcUrl: string, pool: Address, assets: Address[], suppliers: Address[], count: number): Promise<bigint> {
+  const test = createTestClient({ mode: 'anvil', transport: http(rpcUrl) });
+  const chain = createPublicClient({ transport: http(rpcUrl) });
+  await test.setAutomine(false);
+  const hashes: `0x${string}`[] = [];
+  try {
+    for (const user of suppliers) {
+      if (hashes.length >= count) break;
+      for (const asset of assets) {
+        const wallet = await chain.readContract({ address: asset, abi: ERC20_ABI, functionName: 'balanceOf', args: [user] });
+        if (wallet < 1000n) continue;
+        await test.impersonateAccount({ address: user });
+        await test.setBalance({ address: user, value: 10n ** 20n });
+        const signer = createWalletClient({ account: user, transport: http(rpcUrl) });
+        hashes.push(await signer.sendTransaction({ to: pool, data: encodeFunctionData({ abi: POOL_ABI, functionName: 'supply', args: [asset, wallet / 100n, user, 0] }), gas: 600_000n, chain: null }));
+        break;
+      }
+    }
+    await test.mine({ blocks: 1 });
+  } finally {
+    await test.setAutomine(true);
+  }
+  const receipts = await Promise.all(hashes.map((hash) => chain.waitForTransactionReceipt({ hash })));
+  if (receipts.some((r) => r.status !== 'success')) throw new Error('a supply of the head-update block reverted');
+  return receipts[0].blockNumber;
+}
+
+async function waitIndexed(subgraphUrl: string, block: bigint) {
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+    const res = await fetch(subgraphUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ _meta { block { number } } }' }) });
+    const { data } = (await res.json()) as { data?: { _meta: { block: { number: number } } } };
+    if (data && BigInt(data._meta.block.number) >= block) return;
+  }
+  throw new Error(`the subgraph did not index block ${block}`);
+}
+
+const summary = (xs: number[]) => ({ p50: +pct(xs, 50).toFixed(1), p95: +pct(xs, 95).toFixed(1) });
 
 async function main() {
   const { stack, accounts, stop } = await startBenchStack('bench-gateway');
@@ -57,7 +125,54 @@ async function main() {
         subgraphRequests: { cold: coldRequests, warm: warmRequests },
       };
     }
-    console.log(JSON.stringify({ accounts, machine: `${os.cpus().length} cores, node ${process.version}`, results }, null, 2));
+    // Head updates: one Aave V3.0 subgraph behind a gateway that follows on request (no background
+    // loop, so the measured query is the one that moves the view), in its own process for its RSS.
+    const aave = stack.devnet['aave-v3'];
+    const d = aave.deployment as unknown as { pool: Address; reserves: { underlying: Address }[] };
+    const aaveUrl = stack.subgraphs['aave-v3'];
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--subgraph', `aave-v3=${aaveUrl}`, '--rpc', stack.rpcUrl, '--port', String(port), '--follow-interval-ms', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout!.on('data', (b: Buffer) => /gateway: (http\S+)/.exec(b.toString()) && resolve(/gateway: (http\S+)/.exec(b.toString())![1]));
+        child.once('exit', (code) => reject(new Error(`the gateway exited (${code})`)));
+      });
+      const coldFollowing = await timed(url, PROTOCOL_LEVEL);
+      const head: number[] = [];
+      let headRequests = 0;
+      const scans: Awaited<ReturnType<typeof rpcScan>>[] = [];
+      const changed = 40; // "a few dozen positions" per block
+      for (let i = 0; i < 5; i++) {
+        const block = await blockChangingPositions(stack.rpcUrl, d.pool, d.reserves.map((r) => r.underlying), aave.scenario.accounts.slice(i * changed * 2), changed);
+        await waitIndexed(aaveUrl, block);
+        const r = await timed(url, PROTOCOL_LEVEL);
+        head.push(r.ms);
+        headRequests = r.subgraphRequests;
+        scans.push(await rpcScan(stack.rpcUrl, d.pool, aave.scenario.accounts, block));
+      }
+      const warm: number[] = [];
+      for (let i = 0; i < 20; i++) warm.push((await timed(url, PROTOCOL_LEVEL)).ms);
+      const status = (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ gatewayStatus { rssBytes heapUsedBytes followedPositions followedViews { accounts positions updates } } }' }) })).json()) as {
+        data: { gatewayStatus: { rssBytes: string; heapUsedBytes: string; followedPositions: number; followedViews: unknown[] } };
+      };
+      const scanMs = scans.map((s) => s.ms);
+      results['head-following (aave-v3 only, one gateway process)'] = {
+        coldMs: +coldFollowing.ms.toFixed(1),
+        coldSubgraphRequests: coldFollowing.subgraphRequests,
+        headUpdateMs: summary(head),
+        headUpdateSubgraphRequests: headRequests,
+        positionsChangedPerBlock: changed,
+        warmMs: summary(warm),
+        gatewayRssMiB: +(Number(status.data.gatewayStatus.rssBytes) / 2 ** 20).toFixed(0),
+        heapUsedMiB: +(Number(status.data.gatewayStatus.heapUsedBytes) / 2 ** 20).toFixed(0),
+        followed: status.data.gatewayStatus.followedViews,
+        rpcScan: { method: 'getUserAccountData for every account, multicall batches of ~1,000 (Risk DAO)', users: scans[0].users, ms: summary(scanMs), badDebtBase: scans[scans.length - 1].badDebtBase.toString() },
+        speedupVsRpcScanAtHead: +(pct(scanMs, 50) / pct(head, 50)).toFixed(1),
+      };
+    } finally {
+      child.kill('SIGTERM');
+    }
+    console.log(JSON.stringify({ accounts, machine: `${os.cpus().length} cores, node ${process.version}`, loadAverage: os.loadavg().map((l) => +l.toFixed(2)), results }, null, 2));
   } finally {
     await stop();
   }

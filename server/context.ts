@@ -97,8 +97,17 @@ export function adapterFor(deps: GatewayDeps, family: string): ProtocolAdapter {
 
 export function createRequestContext(deps: GatewayDeps): RequestContext {
   const ctx = { stats: { subgraphRequests: 0, warnings: [] } } as unknown as RequestContext;
+  // Blocks this request pinned, by number, per endpoint: its reads name them by hash (see hashOf).
+  const hashes = new Map(deps.endpoints.map((e) => [e.name, new Map<number, string>()]));
+  const known = (endpoint: string, block: BlockRef) => {
+    if (block.hash) hashes.get(endpoint)?.set(block.number, block.hash);
+    return block;
+  };
   const clients = new Map(
-    deps.endpoints.map((e) => [e.name, createSubgraphClient({ url: e.url, timeoutMs: deps.subgraphTimeoutMs, onRequest: () => ctx.stats.subgraphRequests++ })]),
+    deps.endpoints.map((e) => [
+      e.name,
+      createSubgraphClient({ url: e.url, timeoutMs: deps.subgraphTimeoutMs, onRequest: () => ctx.stats.subgraphRequests++, hashOf: (n) => hashes.get(e.name)!.get(n) }),
+    ]),
   );
   const clientOf = (endpoint: string) => clients.get(endpoint)!;
   const indexing = new DataLoader<string, IndexingState>((names) => Promise.all(names.map((n) => fetchIndexingState(clientOf(n)))));
@@ -109,7 +118,7 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
     if (!pinned) {
       pinned = (async () => {
         const state = await indexing.load(endpoint);
-        return { endpoint, client: clientOf(endpoint), block: await pinBlock(state, block, deps.headers), indexing: state };
+        return { endpoint, client: clientOf(endpoint), block: known(endpoint, await pinBlock(state, block, deps.headers)), indexing: state };
       })();
       pins.set(key, pinned);
     }
@@ -122,7 +131,7 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
   const inputAt = (h: ProtocolHandle, client: SubgraphClient, block: BlockRef, indexing: IndexingState): AdapterInput => ({
     client,
     protocolId: h.protocolId,
-    block,
+    block: known(h.endpoint, block),
     indexing,
     chain: deps.chain,
     usdPrices: (tokens, at) => memo(usdPrices, `${h.protocolId}|${at}|${[...tokens].sort().join(',')}`, () => usdPricesFromOtherProtocols(ctx, h, tokens, at)),

@@ -27,6 +27,13 @@ export interface SubgraphClientOptions {
   onRequest?: () => void;
   /** Requests in flight at once (parallel page reads); graph-node queues the rest anyway. */
   maxConcurrent?: number;
+  /**
+   * The hash of a block number, where known: reads at that block are then pinned by hash. graph-node
+   * resolves `block: { number }` through its query cache, which after a reorg can answer the orphaned
+   * block's result (seen on gnd 0.45: a position closed on the abandoned branch read as closed);
+   * `block: { hash }` names exactly one block.
+   */
+  hashOf?: (block: number) => string | null | undefined;
 }
 
 /** A slice of a collection's id space: `gte <= id < lt` (hex Bytes ids compare bytewise). */
@@ -50,6 +57,8 @@ export interface QueryAllArgs {
 export interface SubgraphClient {
   readonly url: string;
   query<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  /** The `block:` argument that pins a read at `block` (by hash where known, see SubgraphClientOptions.hashOf). */
+  blockArg(block: number): string;
   /**
    * Every entity of a collection matching `where` at `block`, paged by id (graph-node caps `first` at
    * 1000, and `skip` grows slow on large tables; paging by `id_gt` stays fast).
@@ -136,6 +145,10 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
     return body.data;
   };
 
+  const blockArg = (block: number) => {
+    const hash = options.hashOf?.(block);
+    return hash ? `block: { hash: ${JSON.stringify(hash)} }` : `block: { number: ${block} }`;
+  };
   const queryAll = async <T extends { id: string }>(args: QueryAllArgs): Promise<T[]> => {
     if (args.ranges) {
       const { ranges, ...rest } = args;
@@ -149,9 +162,9 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
     let lastId = args.after ?? '';
     for (;;) {
       const where = { ...(args.where ?? {}), ...(lastId ? { id_gt: lastId } : {}) };
-      const blockArg = args.block === undefined ? '' : `, block: { number: ${args.block} }`;
+      const at = args.block === undefined ? '' : `, ${blockArg(args.block)}`;
       const data = await query<Record<string, T[]>>(
-        `{ page: ${args.collection}(first: ${pageSize}, orderBy: id, orderDirection: asc, where: ${graphqlLiteral(where)}${blockArg}) { id ${args.fields} } }`,
+        `{ page: ${args.collection}(first: ${pageSize}, orderBy: id, orderDirection: asc, where: ${graphqlLiteral(where)}${at}) { id ${args.fields} } }`,
       );
       out.push(...data.page);
       if (data.page.length < pageSize) return out;
@@ -159,7 +172,7 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
     }
   };
 
-  return { url: options.url, query, queryAll };
+  return { url: options.url, query, queryAll, blockArg };
 }
 
 /**

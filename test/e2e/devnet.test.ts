@@ -9,6 +9,7 @@ import { gatewaySuite, liquidationRangeSuite } from './gateway.suite';
 import { morphoIndexingSuite } from './morpho-blue-indexing.suite';
 import { morphoGatewaySuite, sideBySideSuite } from './morpho-gateway.suite';
 import { oraclePricingSuite, rpcLessGatewaySuite, upgradeWindowSuite } from './pricing.suite';
+import { viewServiceSuite } from './view-service.suite';
 
 /**
  * One real stack (anvil + Aave V3.0 and V3.6 + scenarios + Postgres + graph-node + gateway), started
@@ -80,4 +81,5 @@ describe('all protocols side by side', () =>
     aaveOracle: stack!.state.devnet['aave-v3'].deployment.aaveOracle,
     indexedBlock: stack!.state.indexedBlock,
   })));
-
+// Last: it reorganises the chain (snapshot, revert, other blocks) and adds blocks after the scenario.
+describe('the head-following view service', () => viewServiceSuite(() => ({ state: stack!.state, chain, testClient }), 'aave-v3'));
