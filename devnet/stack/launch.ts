@@ -8,7 +8,7 @@ import { startGraphNode } from './graph-node';
 import { handlerCount, waitForSync, type SyncProgress } from './indexing-status';
 import { startIpfsStub } from './ipfs-stub';
 import { startEmbeddedPostgres } from './postgres';
-import { buildSubgraph } from './subgraph-build';
+import { buildSubgraphs } from './subgraph-build';
 import { Teardown } from './teardown';
 import { assertPortFree, PORT_OWNERS, type StackPorts } from './ports';
 import { createGateway } from '../../server/app';
@@ -121,11 +121,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const targets = options.rpcUrl
       ? options.manifests.map((m) => ({ ...m, dataSources: undefined }))
       : options.protocols.map((p) => ({ name: p.name, manifest: p.manifest, dataSources: p.dataSources(devnet[p.name].deployment) }));
-    const buildDirs: string[] = [];
-    for (const target of targets) {
-      const { buildDir } = await buildSubgraph({ ...target, network: options.network, workDir: path.join(workDir, 'subgraphs'), log });
-      buildDirs.push(buildDir);
-    }
+    // Each distinct manifest is compiled once; its other deployments reuse that build.
+    const buildDirs = (await buildSubgraphs(targets, { network: options.network, workDir: path.join(workDir, 'subgraphs'), log })).map((b) => b.buildDir);
 
     const head = await blockNumber(rpcUrl);
     log(`starting graph-node (http ${ports.http}, index-node ${ports.indexNode}) to index up to block ${head}`);
