@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
+import { placeholderName, subgraphNames } from '../../devnet/stack/graph-node';
 import { StackError } from '../../devnet/stack/errors';
 import { deriveBuild, networkConfig, placeBuiltManifest } from '../../devnet/stack/subgraph-build';
 
@@ -140,5 +141,25 @@ describe('network entries', () => {
     expect(fs.readFileSync(path.join(buildDir, 'subgraph.yaml'), 'utf8')).toBe(placeBuiltManifest(BUILT, 'devnet', V36));
     // The build it came from is untouched.
     expect(fs.readFileSync(path.join(from, 'subgraph.yaml'), 'utf8')).toBe(BUILT);
+  });
+});
+
+describe('subgraph names', () => {
+  it('names each deployment after its endpoint, as graph-node accepts names', () => {
+    expect(subgraphNames(['aave-v3', 'aave-v3.6', 'aave-v3-upgraded', 'morpho-blue'])).toEqual(['aave-v3', 'aave-v36', 'aave-v3-upgraded', 'morpho-blue']);
+    expect(subgraphNames(['aave-v3', 'aave-v3-prime', 'aave-v3-etherfi', 'aave-v3-horizon', 'morpho-blue'])).toEqual([
+      'aave-v3', 'aave-v3-prime', 'aave-v3-etherfi', 'aave-v3-horizon', 'morpho-blue',
+    ]);
+    expect(subgraphNames(['Aave V3 (Core)!'])).toEqual(['aave-v3-core']);
+  });
+
+  it('keeps names unique', () => {
+    expect(subgraphNames(['aave-v3.6', 'aave-v36', 'aave-v3.6'])).toEqual(['aave-v36', 'aave-v36-2', 'aave-v36-3']);
+  });
+
+  it("rejects what cannot be a name, and gnd's own placeholder names", () => {
+    for (const bad of ['...', '123', 'graphql', placeholderName(0), 'subgraph-7']) {
+      expect(caught(() => subgraphNames([bad])).code).toBe('BAD_CONFIG');
+    }
   });
 });
