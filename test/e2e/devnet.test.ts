@@ -48,6 +48,14 @@ const ctxFor = (name: string) => () => ({ state: protocolUnderTest(stack!.state,
 describe('local stack', () => {
   it('indexed every devnet protocol to the head without indexing errors', async () => {
     expect(Object.keys(stack!.state.subgraphs).sort()).toEqual([...AAVE, 'morpho-blue'].sort());
+    // graph-node serves each under a name after what it indexes, not gnd's subgraph-0, subgraph-1, ...
+    const paths = Object.fromEntries(Object.entries(stack!.state.subgraphs).map(([name, url]) => [name, new URL(url).pathname]));
+    expect(paths).toEqual({
+      'aave-v3': '/subgraphs/name/aave-v3',
+      'aave-v3.6': '/subgraphs/name/aave-v36',
+      'aave-v3-upgraded': '/subgraphs/name/aave-v3-upgraded',
+      'morpho-blue': '/subgraphs/name/morpho-blue',
+    });
     for (const subgraph of subgraphs.values()) {
       const { _meta } = await subgraph.query<{ _meta: { block: { number: number }; hasIndexingErrors: boolean } }>('{ _meta { block { number } hasIndexingErrors } }');
       expect(_meta.hasIndexingErrors).toBe(false);
