@@ -32,6 +32,8 @@ export interface GatewayDeps {
   viewCache: ViewCache;
   /** Chain reads at blocks known by hash (oracle prices), kept across requests. */
   readCache: BoundedCache<unknown>;
+  /** Block hashes graph-node does not know (it stores only blocks it fetched): read by number. */
+  unpinnable: BoundedSet;
   /** Follows each protocol's head view from block to block (absent: every view is computed from scratch). */
   views?: ViewService;
 }
@@ -48,6 +50,19 @@ export class BoundedCache<T> {
     this.entries.set(key, value);
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
     return value;
+  }
+}
+
+/** A bounded set (insertion-ordered eviction). */
+export class BoundedSet {
+  private readonly items = new Set<string>();
+  constructor(private readonly capacity: number) {}
+  has(item: string): boolean {
+    return this.items.has(item);
+  }
+  add(item: string): void {
+    this.items.add(item);
+    while (this.items.size > this.capacity) this.items.delete(this.items.values().next().value as string);
   }
 }
 
@@ -106,7 +121,16 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
   const clients = new Map(
     deps.endpoints.map((e) => [
       e.name,
-      createSubgraphClient({ url: e.url, timeoutMs: deps.subgraphTimeoutMs, onRequest: () => ctx.stats.subgraphRequests++, hashOf: (n) => hashes.get(e.name)!.get(n) }),
+      createSubgraphClient({
+        url: e.url,
+        timeoutMs: deps.subgraphTimeoutMs,
+        onRequest: () => ctx.stats.subgraphRequests++,
+        hashOf: (n) => {
+          const hash = hashes.get(e.name)!.get(n);
+          return hash && !deps.unpinnable.has(hash) ? hash : undefined;
+        },
+        onUnknownHash: (hash) => deps.unpinnable.add(hash),
+      }),
     ]),
   );
   const clientOf = (endpoint: string) => clients.get(endpoint)!;

@@ -34,6 +34,12 @@ export interface SubgraphClientOptions {
    * `block: { hash }` names exactly one block.
    */
   hashOf?: (block: number) => string | null | undefined;
+  /**
+   * graph-node knows a block by hash only if it stored it (blocks it fetched for triggers, recent
+   * heads): for another block the read is repeated by number, and the hash reported here so later
+   * reads skip the attempt.
+   */
+  onUnknownHash?: (hash: string) => void;
 }
 
 /** A slice of a collection's id space: `gte <= id < lt` (hex Bytes ids compare bytewise). */
@@ -113,7 +119,22 @@ function limiter(max: number) {
 export function createSubgraphClient(options: SubgraphClientOptions): SubgraphClient {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const limit = limiter(options.maxConcurrent ?? 6);
-  const query = <T>(text: string, variables?: Record<string, unknown>): Promise<T> => limit(() => send<T>(text, variables));
+  // Pinned hashes this client wrote into queries, to repeat a read by number (see onUnknownHash).
+  const pinnedNumbers = new Map<string, number>();
+  const query = async <T>(text: string, variables?: Record<string, unknown>): Promise<T> => {
+    try {
+      return await limit(() => send<T>(text, variables));
+    } catch (err) {
+      const pinned = [...pinnedNumbers].filter(([hash]) => text.includes(hash));
+      if (!(err instanceof SubgraphError) || !/no block with that hash found/.test(err.message) || pinned.length === 0) throw err;
+      let byNumber = text;
+      for (const [hash, number] of pinned) {
+        byNumber = byNumber.split(`block: { hash: ${JSON.stringify(hash)} }`).join(`block: { number: ${number} }`);
+        options.onUnknownHash?.(hash);
+      }
+      return query<T>(byNumber, variables);
+    }
+  };
   const send = async <T>(text: string, variables?: Record<string, unknown>): Promise<T> => {
     options.onRequest?.();
     let res: Response;
@@ -147,7 +168,9 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
 
   const blockArg = (block: number) => {
     const hash = options.hashOf?.(block);
-    return hash ? `block: { hash: ${JSON.stringify(hash)} }` : `block: { number: ${block} }`;
+    if (!hash) return `block: { number: ${block} }`;
+    pinnedNumbers.set(hash, block);
+    return `block: { hash: ${JSON.stringify(hash)} }`;
   };
   const queryAll = async <T extends { id: string }>(args: QueryAllArgs): Promise<T[]> => {
     if (args.ranges) {
