@@ -22,7 +22,36 @@ export function protocolRef(table: MarketTable): ProtocolRef {
   return { ...table.protocol, baseDecimals };
 }
 
-export function aaveAccountView(table: MarketTable, labels: PriceLabels, account: AaveAccountState, block: BlockRef, indexing: IndexingState): AccountView {
+/**
+ * What every account view of one table shares: its protocol reference, and one pricing label per
+ * combination of markets (an account's label depends only on the markets it holds). Built once per
+ * protocol view: a head update values every account, so nothing per account is recomputed.
+ */
+class AccountViewShared {
+  readonly ref: ProtocolRef;
+  private readonly pricings = new Map<string, Pricing>();
+  constructor(
+    private readonly labels: PriceLabels,
+    table: MarketTable,
+  ) {
+    this.ref = protocolRef(table);
+  }
+  pricing(marketIds: string[]): Pricing {
+    const key = marketIds.join(',');
+    let p = this.pricings.get(key);
+    if (!p) this.pricings.set(key, (p = combinePricing(marketIds.map((id) => marketPricing(this.labels, id)))));
+    return p;
+  }
+}
+
+export function aaveAccountView(
+  table: MarketTable,
+  labels: PriceLabels,
+  account: AaveAccountState,
+  block: BlockRef,
+  indexing: IndexingState,
+  shared = new AccountViewShared(labels, table),
+): AccountView {
   const figures = aaveAccountFigures(account, table.reserves, table.eModes, table.pricesByAsset, BigInt(block.timestamp), table.rules);
   const risk = accountRisk({
     collateralBase: figures.totalCollateralBase,
@@ -31,10 +60,10 @@ export function aaveAccountView(table: MarketTable, labels: PriceLabels, account
     healthFactor: figures.healthFactor,
   });
   return {
-    protocol: protocolRef(table),
+    protocol: shared.ref,
     block,
     indexing,
-    pricing: combinePricing(account.positions.map((p) => marketPricing(labels, p.marketId))),
+    pricing: shared.pricing(account.positions.map((p) => p.marketId)),
     warnings: labels.warnings,
     address: account.address,
     eModeCategoryId: account.eModeCategoryId,
@@ -47,22 +76,38 @@ export function aaveAccountView(table: MarketTable, labels: PriceLabels, account
     risk,
     positions: figures.positions.map((p) => {
       const market = table.reserves.get(p.marketId)!;
-      return { ...p, collateral: p.isCollateral, asset: market.asset, symbol: market.symbol, decimals: market.decimals, valued: true };
+      return {
+        marketId: p.marketId,
+        supplied: p.supplied,
+        borrowed: p.borrowed,
+        price: p.price,
+        suppliedBase: p.suppliedBase,
+        borrowedBase: p.borrowedBase,
+        isCollateral: p.isCollateral,
+        collateral: p.isCollateral,
+        asset: market.asset,
+        symbol: market.symbol,
+        decimals: market.decimals,
+        valued: true,
+      };
     }),
   };
 }
 
+const NO_SHARES: ReadonlyMap<string, bigint> = new Map();
+
 export function aaveProtocolView(table: MarketTable, labels: PriceLabels, accountStates: AaveAccountState[], block: BlockRef, indexing: IndexingState): ProtocolView {
   const timestamp = BigInt(block.timestamp);
-  const ref = protocolRef(table);
+  const shared = new AccountViewShared(labels, table);
+  const ref = shared.ref;
   const { warnings } = labels;
-  const accounts = accountStates.map((a) => aaveAccountView(table, labels, a, block, indexing));
+  const accounts = accountStates.map((a) => aaveAccountView(table, labels, a, block, indexing, shared));
 
   const tallies = new Map<string, MarketTally & { badDebt: bigint }>();
   for (const m of table.markets) tallies.set(m.id, { borrowers: 0, insolventAccounts: 0, liquidatableAccounts: 0, liquidatableDebtBase: 0n, unliquidatableAccounts: 0, unliquidatableDebtBase: 0n, badDebt: 0n });
   const treasuryScaled = new Map<string, bigint>();
   for (const account of accounts) {
-    const shares = allocateBadDebt(account.risk.badDebtBase, account.positions.map((p) => ({ marketId: p.marketId, debtBase: p.borrowedBase })));
+    const shares = account.risk.badDebtBase === 0n ? NO_SHARES : allocateBadDebt(account.risk.badDebtBase, account.positions.map((p) => ({ marketId: p.marketId, debtBase: p.borrowedBase })));
     for (const p of account.positions) {
       if (p.borrowedBase === 0n && p.borrowed === 0n) continue;
       const t = tallies.get(p.marketId)!;
