@@ -35,23 +35,23 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-/** One request's answer: [HTTP status, JSON body]. */
-export function answer(store: ReplayStore, stats: ReplayStats, body: string): [number, unknown] {
+/** One request's answer: [HTTP status, JSON body text]. */
+export function answer(store: ReplayStore, stats: ReplayStats, body: string): [number, string] {
   stats.requests++;
   const started = performance.now();
   try {
     const { query, variables } = JSON.parse(body) as { query?: unknown; variables?: Record<string, unknown> };
     if (typeof query !== 'string') throw new UnsupportedQuery('a request without a query string');
-    return [200, { data: execute(store, query, variables ?? undefined) }];
+    return [200, `{"data":${execute(store, query, variables ?? undefined)}}`];
   } catch (err) {
     if (err instanceof GraphNodeError) {
       stats.errors++;
-      return [200, { errors: [{ message: err.message }] }];
+      return [200, JSON.stringify({ errors: [{ message: err.message }] })];
     }
     stats.unsupported++;
     const message = err instanceof UnsupportedQuery ? err.message : `replay: ${(err as Error).message}`;
     stats.lastUnsupported = `${message} in ${body.slice(0, 300)}`;
-    return [400, { errors: [{ message }] }];
+    return [400, JSON.stringify({ errors: [{ message }] })];
   } finally {
     stats.busyMs += performance.now() - started;
   }
@@ -61,7 +61,7 @@ export async function startReplayServer(store: ReplayStore, options: { port?: nu
   const stats: ReplayStats = { requests: 0, unsupported: 0, errors: 0, busyMs: 0, lastUnsupported: null };
   const host = options.host ?? '127.0.0.1';
   const send = (res: http.ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    res.writeHead(status, { 'content-type': 'application/json' }).end(typeof body === 'string' ? body : JSON.stringify(body));
   };
   const server = http.createServer(async (req, res) => {
     try {

@@ -11,7 +11,11 @@
  *     treasury, isolation-mode debt, deficits) by the market's debt ratio; the figures stay those of
  *     a protocol with N such accounts (ratios unchanged, sums about N / recorded accounts times);
  *   - the head block's changes are the recorded ones only (a few dozen positions, clone 0), added on
- *     top of the grown base.
+ *     top of the grown base;
+ *   - with `headBlocks` > 1, block base + j (j >= 2) repeats the recorded change on clone j - 1 of the
+ *     same accounts (the market totals move by the recorded delta once more, the indexes stay the
+ *     recorded head's), with a synthetic header chained to the previous one (hash, parent hash, 12 s
+ *     later): a head that keeps moving, each block changing a few dozen positions.
  */
 import { createHash } from 'node:crypto';
 import type { EntityType } from './entities';
@@ -34,7 +38,9 @@ export class Table {
   constructor(readonly type: EntityType) {}
 
   add(row: Row, from: number): void {
-    const id = row.id.toLowerCase();
+    const id = row.id;
+    // graph-node answers ids and Bytes in lower case; filters compare them as they are stored.
+    if (id !== id.toLowerCase() || (referenceId(row.account) ?? '') !== ((row.account as { id?: string } | undefined)?.id ?? '')) throw new Error(`${this.type.name} ${id}: ids must be lower case`);
     let list = this.versions.get(id);
     if (!list) this.versions.set(id, (list = []));
     if (list.length && list[list.length - 1].from >= from) throw new Error(`${this.type.name} ${id}: versions out of order`);
@@ -169,11 +175,12 @@ interface Growth {
   count: number;
 }
 
-function grownMarket(row: Row, growth: Growth | undefined, debtRatio: { num: bigint; den: bigint } | undefined): Row {
+/** A market row with `growth` added to its summed totals and count (`times` times), its debt-following totals scaled. */
+function grownMarket(row: Row, growth: Growth | undefined, debtRatio: { num: bigint; den: bigint } | undefined, times = 1n): Row {
   if (!growth) return row;
   const out: Row = { ...row };
-  for (const [total, field] of Object.entries(SUMMED)) if (total in row) out[total] = String(BigInt(row[total] as string) + (growth.sums[field] ?? 0n));
-  if (typeof row.positionCount === 'number') out.positionCount = row.positionCount + growth.count;
+  for (const [total, field] of Object.entries(SUMMED)) if (total in row) out[total] = String(BigInt(row[total] as string) + times * (growth.sums[field] ?? 0n));
+  if (typeof row.positionCount === 'number') out.positionCount = row.positionCount + Number(times) * growth.count;
   if (debtRatio && debtRatio.den > 0n) {
     for (const f of DEBT_FOLLOWING) if (typeof row[f] === 'string') out[f] = String((BigInt(row[f] as string) * debtRatio.num) / debtRatio.den);
   }
@@ -184,7 +191,7 @@ function grownMarket(row: Row, growth: Growth | undefined, debtRatio: { num: big
  * The store for a recording: its own rows (`accounts` absent or equal to the recorded count) or
  * grown to `accounts` accounts with an open position at the base block.
  */
-export function synthesize(recording: Recording, types: Map<string, EntityType>, options: { accounts?: number } = {}): ReplayStore {
+export function synthesize(recording: Recording, types: Map<string, EntityType>, options: { accounts?: number; headBlocks?: number } = {}): ReplayStore {
   const { base, head } = recording;
   const positions = base.rows.Position ?? [];
   const openAccounts = [...new Set(positions.filter((p) => p.open === true).map((p) => accountOf(p)!))].sort();
@@ -244,8 +251,38 @@ export function synthesize(recording: Recording, types: Map<string, EntityType>,
     const table = store.table(typeName);
     for (const row of rows) table.add(adjust(typeName, row), head.number);
   }
-  for (const t of store.tables.values()) t.seal(base.number);
   store.setMeta(base.number, base.meta);
   store.setMeta(head.number, head.meta);
+  addRepeatedHeads(store, recording, options.headBlocks ?? 1, adjust);
+  for (const t of store.tables.values()) t.seal(base.number);
   return store;
+}
+
+/** Blocks head + 1 .. base + headBlocks: the recorded change again, on clone j - 1 (see synthesize). */
+function addRepeatedHeads(store: ReplayStore, recording: Recording, headBlocks: number, adjust: (typeName: string, row: Row) => Row): void {
+  const { base, head } = recording;
+  const before = new Map((base.rows.Market ?? []).map((m) => [m.id, m]));
+  // The recorded block's change to each market's summed totals, repeated once per block.
+  const delta = new Map<string, Growth>();
+  for (const m of head.rows.Market ?? []) {
+    const was = before.get(m.id);
+    const sums = Object.fromEntries(Object.entries(SUMMED).map(([total, field]) => [field, BigInt((m[total] as string | undefined) ?? '0') - BigInt((was?.[total] as string | undefined) ?? '0')]));
+    delta.set(m.id, { sums, count: ((m.positionCount as number | undefined) ?? 0) - ((was?.positionCount as number | undefined) ?? 0) });
+  }
+  const headBlock = (head.meta as { block: Record<string, unknown> }).block;
+  let parentHash = headBlock.hash as string;
+  for (let j = 2; j <= headBlocks; j++) {
+    const number = base.number + j;
+    for (const [typeName, rows] of Object.entries(head.rows)) {
+      const table = store.table(typeName);
+      for (const row of rows) {
+        const account = accountOf(row);
+        const moved = typeName === 'Market' ? grownMarket(adjust(typeName, row), delta.get(row.id), undefined, BigInt(j - 1)) : account ? cloneRow(row, account, cloneAddress(account, j - 1)) : row;
+        table.add(moved, number);
+      }
+    }
+    const hash = `0x${createHash('sha256').update(`replay/${recording.base.number}/${number}`).digest('hex')}`;
+    store.setMeta(number, { ...head.meta, block: { ...headBlock, number, hash, parentHash, timestamp: (headBlock.timestamp as number) + 12 * (j - 1) } });
+    parentHash = hash;
+  }
 }

@@ -4,7 +4,7 @@ import { idRanges } from '../../server/sources/subgraph-client';
 import { freePort } from '../../devnet/stack/ports';
 import { parseReads } from '../../bench/replay/dialect';
 import { loadEntityTypes } from '../../bench/replay/entities';
-import { askGateway } from '../../bench/replay/gateway-client';
+import { askGateway, STATUS_QUERY } from '../../bench/replay/gateway-client';
 import { readRecording, type Phase, type Row } from '../../bench/replay/recording';
 import { answer, startReplayServer, type ReplayStats } from '../../bench/replay/server';
 import { synthesize, type ReplayStore } from '../../bench/replay/store';
@@ -17,8 +17,8 @@ const blockOf = (phase: Phase) => (phase === 'cold' ? recording.base.number : re
 const newStats = (): ReplayStats => ({ requests: 0, unsupported: 0, errors: 0, busyMs: 0, lastUnsupported: null });
 
 function ask(store: ReplayStore, query: string, variables?: Record<string, unknown>, stats = newStats()) {
-  const [status, body] = answer(store, stats, JSON.stringify({ query, variables }));
-  return { status, body: body as { data?: Record<string, any>; errors?: { message: string }[] }, stats };
+  const [status, text] = answer(store, stats, JSON.stringify({ query, variables }));
+  return { status, body: JSON.parse(text) as { data?: Record<string, any>; errors?: { message: string }[] }, stats };
 }
 
 /** Every row of a collection read through the replay, paged by id like the gateway does. */
@@ -128,11 +128,13 @@ describe('replay server (bench/replay): graph-node answered from memory', () => 
 
   it('grows to N accounts: clones spread over the id space, market totals stay the sums of their positions, the head block changes only the recorded rows', () => {
     const exact = synthesize(recording, types);
-    const grown = synthesize(recording, types, { accounts: 1000 });
+    const grown = synthesize(recording, types, { accounts: 1000, headBlocks: 3 });
     expect(grown.summary.recordedAccounts).toBe(exact.summary.accounts);
-    grown.setHead(recording.head.number);
-    for (const [store, block] of [[exact, recording.base.number], [exact, recording.head.number], [grown, recording.base.number], [grown, recording.head.number]] as const) {
-      store.setHead(recording.head.number);
+    const { base, head } = recording;
+    expect(grown.blocks()).toEqual([base.number, head.number, head.number + 1, head.number + 2]);
+    const cases = [[exact, base.number], [exact, head.number], ...grown.blocks().map((b) => [grown, b])] as [ReplayStore, number][];
+    for (const [store, block] of cases) {
+      store.setHead(store.blocks().at(-1)!);
       const positions = readAll(store, 'positions', '', 'open scaledSupplyBalance scaledVariableDebt market { id } account { id }', block);
       const markets = readAll(store, 'markets', '', 'scaledTotalSupply scaledTotalVariableDebt positionCount', block);
       for (const m of markets) {
@@ -154,13 +156,27 @@ describe('replay server (bench/replay): graph-node answered from memory', () => 
         }
       }
     }
-    const where = `protocol: "${recording.base.rows.Protocol[0].id}", _change_block: { number_gte: ${recording.head.number} }`;
-    const changed = readAll(grown, 'positions', where, 'open', recording.head.number).map((p) => p.id);
-    expect(changed).toEqual((recording.head.rows.Position ?? []).map((p) => p.id).sort());
+    const changedIn = (block: number) =>
+      readAll(grown, 'positions', `protocol: "${base.rows.Protocol[0].id}", _change_block: { number_gte: ${block} }`, 'open', block).map((p) => p.id);
+    const recorded = (head.rows.Position ?? []).map((p) => p.id).sort();
+    expect(changedIn(head.number)).toEqual(recorded);
+    // Later blocks repeat the recorded change on other clones: same markets, other accounts.
+    const again = changedIn(head.number + 1);
+    expect(again).toHaveLength(recorded.length);
+    expect(again.filter((id) => recorded.includes(id))).toEqual([]);
+    expect(new Set(again.map((id) => id.slice(0, -40)))).toEqual(new Set(recorded.map((id) => id.slice(0, -40))));
+    // The synthetic headers chain: each block's parent is the one before (the gateway checks it to move its view forward).
+    const metas = grown.blocks().map((b) => {
+      grown.setHead(b);
+      return ask(grown, '{ _meta { block { number hash timestamp parentHash } } }').body.data!._meta.block;
+    });
+    for (let i = 1; i < metas.length; i++) {
+      expect(metas[i]).toMatchObject({ number: metas[i - 1].number + 1, parentHash: metas[i - 1].hash, timestamp: metas[i - 1].timestamp + 12 });
+    }
   });
 
-  it('the real gateway over the replay answers as it did over graph-node: cold, head update, warm', async () => {
-    const store = synthesize(recording, types);
+  it('the real gateway over the replay answers as it did over graph-node: cold, head update, warm; and follows a synthetic next block', async () => {
+    const store = synthesize(recording, types, { headBlocks: 2 });
     const replay = await startReplayServer(store);
     const gateway = await createGateway({ endpoints: [{ name: recording.endpoint, url: replay.url }] }).listen(await freePort());
     try {
@@ -170,6 +186,12 @@ describe('replay server (bench/replay): graph-node answered from memory', () => 
         expect({ phase, data: a.data, subgraphRequests: a.subgraphRequests }).toEqual({ phase, ...recording.gatewayAnswers[phase] });
       }
       expect(replay.stats).toMatchObject({ unsupported: 0, errors: 0, requests: recording.exchanges.length });
+      store.setHead(recording.head.number + 1);
+      const next = await askGateway(gateway.url, recording.gatewayQuery);
+      expect(next.subgraphRequests).toBe(recording.gatewayAnswers.head.subgraphRequests);
+      const status = await askGateway(gateway.url, STATUS_QUERY);
+      // Moved forward from the previous block (parent hash matches), not rebuilt: one load, two advances.
+      expect((status.data as any).gatewayStatus.followedViews).toEqual([expect.objectContaining({ block: { number: recording.head.number + 1 }, updates: 3, reorgs: 0 })]);
     } finally {
       await gateway.stop();
       await replay.stop();
