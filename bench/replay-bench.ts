@@ -22,7 +22,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { isDeepStrictEqual } from 'node:util';
 import { createGateway, type GatewayOptions } from '../server/app';
-import { askGateway, postJson, STATUS_QUERY } from './replay/gateway-client';
+import { askGateway, postJson, STATUS_QUERY, type GatewayAnswer } from './replay/gateway-client';
 import { DEFAULT_RECORDING, readRecording, type Phase, type Recording } from './replay/recording';
 
 const ENDPOINT = 'aave-v3';
@@ -134,10 +134,19 @@ async function checkFidelity(recording: Recording, replay: Replay, port: number)
   });
 }
 
+/** A gateway query with the CPU time this process (the gateway) spent meanwhile: comparable across machine loads, unlike wall time. */
+async function timedQuery(url: string, query: string): Promise<GatewayAnswer & { cpuMs: number }> {
+  const before = process.cpuUsage();
+  const answer = await askGateway(url, query);
+  const used = process.cpuUsage(before);
+  return { ...answer, cpuMs: (used.user + used.system) / 1000 };
+}
+
 async function measure(recording: Recording, replay: Replay, port: number, runs: number, warmRuns: number, profileDir?: string, gatewayOptions: Partial<GatewayOptions> = {}) {
   const cold: number[] = [];
   const head: number[] = [];
   const warm: number[] = [];
+  const cpu = { cold: [] as number[], head: [] as number[], warm: [] as number[] };
   const requests = { cold: new Set<number>(), head: new Set<number>(), warm: new Set<number>() };
   // RSS after the cold query and after each head update, per run (MB).
   const rss: number[][] = [];
@@ -149,8 +158,9 @@ async function measure(recording: Recording, replay: Replay, port: number, runs:
     await withGateway(replay, port, async (url) => {
       loads.push(load());
       const prof = (phase: string) => (profileDir && r === 0 ? path.join(profileDir, `${replay.summary.accounts}-${phase}.cpuprofile`) : undefined);
-      const c = await profiled(prof('cold'), () => askGateway(url, recording.gatewayQuery));
+      const c = await profiled(prof('cold'), () => timedQuery(url, recording.gatewayQuery));
       cold.push(c.ms);
+      cpu.cold.push(c.cpuMs);
       requests.cold.add(c.subgraphRequests);
       coldFigures = c.data;
       const series = [mb((await gatewayStatus(url)).rss)];
@@ -158,8 +168,9 @@ async function measure(recording: Recording, replay: Replay, port: number, runs:
       for (let block = replay.base + 1; block <= replay.head; block++) {
         await replay.control('/_replay/head', { block });
         const first = block === replay.base + 1;
-        const h = await profiled(first || block === replay.head ? prof(first ? 'head' : 'last-head') : undefined, () => askGateway(url, recording.gatewayQuery));
+        const h = await profiled(first || block === replay.head ? prof(first ? 'head' : 'last-head') : undefined, () => timedQuery(url, recording.gatewayQuery));
         head.push(h.ms);
+        cpu.head.push(h.cpuMs);
         requests.head.add(h.subgraphRequests);
         const s = await gatewayStatus(url);
         series.push(mb(s.rss));
@@ -170,8 +181,9 @@ async function measure(recording: Recording, replay: Replay, port: number, runs:
         figures = h.data;
       }
       for (let w = 0; w < warmRuns; w++) {
-        const x = await askGateway(url, recording.gatewayQuery);
+        const x = await timedQuery(url, recording.gatewayQuery);
         warm.push(x.ms);
+        cpu.warm.push(x.cpuMs);
         requests.warm.add(x.subgraphRequests);
       }
       rss.push(series);
@@ -182,6 +194,8 @@ async function measure(recording: Recording, replay: Replay, port: number, runs:
     coldMs: stat(cold),
     headUpdateMs: stat(head),
     warmMs: stat(warm),
+    // CPU time of this process (the gateway) per query: what the machine's load does not inflate.
+    gatewayCpuMs: { cold: stat(cpu.cold), head: stat(cpu.head), warm: stat(cpu.warm) },
     subgraphRequests: { cold: [...requests.cold], head: [...requests.head], warm: [...requests.warm] },
     gatewayRssMB: { max: Math.max(...rss.flat()), afterColdThenEachHeadUpdate: rss[0], processPeak: Math.round(process.resourceUsage().maxRSS / 1024) },
     followedView: view,
@@ -256,11 +270,11 @@ async function main() {
       const stats = await replay.control('/_replay/stats');
       if (stats.unsupported || stats.errors) throw new Error(`the replay refused ${stats.unsupported} requests and answered ${stats.errors} with errors: ${stats.lastUnsupported}`);
       (report.results as Record<string, unknown>)[String(accounts)] = {
-        replay: { ...replay.summary, headBlocks, synthMs: replay.synthMs, serverRssMB: mb(replay.rssBytes), requestsServed: stats.requests, serverBusyMs: Math.round(stats.busyMs) },
+        replay: { ...replay.summary, headBlocks, synthMs: replay.synthMs, serverRssMB: mb(replay.rssBytes), requestsServed: stats.requests, serverBusyMs: Math.round(stats.busyMs), serverCpuMs: Math.round(stats.cpuMs) },
         ...m,
         scaleCheck: scaleCheck(recording, m.figuresAtBase, replay.summary as { accounts: number; recordedAccounts: number }),
       };
-      say(`${accounts} accounts: cold p50 ${m.coldMs.p50} ms, head update p50 ${m.headUpdateMs.p50} ms, warm p50 ${m.warmMs.p50} ms, RSS max ${m.gatewayRssMB.max} MB (${m.gatewayRssMB.afterColdThenEachHeadUpdate.join(' > ')}) (load ${m.loadavg.last.join(' ')})`);
+      say(`${accounts} accounts: cold p50 ${m.coldMs.p50} ms (CPU ${m.gatewayCpuMs.cold.p50}), head update p50 ${m.headUpdateMs.p50} ms (CPU ${m.gatewayCpuMs.head.p50}), warm p50 ${m.warmMs.p50} ms, RSS max ${m.gatewayRssMB.max} MB (${m.gatewayRssMB.afterColdThenEachHeadUpdate.join(' > ')}) (load ${m.loadavg.last.join(' ')})`);
     } finally {
       await replay.stop();
     }

@@ -14,7 +14,7 @@ const FIXTURE = path.join(__dirname, '..', 'fixtures', 'replay', 'aave-v3.0-50.j
 const recording = readRecording(FIXTURE);
 const types = loadEntityTypes();
 const blockOf = (phase: Phase) => (phase === 'cold' ? recording.base.number : recording.head.number);
-const newStats = (): ReplayStats => ({ requests: 0, unsupported: 0, errors: 0, busyMs: 0, lastUnsupported: null });
+const newStats = (): ReplayStats => ({ requests: 0, unsupported: 0, errors: 0, busyMs: 0, cpuMs: 0, lastUnsupported: null });
 
 function ask(store: ReplayStore, query: string, variables?: Record<string, unknown>, stats = newStats()) {
   const [status, text] = answer(store, stats, JSON.stringify({ query, variables }));
