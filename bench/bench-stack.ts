@@ -4,10 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseFlags, portsFrom, protocolsFrom } from '../devnet/cli/options';
 import { startStack, type RunningStack } from '../devnet/stack/launch';
+import { Teardown } from '../devnet/stack/teardown';
 import { freePort } from '../devnet/stack/ports';
 
-export async function startBenchStack(name: string): Promise<{ stack: RunningStack; accounts: number; seed: string; stop(): Promise<void> }> {
-  const flags = parseFlags(process.argv.slice(2), process.env);
+/** `argv`: the stack's own flags (default: this process's arguments). */
+export async function startBenchStack(name: string, argv = process.argv.slice(2)): Promise<{ stack: RunningStack; accounts: number; seed: string; stop(): Promise<void> }> {
+  const flags = parseFlags(argv, process.env);
   const accounts = (flags.accounts as number | undefined) ?? 1000;
   const seed = (flags.seed as string | undefined) ?? 'bench';
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
@@ -17,7 +19,15 @@ export async function startBenchStack(name: string): Promise<{ stack: RunningSta
   if (!Object.keys(flags).some((f) => f.startsWith('port-'))) {
     for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] = await freePort();
   }
+  // Whatever ends this process (an error, a signal handler's exit), no child may outlive it.
+  const teardown = new Teardown();
+  const onExit = () => {
+    teardown.killGroupsSync();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
   const stack = await startStack({
+    teardown,
     network: 'devnet',
     ports,
     seed,
@@ -39,6 +49,7 @@ export async function startBenchStack(name: string): Promise<{ stack: RunningSta
     stop: async () => {
       await stack.stop();
       fs.rmSync(workDir, { recursive: true, force: true });
+      process.off('exit', onExit);
     },
   };
 }
