@@ -66,8 +66,48 @@ export class BoundedSet {
   }
 }
 
-/** Computed protocol views keyed by block hash. */
-export class ViewCache extends BoundedCache<ProtocolView> {}
+/**
+ * Computed protocol views keyed by block hash, bounded by count and by the accounts they hold: at
+ * 10^5 accounts a view is ~90 MB, so 16 of them would hold gigabytes (the followed head view is kept
+ * by the view service anyway).
+ */
+export class ViewCache {
+  private readonly entries = new Map<string, { view: Promise<ProtocolView>; accounts: number }>();
+  private accounts = 0;
+  constructor(
+    private readonly capacity: number,
+    private readonly maxAccounts = 250_000,
+  ) {}
+  get(key: string, compute: () => Promise<ProtocolView>): Promise<ProtocolView> {
+    const hit = this.entries.get(key);
+    if (hit) return hit.view;
+    const entry = { view: compute(), accounts: 0 };
+    this.entries.set(key, entry);
+    entry.view.then(
+      (v) => {
+        if (this.entries.get(key) !== entry) return;
+        entry.accounts = v.accounts.length;
+        this.accounts += entry.accounts;
+        this.evict(key);
+      },
+      () => this.remove(key, entry),
+    );
+    this.evict(key);
+    return entry.view;
+  }
+  private remove(key: string, entry: { accounts: number }) {
+    if (this.entries.get(key) !== entry) return;
+    this.entries.delete(key);
+    this.accounts -= entry.accounts;
+  }
+  /** Oldest first, never the entry just added. */
+  private evict(keep: string) {
+    for (const [key, entry] of this.entries) {
+      if (this.entries.size <= this.capacity && this.accounts <= this.maxAccounts) return;
+      if (key !== keep) this.remove(key, entry);
+    }
+  }
+}
 
 export interface Pinned {
   endpoint: string;

@@ -48,11 +48,17 @@ function allowArgs(read: Read, allowed: string[]): void {
   for (const k of Object.keys(read.args)) if (!allowed.includes(k)) throw new UnsupportedQuery(`argument ${k} on ${read.field}`);
 }
 
-/** The block a read is answered at: `block: { number }` or the head. */
+/** The block a read is answered at: `block: { number }`, `block: { hash }` (of a block the replay has a header for) or the head. */
 function blockOf(store: ReplayStore, read: Read): number {
   const arg = read.args.block as Record<string, unknown> | undefined;
   if (arg === undefined) return store.head;
   const keys = Object.keys(arg ?? {});
+  if (keys.length === 1 && keys[0] === 'hash' && typeof arg.hash === 'string') {
+    const n = store.numberOfHash(arg.hash);
+    // graph-node's answer for a hash it never stored (the gateway then reads by number)
+    if (n === null) throw new GraphNodeError('Failed to decode `block.hash` value: `no block with that hash found`');
+    return n;
+  }
   if (keys.length !== 1 || keys[0] !== 'number' || !Number.isInteger(arg.number)) throw new UnsupportedQuery(`block argument ${JSON.stringify(arg)} (only { number: N })`);
   const n = arg.number as number;
   if (n > store.head) throw new GraphNodeError(`Failed to decode \`block.number\` value: \`subgraph has only indexed up to block number ${store.head} and data for block number ${n} is therefore not available\``);

@@ -138,6 +138,12 @@ export class ReplayStore {
     return this.metas.get(this.head)!;
   }
 
+  /** The number of a block the store knows by hash (graph-node: only blocks it stored), else null. */
+  numberOfHash(hash: string): number | null {
+    for (const [n, m] of this.metas) if ((m.block as { hash?: string } | undefined)?.hash?.toLowerCase() === hash.toLowerCase()) return n;
+    return null;
+  }
+
   /** Blocks the store can serve as its head. */
   blocks(): number[] {
     return [...this.metas.keys()].sort((a, b) => a - b);

@@ -1,5 +1,5 @@
 /** Builds the protocol-independent views from Aave V3 indexed state at one block. */
-import { aaveAccountFigures } from '../metrics/aave-v3-account';
+import { aaveAccountFigures, type AaveAccountFigures } from '../metrics/aave-v3-account';
 import { aaveReserveTotals, toBase } from '../metrics/aave-v3-market';
 import { accountRisk, allocateBadDebt } from '../metrics/account-risk';
 import { MetricError } from '../metrics/errors';
@@ -8,7 +8,7 @@ import type { AaveAccountState } from '../metrics/aave-v3-account';
 import type { MarketTable } from '../sources/aave-v3';
 import type { BlockRef, IndexingState } from '../sources/blocks';
 import type { AavePrices } from '../sources/aave-v3-prices';
-import type { AccountView, MarketTally, MarketView, Pricing, ProtocolRef, ProtocolView } from './model';
+import type { AccountView, MarketTally, MarketView, PositionView, Pricing, ProtocolRef, ProtocolView } from './model';
 import { combinePricing } from './pricing';
 
 /** Where the table's prices came from (its prices are already applied: withPrices), and each reserve's cash when read from the chain. */
@@ -44,6 +44,22 @@ class AccountViewShared {
   }
 }
 
+/**
+ * The figures' own position objects completed into position views (in place: a head update at 10^5
+ * accounts builds 2x10^5 of them every block, and a second copy of each was most of its garbage).
+ */
+function asPositionViews(table: MarketTable, positions: AaveAccountFigures['positions']): PositionView[] {
+  for (const p of positions as (AaveAccountFigures['positions'][number] & Partial<PositionView>)[]) {
+    const market = table.reserves.get(p.marketId)!;
+    p.collateral = p.isCollateral;
+    p.asset = market.asset;
+    p.symbol = market.symbol;
+    p.decimals = market.decimals;
+    p.valued = true;
+  }
+  return positions as unknown as PositionView[];
+}
+
 export function aaveAccountView(
   table: MarketTable,
   labels: PriceLabels,
@@ -74,23 +90,7 @@ export function aaveAccountView(
     ltv: figures.ltv,
     liquidationThreshold: figures.liquidationThreshold,
     risk,
-    positions: figures.positions.map((p) => {
-      const market = table.reserves.get(p.marketId)!;
-      return {
-        marketId: p.marketId,
-        supplied: p.supplied,
-        borrowed: p.borrowed,
-        price: p.price,
-        suppliedBase: p.suppliedBase,
-        borrowedBase: p.borrowedBase,
-        isCollateral: p.isCollateral,
-        collateral: p.isCollateral,
-        asset: market.asset,
-        symbol: market.symbol,
-        decimals: market.decimals,
-        valued: true,
-      };
-    }),
+    positions: asPositionViews(table, figures.positions),
   };
 }
 
