@@ -53,3 +53,18 @@ export async function startBenchStack(name: string, argv = process.argv.slice(2)
     },
   };
 }
+
+/** What a benchmark reads from a stack: a running one it started, or one `npm start` left running. */
+export type BenchStack = Pick<RunningStack, 'rpcUrl' | 'subgraphs' | 'devnet'>;
+
+/**
+ * A stack started by `npm start` and still running, from the state file it wrote: a benchmark can
+ * then be repeated (or run on new gateway code) without seeding the chain again, which takes an hour
+ * at 10^4 accounts. The stack is the user's: stopping the benchmark leaves it running.
+ */
+export function attachBenchStack(stateFile: string): { stack: BenchStack; accounts: number; stop(): Promise<void> } {
+  const state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as BenchStack;
+  const accounts = Math.max(...Object.values(state.devnet).map((run) => (run.scenario as { accounts: string[] }).accounts.length));
+  return { stack: state, accounts, stop: async () => undefined };
+}
+

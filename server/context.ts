@@ -86,7 +86,7 @@ export class ViewCache {
     entry.view.then(
       (v) => {
         if (this.entries.get(key) !== entry) return;
-        entry.accounts = v.accounts.length;
+        entry.accounts = v.accountCount;
         this.accounts += entry.accounts;
         this.evict(key);
       },

@@ -128,6 +128,8 @@ export function aaveAccountFigures(
   pricesByAsset: ReadonlyMap<string, bigint>,
   timestamp: bigint,
   rules: AaveRules = AAVE_V30_RULES,
+  /** false: totals only, `positions` left empty (a head update values every borrower, most only for totals). */
+  withPositions = true,
 ): AaveAccountFigures {
   let eModeLtv = 0n;
   let eModeThreshold = 0n;
@@ -164,16 +166,13 @@ export function aaveAccountFigures(
     const debtIndex = position.scaledVariableDebt === 0n ? 0n : at.debt;
     const valuedSupply = income === 0n ? 0n : rules.aTokenBalance(position.scaledSupply, income);
     const valuedDebt = debtIndex === 0n ? 0n : rules.debtBalance(position.scaledVariableDebt, debtIndex);
-    const tokens = reserve.tokens ?? rules;
-    // Most markets' tokens round as the Pool does: the same figure, not computed twice.
-    const supplied = income === 0n ? 0n : tokens.aTokenBalance === rules.aTokenBalance ? valuedSupply : tokens.aTokenBalance(position.scaledSupply, income);
-    const borrowed = debtIndex === 0n ? 0n : tokens.debtBalance === rules.debtBalance ? valuedDebt : tokens.debtBalance(position.scaledVariableDebt, debtIndex);
     // _getUserBalanceInBaseCurrency truncates; _getUserDebtInBaseCurrency truncates (v3.0) or rounds up (v3.5+).
-    const suppliedBase = (valuedSupply * price) / unit;
+    const suppliedBase = valuedSupply === 0n ? 0n : (valuedSupply * price) / unit;
     const borrowedBase = valuedDebt === 0n ? 0n : rules.debtValue(valuedDebt, price, unit);
     const isCollateral = position.collateralEnabled && (!rules.collateralNeedsThreshold || reserve.liquidationThreshold !== 0n);
     totalSupplied += suppliedBase;
-    if (isCollateral) {
+    // Nothing supplied adds nothing (most borrowers' debt positions): no arithmetic on zeros.
+    if (isCollateral && suppliedBase !== 0n) {
       totalCollateral += suppliedBase;
       // ValidationLogic.getUserReserveLtv (v3.6) / GenericLogic's `if (vars.ltv != 0)` (v3.0)
       const zeroLtv = inCategory ? category!.ltvZeroMarkets.has(reserve.id) || (rules.ownZeroLtvWins && reserve.ltv === 0n) : false;
@@ -182,6 +181,11 @@ export function aaveAccountFigures(
       weightedThreshold += suppliedBase * (inCategory ? eModeThreshold : reserve.liquidationThreshold);
     }
     totalDebt += borrowedBase;
+    if (!withPositions) continue;
+    const tokens = reserve.tokens ?? rules;
+    // Most markets' tokens round as the Pool does: the same figure, not computed twice.
+    const supplied = income === 0n ? 0n : tokens.aTokenBalance === rules.aTokenBalance ? valuedSupply : tokens.aTokenBalance(position.scaledSupply, income);
+    const borrowed = debtIndex === 0n ? 0n : tokens.debtBalance === rules.debtBalance ? valuedDebt : tokens.debtBalance(position.scaledVariableDebt, debtIndex);
     positions.push({ marketId: position.marketId, supplied, borrowed, price, suppliedBase, borrowedBase, isCollateral });
   }
   const ltv = totalCollateral === 0n ? 0n : weightedLtv / totalCollateral;

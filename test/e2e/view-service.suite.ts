@@ -154,7 +154,7 @@ export function viewServiceSuite(ctx: () => SuiteCtx, name: string) {
 /** A view with its accounts in address order (a followed book and a fresh read list them in arrival order). */
 export function canonicalView(v: ProtocolView) {
   const byAddress = <T extends { address: string }>(list: T[]) => [...list].sort((a, b) => a.address.localeCompare(b.address));
-  return { ...v, accounts: byAddress(v.accounts), markets: v.markets.map((m) => ({ ...m, accounts: byAddress(m.accounts) })) };
+  return { ...v, accounts: byAddress(v.accounts), borrowers: byAddress(v.borrowers), borrowerTotals: byAddress(v.borrowerTotals), markets: v.markets.map((m) => ({ ...m, borrowers: byAddress(m.borrowers) })) };
 }
 
 /**

@@ -166,7 +166,7 @@ describe('view service', () => {
 });
 
 describe('view cache', () => {
-  const viewOf = (accounts: number) => Promise.resolve({ accounts: new Array(accounts).fill({}) } as unknown as ProtocolView);
+  const viewOf = (accounts: number) => Promise.resolve({ accountCount: accounts } as unknown as ProtocolView);
   it('keeps views within a count and an account budget, oldest out first, never the one just added; a failure is not kept', async () => {
     const cache = new ViewCache(3, 100);
     let computed = 0;
