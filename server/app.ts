@@ -4,14 +4,17 @@
  * tests) decide the configuration; nothing here reads the environment.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { startStandaloneServer } from '@apollo/server/standalone';
+import { GraphQLError } from 'graphql';
 import { BoundedCache, BoundedSet, createRequestContext, ViewCache, type EndpointConfig, type GatewayDeps, type RequestContext } from './context';
 import { classify } from './errors';
+import { createHttpHandler, throttle } from './http';
 import { landingPage } from './landing';
-import { limitRules, type QueryLimits } from './schema/limits';
+import { createRateLimiter, type RateLimitOptions } from './rate-limit';
+import { armorProtection, costLimitError, DEFAULT_LIMITS, type QueryLimits } from './schema/limits';
 import { resolvers } from './schema/resolvers';
 import { createRpcHeaderSource } from './sources/blocks';
 import { createRpcChainReader } from './sources/chain';
@@ -27,7 +30,18 @@ export interface GatewayOptions {
   rpcUrl?: string;
   subgraphTimeoutMs?: number;
   maxFirst?: number;
-  limits?: QueryLimits;
+  /** Query size, shape and cost limits (any left out: DEFAULT_LIMITS). */
+  limits?: Partial<QueryLimits>;
+  /** Largest request body, bytes (default 1,000,000). */
+  maxBodyBytes?: number;
+  /** One deadline per request, ms (default 30,000): then REQUEST_TIMEOUT, and its subgraph and RPC reads are cancelled. */
+  requestTimeoutMs?: number;
+  /** Answer introspection queries (default false: the schema is published in the repository, not served). */
+  introspection?: boolean;
+  /** Origins browsers may call the gateway from (default none: same origin only; ["*"]: any). */
+  corsOrigins?: string[];
+  /** Per-client (IP address) token bucket (default off). */
+  rateLimit?: RateLimitOptions;
   /** Computed protocol views kept across requests (keyed by block hash). */
   viewCacheSize?: number;
   /** Protocol families served (default: every family this gateway implements). */
@@ -42,8 +56,11 @@ export interface GatewayOptions {
 
 export const DEFAULT_ADAPTERS: ProtocolAdapter[] = [aaveV3Adapter, morphoBlueAdapter];
 
-export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 8, maxCost: 200_000 };
+export { DEFAULT_LIMITS };
 export const DEFAULT_MAX_FIRST = 1000;
+/** About 1 MB: the largest query the token limit admits is ~20 KB; the rest is room for variables. */
+export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export function typeDefs(): string {
   return fs.readFileSync(path.join(__dirname, 'schema', 'schema.graphql'), 'utf8');
@@ -93,29 +110,92 @@ export function createGateway(options: GatewayOptions) {
     },
   };
 
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const armor = armorProtection(limits);
+  // Refuses what HTTP cannot serve and what costs too much, once the operation and its variables are known.
+  const guard: ApolloServerPlugin<RequestContext> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, request, schema }) {
+          // Apollo has already refused a document whose operation it cannot pick.
+          if (!operation) return;
+          if (operation.operation !== 'query') {
+            throw new GraphQLError(`${operation.operation}s are not served: this gateway answers queries only`, { extensions: { code: 'OPERATION_NOT_SUPPORTED', http: { status: 400 } } });
+          }
+          const tooCostly = costLimitError({ schema, document, operation, variables: request.variables, maxFirst: deps.maxFirst }, limits);
+          if (tooCostly) throw tooCostly;
+        },
+      };
+    },
+  };
+  const logOnce = throttle(log);
+  // Configured URLs (an API key may be in them) are replaced by their names in any message that quotes one.
+  const secrets = [...options.endpoints.map((e) => [e.url, `<${e.name}>`]), ...(options.rpcUrl ? [[options.rpcUrl, '<rpc>']] : [])].filter(([url]) => url);
+  const redact = (text: string) => secrets.reduce((t, [url, name]) => t.split(url).join(name), text);
+
   const server = new ApolloServer<RequestContext>({
     typeDefs: typeDefs(),
     resolvers,
-    validationRules: limitRules(options.limits ?? DEFAULT_LIMITS),
-    plugins: [landing, requestCount],
+    introspection: options.introspection ?? false,
+    validationRules: armor.validationRules,
+    plugins: [landing, requestCount, guard, ...armor.plugins],
     includeStacktraceInErrorResponses: false,
+    // Apollo's own logging would print a line per malformed request: the operator log gets a few a minute.
+    logger: { debug() {}, info() {}, warn: (m: unknown) => logOnce(`apollo: ${String(m)}`), error: (m: unknown) => logOnce(`apollo: ${String(m)}`) },
     formatError(formatted, error) {
       const known = classify(unwrapResolverError(error));
-      if (known) return { ...formatted, extensions: { ...formatted.extensions, ...known.extra, code: known.code } };
+      if (known) return { ...formatted, message: redact(formatted.message), extensions: { ...formatted.extensions, ...known.extra, code: known.code } };
       // Apollo re-labels every validation error GRAPHQL_VALIDATION_FAILED; keep the limit rules' own codes.
       const original = (error as { originalError?: { extensions?: Record<string, unknown> } }).originalError?.extensions;
-      if (typeof original?.code === 'string' && original.code.startsWith('QUERY_TOO_')) return { ...formatted, extensions: { ...formatted.extensions, ...original } };
-      return formatted;
+      if (typeof original?.code === 'string' && original.code.startsWith('QUERY_TOO_')) {
+        const { http: _status, ...rest } = original;
+        return { ...formatted, extensions: { ...formatted.extensions, ...rest } };
+      }
+      // An error nobody classified is a bug: its message may quote internals, so the caller gets none of it.
+      if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') {
+        logOnce(`unexpected error: ${redact(String((unwrapResolverError(error) as Error)?.stack ?? error))}`);
+        return { message: 'internal error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+      }
+      return { ...formatted, message: redact(formatted.message) };
     },
   });
+  const rateLimiter = options.rateLimit ? createRateLimiter(options.rateLimit) : null;
 
   return {
     server,
     deps,
     async listen(port: number, host = '127.0.0.1') {
-      const { url } = await startStandaloneServer(server, { listen: { port, host }, context: async () => createRequestContext(deps) });
+      await server.start();
+      const handler = createHttpHandler(server, (signal) => createRequestContext(deps, signal), {
+        maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+        requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+        maxTokens: limits.maxTokens,
+        corsOrigins: options.corsOrigins ?? [],
+        rateLimiter,
+        log,
+      });
+      const httpServer = http.createServer(handler);
+      // A client that sends its headers or body slowly is cut off at the request deadline (node's default is 5 minutes).
+      httpServer.requestTimeout = (options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) + 5_000;
+      httpServer.headersTimeout = Math.min(60_000, httpServer.requestTimeout);
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => resolve());
+      });
+      const address = httpServer.address() as { port: number };
+      const url = `http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? 'localhost' : host}:${address.port}/`;
       const following = options.followIntervalMs ? followHeads(deps, { intervalMs: options.followIntervalMs, log }) : null;
-      return { url, stop: async () => (await following?.stop(), await server.stop()) };
+      const stop = async () => {
+        await following?.stop();
+        const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        httpServer.closeIdleConnections();
+        // Requests in flight get a moment to finish, then their connections are cut.
+        const cut = setTimeout(() => httpServer.closeAllConnections(), 2_000);
+        await closed;
+        clearTimeout(cut);
+        await server.stop();
+      };
+      return { url, stop };
     },
   };
 }

@@ -22,8 +22,8 @@ export interface EndpointConfig {
 export interface GatewayDeps {
   endpoints: EndpointConfig[];
   headers?: BlockHeaderSource;
-  /** eth_call at a block, when an RPC is configured. */
-  chain?: ChainReader;
+  /** eth_call at a block, when an RPC is configured; `withSignal` gives a reader whose calls a request can cancel. */
+  chain?: ChainReader & { withSignal?(signal: AbortSignal): ChainReader };
   /** Protocol families the gateway can compute. */
   adapters: ProtocolAdapter[];
   subgraphTimeoutMs: number;
@@ -124,6 +124,8 @@ export interface ProtocolHandle {
 
 export interface RequestContext {
   deps: GatewayDeps;
+  /** Aborted when the request's deadline passes or its caller hangs up: its subgraph and RPC reads stop. */
+  signal?: AbortSignal;
   /** Subgraph HTTP requests this request made (reported in the response's extensions). A holder
    * object, because Apollo may copy the context value shallowly. */
   stats: { subgraphRequests: number; warnings: string[] };
@@ -150,8 +152,9 @@ export function adapterFor(deps: GatewayDeps, family: string): ProtocolAdapter {
   return adapter;
 }
 
-export function createRequestContext(deps: GatewayDeps): RequestContext {
-  const ctx = { stats: { subgraphRequests: 0, warnings: [] } } as unknown as RequestContext;
+export function createRequestContext(deps: GatewayDeps, signal?: AbortSignal): RequestContext {
+  const ctx = { stats: { subgraphRequests: 0, warnings: [] }, signal } as unknown as RequestContext;
+  const chain = signal && deps.chain?.withSignal ? deps.chain.withSignal(signal) : deps.chain;
   // Blocks this request pinned, by number, per endpoint: its reads name them by hash (see hashOf).
   const hashes = new Map(deps.endpoints.map((e) => [e.name, new Map<number, string>()]));
   const known = (endpoint: string, block: BlockRef) => {
@@ -163,6 +166,8 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
       e.name,
       createSubgraphClient({
         url: e.url,
+        name: e.name,
+        signal,
         timeoutMs: deps.subgraphTimeoutMs,
         onRequest: () => ctx.stats.subgraphRequests++,
         hashOf: (n) => {
@@ -182,7 +187,7 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
     if (!pinned) {
       pinned = (async () => {
         const state = await indexing.load(endpoint);
-        return { endpoint, client: clientOf(endpoint), block: known(endpoint, await pinBlock(state, block, deps.headers)), indexing: state };
+        return { endpoint, client: clientOf(endpoint), block: known(endpoint, await pinBlock(state, block, deps.headers, signal)), indexing: state };
       })();
       pins.set(key, pinned);
     }
@@ -197,7 +202,7 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
     protocolId: h.protocolId,
     block: known(h.endpoint, block),
     indexing,
-    chain: deps.chain,
+    chain,
     usdPrices: (tokens, at) => memo(usdPrices, `${h.protocolId}|${at}|${[...tokens].sort().join(',')}`, () => usdPricesFromOtherProtocols(ctx, h, tokens, at)),
     cached: <T>(key: string, compute: () => Promise<T>) => {
       const full = `${h.endpoint}|${key}|${block.number}|${block.hash ?? ''}`;
@@ -300,7 +305,7 @@ async function usdPricesFromOtherProtocols(ctx: RequestContext, self: ProtocolHa
   for (const endpoint of ctx.deps.endpoints) {
     const { pinned, protocols } = await ctx.protocolsAt(endpoint.name, null);
     // The block by hash where a header source knows it, so its reads are kept across requests.
-    const header = block === pinned.block.number ? pinned.block : ((await ctx.deps.headers?.header(block)) ?? { number: block, hash: null, timestamp: 0 });
+    const header = block === pinned.block.number ? pinned.block : ((await ctx.deps.headers?.header(block, ctx.signal)) ?? { number: block, hash: null, timestamp: 0 });
     for (const p of protocols) {
       if (out.size === wanted.size) return out;
       const adapter = ctx.deps.adapters.find((a) => a.families.includes(p.family));
