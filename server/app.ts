@@ -8,13 +8,13 @@ import http from 'node:http';
 import path from 'node:path';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLError } from 'graphql';
+import { buildSchema, GraphQLError } from 'graphql';
 import { BoundedCache, BoundedSet, createRequestContext, ViewCache, type EndpointConfig, type GatewayDeps, type RequestContext } from './context';
 import { classify } from './errors';
-import { createHttpHandler, throttle } from './http';
+import { createHttpHandler, errorBody, throttle } from './http';
 import { landingPage } from './landing';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit';
-import { armorProtection, costLimitError, DEFAULT_LIMITS, type QueryLimits } from './schema/limits';
+import { costLimitError, DEFAULT_LIMITS, precheck, structureRules, suggestionMask, type QueryLimits } from './schema/limits';
 import { resolvers } from './schema/resolvers';
 import { createRpcHeaderSource } from './sources/blocks';
 import { createRpcChainReader } from './sources/chain';
@@ -61,6 +61,8 @@ export const DEFAULT_MAX_FIRST = 1000;
 /** About 1 MB: the largest query the token limit admits is ~20 KB; the rest is room for variables. */
 export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Longest error message returned (the longest the gateway writes itself, listing known protocols, is a few hundred). */
+const MAX_MESSAGE_CHARS = 1_000;
 
 export function typeDefs(): string {
   return fs.readFileSync(path.join(__dirname, 'schema', 'schema.graphql'), 'utf8');
@@ -111,7 +113,6 @@ export function createGateway(options: GatewayOptions) {
   };
 
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const armor = armorProtection(limits);
   // Refuses what HTTP cannot serve and what costs too much, once the operation and its variables are known.
   const guard: ApolloServerPlugin<RequestContext> = {
     async requestDidStart() {
@@ -131,14 +132,20 @@ export function createGateway(options: GatewayOptions) {
   const logOnce = throttle(log);
   // Configured URLs (an API key may be in them) are replaced by their names in any message that quotes one.
   const secrets = [...options.endpoints.map((e) => [e.url, `<${e.name}>`]), ...(options.rpcUrl ? [[options.rpcUrl, '<rpc>']] : [])].filter(([url]) => url);
-  const redact = (text: string) => secrets.reduce((t, [url, name]) => t.split(url).join(name), text);
+  // Messages quote the caller's input ("no indexed protocol ..."): a 900 KB id must not come back 900 KB long.
+  const redact = (text: string) => {
+    const clean = secrets.reduce((t, [url, name]) => t.split(url).join(name), text);
+    return clean.length > MAX_MESSAGE_CHARS ? `${clean.slice(0, MAX_MESSAGE_CHARS)}... (${clean.length - MAX_MESSAGE_CHARS} more characters)` : clean;
+  };
 
+  const schema = buildSchema(typeDefs());
   const server = new ApolloServer<RequestContext>({
     typeDefs: typeDefs(),
     resolvers,
     introspection: options.introspection ?? false,
-    validationRules: armor.validationRules,
-    plugins: [landing, requestCount, guard, ...armor.plugins],
+    // Also checked by the HTTP layer before Apollo sees the query (precheck); here for any other entry (executeOperation).
+    validationRules: structureRules(limits),
+    plugins: [landing, requestCount, guard, ...suggestionMask()],
     includeStacktraceInErrorResponses: false,
     // Apollo's own logging would print a line per malformed request: the operator log gets a few a minute.
     logger: { debug() {}, info() {}, warn: (m: unknown) => logOnce(`apollo: ${String(m)}`), error: (m: unknown) => logOnce(`apollo: ${String(m)}`) },
@@ -149,7 +156,7 @@ export function createGateway(options: GatewayOptions) {
       const original = (error as { originalError?: { extensions?: Record<string, unknown> } }).originalError?.extensions;
       if (typeof original?.code === 'string' && original.code.startsWith('QUERY_TOO_')) {
         const { http: _status, ...rest } = original;
-        return { ...formatted, extensions: { ...formatted.extensions, ...rest } };
+        return { ...formatted, message: redact(formatted.message), extensions: { ...formatted.extensions, ...rest } };
       }
       // An error nobody classified is a bug: its message may quote internals, so the caller gets none of it.
       if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') {
@@ -169,12 +176,20 @@ export function createGateway(options: GatewayOptions) {
       const handler = createHttpHandler(server, (signal) => createRequestContext(deps, signal), {
         maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
         requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-        maxTokens: limits.maxTokens,
+        precheck: precheck(schema, limits),
         corsOrigins: options.corsOrigins ?? [],
         rateLimiter,
         log,
       });
       const httpServer = http.createServer(handler);
+      // What node refuses before a request exists (oversized headers or URL, broken HTTP) is answered in JSON too.
+      httpServer.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+        if (!socket.writable) return socket.destroy();
+        const [status, code, message] =
+          err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'HEADERS_TOO_LARGE', 'the request headers (or URL) are too large: POST the query as JSON'] : [400, 'BAD_REQUEST', 'malformed HTTP request'];
+        const body = errorBody(code, message);
+        socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      });
       // A client that sends its headers or body slowly is cut off at the request deadline (node's default is 5 minutes).
       httpServer.requestTimeout = (options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) + 5_000;
       httpServer.headersTimeout = Math.min(60_000, httpServer.requestTimeout);

@@ -9,7 +9,7 @@ import http from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { RequestContext } from './context';
 import type { RateLimiter } from './rate-limit';
-import { tokenLimitError } from './schema/limits';
+import type { GraphQLError } from 'graphql';
 
 /** Refusals by the HTTP layer (the GraphQL layer's codes are in errors.ts and schema/limits.ts). */
 export type HttpErrorCode =
@@ -21,14 +21,16 @@ export type HttpErrorCode =
   | 'UNSUPPORTED_CONTENT_ENCODING' // 415: gzip, deflate, ...
   | 'METHOD_NOT_ALLOWED' // 405
   | 'RATE_LIMITED' // 429, with Retry-After
+  | 'HEADERS_TOO_LARGE' // 431: headers or URL over node's limit (16 KB)
   | 'REQUEST_TIMEOUT' // 408 while the body arrives; after that a 200 GraphQL response
   | 'INTERNAL_ERROR'; // 500: a bug; the message says nothing more
 
 export interface HttpOptions {
   maxBodyBytes: number;
-  /** One deadline per request, from its first byte to its answer. */
+  /** One deadline per request, from its first byte to its answer (0: none). */
   requestTimeoutMs: number;
-  maxTokens: number;
+  /** Limits checked on the query text before Apollo parses and validates it (schema/limits.ts precheck). */
+  precheck: (query: string) => readonly GraphQLError[];
   /** Origins browsers may call from: none (same origin only), a list, or "*". */
   corsOrigins: string[];
   rateLimiter: RateLimiter | null;
@@ -37,6 +39,8 @@ export interface HttpOptions {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 class Refusal extends Error {
   constructor(
@@ -139,7 +143,7 @@ export function createHttpHandler(apollo: ApolloServer<RequestContext>, context:
       res.end(body);
     };
     const refuse = (r: Refusal, headers: Record<string, string> = {}) => send(r.status, errorBody(r.code, r.message, r.extra), headers);
-    const deadline = setTimeout(() => {
+    const deadline = options.requestTimeoutMs > 0 && setTimeout(() => {
       controller.abort();
       const message = `the request did not complete within ${options.requestTimeoutMs} ms; retry later or ask for less`;
       if (phase === 'body') refuse(new Refusal(408, 'REQUEST_TIMEOUT', message, { timeoutMs: options.requestTimeoutMs }), { connection: 'close' });
@@ -147,7 +151,7 @@ export function createHttpHandler(apollo: ApolloServer<RequestContext>, context:
     }, options.requestTimeoutMs);
     // Once answered (or the caller hung up) nothing more of this request's reads is needed: cancel them.
     res.on('close', () => {
-      clearTimeout(deadline);
+      if (deadline) clearTimeout(deadline);
       controller.abort();
     });
 
@@ -179,16 +183,25 @@ export function createHttpHandler(apollo: ApolloServer<RequestContext>, context:
         if (type.charset && type.charset !== 'utf-8' && type.charset !== 'utf8') throw new Refusal(415, 'UNSUPPORTED_MEDIA_TYPE', `charset ${type.charset} is not supported: send UTF-8`);
         const declared = Number(req.headers['content-length']);
         if (declared > options.maxBodyBytes) throw new Refusal(413, 'BODY_TOO_LARGE', `the request body is larger than ${options.maxBodyBytes} bytes`, { maxBytes: options.maxBodyBytes });
-        body = graphqlRequestOf(await readBody(req, options.maxBodyBytes));
+        const raw = await readBody(req, options.maxBodyBytes);
+        // Bodies that arrived together would otherwise be parsed, checked and validated in one turn of
+        // the event loop, back to back: yield between requests so none waits for the others' CPU work.
+        await yieldToLoop();
+        body = graphqlRequestOf(raw);
         query = (body as { query: string }).query;
       } else {
         query = url.searchParams.get('query');
       }
       phase = 'graphql';
-      if (query !== null) {
-        const tooLarge = tokenLimitError(query, options.maxTokens);
-        if (tooLarge) throw new Refusal(400, 'QUERY_TOO_LARGE', tooLarge.message, { maxTokens: options.maxTokens });
+      const refused = query === null ? [] : options.precheck(query);
+      if (refused.length) {
+        const errors = refused.map((e) => {
+          const { http: _status, ...extensions } = e.extensions as Record<string, unknown>;
+          return { message: e.message, ...(e.locations ? { locations: e.locations } : {}), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...extensions } };
+        });
+        return send(400, JSON.stringify({ errors }));
       }
+      await yieldToLoop();
       const headers = new HeaderMap();
       for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
       const response = await apollo.executeHTTPGraphQLRequest({
