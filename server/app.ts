@@ -64,6 +64,18 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** Longest error message returned (the longest the gateway writes itself, listing known protocols, is a few hundred). */
 const MAX_MESSAGE_CHARS = 1_000;
 
+/** A URL as a message may quote it: whole, without its scheme, and its path alone (where a key usually sits), longest first. */
+function urlForms(url: string): string[] {
+  let forms = [url];
+  try {
+    const u = new URL(url);
+    forms = [url, u.href, `${u.host}${u.pathname}${u.search}`, `${u.pathname}${u.search}`, `${u.host}${u.pathname}`];
+  } catch {
+    // not a URL: only its exact text is known
+  }
+  return [...new Set(forms)].filter((f) => f.length > 1).sort((a, b) => b.length - a.length);
+}
+
 export function typeDefs(): string {
   return fs.readFileSync(path.join(__dirname, 'schema', 'schema.graphql'), 'utf8');
 }
@@ -131,7 +143,7 @@ export function createGateway(options: GatewayOptions) {
   };
   const logOnce = throttle(log);
   // Configured URLs (an API key may be in them) are replaced by their names in any message that quotes one.
-  const secrets = [...options.endpoints.map((e) => [e.url, `<${e.name}>`]), ...(options.rpcUrl ? [[options.rpcUrl, '<rpc>']] : [])].filter(([url]) => url);
+  const secrets = [...options.endpoints.map((e) => [e.url, `<${e.name}>`]), ...(options.rpcUrl ? [[options.rpcUrl, '<rpc>']] : [])].flatMap(([url, name]) => urlForms(url).map((form) => [form, name]));
   // Messages quote the caller's input ("no indexed protocol ..."): a 900 KB id must not come back 900 KB long.
   const redact = (text: string) => {
     const clean = secrets.reduce((t, [url, name]) => t.split(url).join(name), text);
