@@ -4,7 +4,7 @@
  * cross-request cache of computed protocol views keyed by block hash (a block's figures never change).
  */
 import DataLoader from 'dataloader';
-import { gatewayError } from './errors';
+import { classify, gatewayError } from './errors';
 import { loadProtocols, type ProtocolInfo } from './sources/aave-v3';
 import type { LiquidationRow } from './sources/liquidations';
 import type { AdapterInput, ChainReader, ProtocolAdapter, SocializedLossRow, UsdPrices } from './views/adapter';
@@ -174,7 +174,9 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
     ]),
   );
   const clientOf = (endpoint: string) => clients.get(endpoint)!;
-  const indexing = new DataLoader<string, IndexingState>((names) => Promise.all(names.map((n) => fetchIndexingState(clientOf(n)))));
+  // Each endpoint's failure is its own (DataLoader rejects only the keys whose entry is an Error):
+  // one endpoint down must not fail the others' protocols.
+  const indexing = new DataLoader<string, IndexingState>((names) => Promise.all(names.map((n) => fetchIndexingState(clientOf(n)).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))))));
   const pins = new Map<string, Promise<Pinned>>();
   const pin = (endpoint: string, block: number | null | undefined) => {
     const key = `${endpoint}|${block ?? 'head'}`;
@@ -272,7 +274,9 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
   };
   const findProtocol = async (idOrSlug: string): Promise<ProtocolHandle> => {
     const wanted = idOrSlug.toLowerCase();
-    const all = await Promise.all(deps.endpoints.map(async (e) => ({ endpoint: e.name, ...(await protocolsAt(e.name, null)) })));
+    const settled = await Promise.allSettled(deps.endpoints.map(async (e) => ({ endpoint: e.name, ...(await protocolsAt(e.name, null)) })));
+    const all = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const down = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
     const candidates = all.flatMap(({ endpoint, protocols }) => protocols.map((p) => ({ endpoint, p, single: protocols.length === 1 })));
     // An id is exact; then an endpoint's configured name (when it serves one protocol); then the slug.
     const matches =
@@ -282,6 +286,8 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
     if (matches.length === 1) return { endpoint: matches[0].endpoint, protocolId: matches[0].p.id, family: matches[0].p.family };
     const known = candidates.map((c) => `${c.endpoint}: ${c.p.slug} (${c.p.id})`).join(', ') || 'none';
     if (matches.length > 1) throw gatewayError('BAD_USER_INPUT', `"${idOrSlug}" names several protocols; use an id or endpoint name: ${known}`);
+    // Not among the endpoints that answered: it may be on one that did not, so say why, not "not found".
+    if (down.length > 0) throw down[0];
     throw gatewayError('PROTOCOL_NOT_FOUND', `no indexed protocol "${idOrSlug}"; known: ${known}`);
   };
 
@@ -298,7 +304,13 @@ async function usdPricesFromOtherProtocols(ctx: RequestContext, self: ProtocolHa
   const wanted = new Set(tokens.map((t) => t.toLowerCase()));
   const out: UsdPrices = new Map();
   for (const endpoint of ctx.deps.endpoints) {
-    const { pinned, protocols } = await ctx.protocolsAt(endpoint.name, null);
+    // An endpoint that does not answer prices nothing: its tokens stay unpriced (and are reported so).
+    const listed = await ctx.protocolsAt(endpoint.name, null).catch((err: unknown) => {
+      ctx.stats.warnings.push(`endpoint ${endpoint.name} gave no USD prices: ${classify(err)?.code ?? 'INTERNAL_SERVER_ERROR'}`);
+      return null;
+    });
+    if (!listed) continue;
+    const { pinned, protocols } = listed;
     // The block by hash where a header source knows it, so its reads are kept across requests.
     const header = block === pinned.block.number ? pinned.block : ((await ctx.deps.headers?.header(block)) ?? { number: block, hash: null, timestamp: 0 });
     for (const p of protocols) {
