@@ -267,7 +267,11 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
     const key = `${endpoint}|${pinned.block.number}`;
     let list = protocolLists.get(key);
     if (!list) {
-      list = loadProtocols(pinned.client, pinned.block.number);
+      const { hash } = pinned.block;
+      const load = () => loadProtocols(pinned.client, pinned.block.number);
+      // A block known by hash never changes: its protocol list is kept across requests (at the head,
+      // a query then costs only the `_meta` read beyond what the view service holds).
+      list = hash ? (deps.readCache.get(`protocols|${endpoint}|${hash}`, load) as Promise<ProtocolInfo[]>) : load();
       protocolLists.set(key, list);
     }
     return { pinned, protocols: await list };
