@@ -316,7 +316,7 @@ async function usdPricesFromOtherProtocols(ctx: RequestContext, self: ProtocolHa
     if (!listed) continue;
     const { pinned, protocols } = listed;
     // The block by hash where a header source knows it, so its reads are kept across requests.
-    const header = block === pinned.block.number ? pinned.block : ((await ctx.deps.headers?.header(block)) ?? { number: block, hash: null, timestamp: 0 });
+    const header = block === pinned.block.number ? pinned.block : ((await ctx.deps.headers?.header(block, pinned.block.number)) ?? { number: block, hash: null, timestamp: 0 });
     for (const p of protocols) {
       if (out.size === wanted.size) return out;
       const adapter = ctx.deps.adapters.find((a) => a.families.includes(p.family));

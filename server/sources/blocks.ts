@@ -18,8 +18,16 @@ export interface IndexingState {
 
 /** Answers block headers for historical blocks (graph-node's `_meta` has no timestamp for them). */
 export interface BlockHeaderSource {
-  header(number: number): Promise<BlockRef | null>;
+  /** `head`: the highest block the caller knows of (a subgraph's head): blocks near it may still be reorganised. */
+  header(number: number, head?: number): Promise<BlockRef | null>;
 }
+
+/**
+ * Blocks this far below the highest known block are taken as settled and their headers kept: a reorg
+ * deeper than Ethereum's finality (two epochs, 64 blocks) does not happen. Headers of newer blocks are
+ * read again at each request, so a reorg at those heights is seen at once.
+ */
+export const SETTLED_DEPTH = 64;
 
 export async function fetchIndexingState(subgraph: SubgraphClient): Promise<IndexingState> {
   const { _meta } = await subgraph.query<{ _meta: { block: { number: number; hash: string | null; timestamp: number | null; parentHash: string | null }; hasIndexingErrors: boolean } }>(
@@ -55,7 +63,7 @@ export async function pinBlock(state: IndexingState, requested: number | null | 
   if (!headers) {
     throw gatewayError('BLOCK_TIMESTAMP_UNAVAILABLE', `interest accrues by block timestamp: querying block ${requested} needs an Ethereum RPC (GATEWAY_RPC_URL) to read its header`);
   }
-  const header = await headers.header(requested);
+  const header = await headers.header(requested, state.head.number);
   if (!header) throw gatewayError('BLOCK_TIMESTAMP_UNAVAILABLE', `the RPC has no header for block ${requested}`);
   return header;
 }
@@ -68,11 +76,12 @@ export interface RpcHeaderSource extends BlockHeaderSource {
 }
 
 /**
- * Block headers over Ethereum JSON-RPC (`eth_getBlockByNumber`), cached by number. `canonical` reads
- * past the cache and replaces an entry a reorg made stale.
+ * Block headers over Ethereum JSON-RPC (`eth_getBlockByNumber`); settled blocks' are kept by number
+ * (SETTLED_DEPTH), newer ones read again each time. `canonical` always reads past the cache.
  */
-export function createRpcHeaderSource(rpcUrl: string, timeoutMs = 10_000): RpcHeaderSource {
+export function createRpcHeaderSource(rpcUrl: string, timeoutMs = 10_000, settledDepth = SETTLED_DEPTH): RpcHeaderSource {
   const cache = new Map<number, BlockRef>();
+  let highest = 0;
   const fetchHeader = async (number: number | 'latest'): Promise<BlockRef | null> => {
     let body: { result?: { hash: string; timestamp: string; parentHash: string } | null; error?: { message: string } };
     try {
@@ -89,13 +98,18 @@ export function createRpcHeaderSource(rpcUrl: string, timeoutMs = 10_000): RpcHe
     if (!body.result) return null;
     const result = body.result as typeof body.result & { number: string };
     const ref = { number: Number(BigInt(result.number)), hash: result.hash, timestamp: Number(BigInt(result.timestamp)), parentHash: result.parentHash };
-    if (cache.size > 10_000) cache.clear();
-    cache.set(ref.number, ref);
+    highest = Math.max(highest, ref.number);
+    if (ref.number <= highest - settledDepth) {
+      if (cache.size > 10_000) cache.clear();
+      cache.set(ref.number, ref);
+    }
     return ref;
   };
   return {
-    async header(number) {
-      return cache.get(number) ?? fetchHeader(number);
+    async header(number, head) {
+      highest = Math.max(highest, head ?? 0);
+      // Only settled blocks come from the cache (see SETTLED_DEPTH).
+      return (number <= highest - settledDepth ? cache.get(number) : undefined) ?? fetchHeader(number);
     },
     async canonical(block) {
       const fresh = await fetchHeader(block.number).catch(() => null);
