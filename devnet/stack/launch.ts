@@ -11,6 +11,7 @@ import { startEmbeddedPostgres } from './postgres';
 import { buildSubgraphs } from './subgraph-build';
 import { Teardown } from './teardown';
 import { assertPortFree, PORT_OWNERS, type StackPorts } from './ports';
+import { redactUrl } from './redact';
 import { createGateway } from '../../server/app';
 
 export interface StackOptions {
@@ -220,6 +221,6 @@ async function blockNumber(rpcUrl: string): Promise<number> {
     signal: AbortSignal.timeout(10_000),
   });
   const body = (await res.json()) as { result?: string; error?: { message: string } };
-  if (!body.result) throw new StackError('COMPONENT_FAILED', `eth_blockNumber on ${rpcUrl} failed: ${body.error?.message}`);
+  if (!body.result) throw new StackError('COMPONENT_FAILED', `eth_blockNumber on ${redactUrl(rpcUrl)} failed: ${body.error?.message}`);
   return Number(BigInt(body.result));
 }
