@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { BoundedCache, BoundedSet, createRequestContext, ViewCache, type EndpointConfig, type GatewayDeps, type RequestContext } from './context';
+import { BoundedCache, BoundedSet, createRequestContext, HeadCache, ViewCache, type EndpointConfig, type GatewayDeps, type RequestContext } from './context';
 import { classify } from './errors';
 import { landingPage } from './landing';
 import { limitRules, type QueryLimits } from './schema/limits';
@@ -64,6 +64,8 @@ export function createGateway(options: GatewayOptions) {
     unpinnable: new BoundedSet(100_000),
     chain: options.rpcUrl ? createRpcChainReader(options.rpcUrl) : undefined,
     adapters: options.adapters ?? DEFAULT_ADAPTERS,
+    // While the follow loop reads every head each interval, a request at the head uses its reading.
+    heads: options.followIntervalMs ? new HeadCache(options.followIntervalMs) : undefined,
     views: createViewService({
       canonical: headers?.canonical,
       maxPositions: options.maxFollowedPositions,

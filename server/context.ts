@@ -36,6 +36,28 @@ export interface GatewayDeps {
   unpinnable: BoundedSet;
   /** Follows each protocol's head view from block to block (absent: every view is computed from scratch). */
   views?: ViewService;
+  /** The latest indexed head of each endpoint, as the follow loop last read it (absent: every request reads `_meta`). */
+  heads?: HeadCache;
+}
+
+/**
+ * Each endpoint's indexed head as last read, for requests at the head while the follow loop runs: such
+ * a request then costs no subgraph round trip at all (its view is already computed). A head older than
+ * `maxAgeMs` (the follow interval, a second or two) is read again.
+ */
+export class HeadCache {
+  private readonly heads = new Map<string, { state: IndexingState; at: number }>();
+  constructor(
+    readonly maxAgeMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+  record(endpoint: string, state: IndexingState): void {
+    this.heads.set(endpoint, { state, at: this.now() });
+  }
+  fresh(endpoint: string): IndexingState | undefined {
+    const entry = this.heads.get(endpoint);
+    return entry && this.now() - entry.at <= this.maxAgeMs ? entry.state : undefined;
+  }
 }
 
 /** A bounded map of computed values (insertion-ordered eviction); a failed computation is not kept. */
@@ -150,7 +172,8 @@ export function adapterFor(deps: GatewayDeps, family: string): ProtocolAdapter {
   return adapter;
 }
 
-export function createRequestContext(deps: GatewayDeps): RequestContext {
+/** `readHeads`: read every endpoint's head afresh (the follow loop does), never from deps.heads. */
+export function createRequestContext(deps: GatewayDeps, options: { readHeads?: boolean } = {}): RequestContext {
   const ctx = { stats: { subgraphRequests: 0, warnings: [] } } as unknown as RequestContext;
   // Blocks this request pinned, by number, per endpoint: its reads name them by hash (see hashOf).
   const hashes = new Map(deps.endpoints.map((e) => [e.name, new Map<number, string>()]));
@@ -176,7 +199,14 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
   const clientOf = (endpoint: string) => clients.get(endpoint)!;
   // Each endpoint's failure is its own (DataLoader rejects only the keys whose entry is an Error):
   // one endpoint down must not fail the others' protocols.
-  const indexing = new DataLoader<string, IndexingState>((names) => Promise.all(names.map((n) => fetchIndexingState(clientOf(n)).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))))));
+  const readHead = async (n: string) => {
+    const known = options.readHeads ? undefined : deps.heads?.fresh(n);
+    if (known) return known;
+    const state = await fetchIndexingState(clientOf(n));
+    deps.heads?.record(n, state);
+    return state;
+  };
+  const indexing = new DataLoader<string, IndexingState>((names) => Promise.all(names.map((n) => readHead(n).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))))));
   const pins = new Map<string, Promise<Pinned>>();
   const pin = (endpoint: string, block: number | null | undefined) => {
     const key = `${endpoint}|${block ?? 'head'}`;

@@ -34,7 +34,7 @@ export function followHeads(deps: GatewayDeps, options: FollowHeadsOptions): { s
     }
   };
   const tick = async () => {
-    const ctx = createRequestContext(deps);
+    const ctx = createRequestContext(deps, { readHeads: true });
     await Promise.all(deps.endpoints.map((e) => tickEndpoint(e.name, ctx)));
   };
   const schedule = () => {
