@@ -64,8 +64,9 @@ export function createGateway(options: GatewayOptions) {
     unpinnable: new BoundedSet(100_000),
     chain: options.rpcUrl ? createRpcChainReader(options.rpcUrl) : undefined,
     adapters: options.adapters ?? DEFAULT_ADAPTERS,
-    // While the follow loop reads every head each interval, a request at the head uses its reading.
-    heads: options.followIntervalMs ? new HeadCache(options.followIntervalMs) : undefined,
+    // While the follow loop reads every head each interval, a request at the head uses its reading
+    // (two intervals: a tick may take part of one).
+    heads: options.followIntervalMs ? new HeadCache(2 * options.followIntervalMs) : undefined,
     views: createViewService({
       canonical: headers?.canonical,
       maxPositions: options.maxFollowedPositions,

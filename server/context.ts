@@ -43,7 +43,7 @@ export interface GatewayDeps {
 /**
  * Each endpoint's indexed head as last read, for requests at the head while the follow loop runs: such
  * a request then costs no subgraph round trip at all (its view is already computed). A head older than
- * `maxAgeMs` (the follow interval, a second or two) is read again.
+ * `maxAgeMs` (two follow intervals, a few seconds) is read again.
  */
 export class HeadCache {
   private readonly heads = new Map<string, { state: IndexingState; at: number }>();

@@ -81,6 +81,12 @@ async function main(): Promise<number> {
     return outcome;
   }
   const stack = await starting;
+  // A component that dies while the stack runs ends it (the launcher does not restart components):
+  // one log line, everything else stopped, exit code 1.
+  stack.failed.catch((err: unknown) => {
+    if (stopping) return;
+    void shutdown(`${(err as Error).message}`).then(() => interrupted?.(1));
+  });
 
   const stateFile = path.resolve((flags['state-file'] as string | undefined) ?? path.join(workDir, 'state.json'));
   // Readable by this user only (it names the stack's endpoints); URLs in it are redacted (redactUrl).

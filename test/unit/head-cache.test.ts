@@ -32,10 +32,10 @@ describe('head cache', () => {
     const store = synthesize(recording, loadEntityTypes());
     store.setHead(recording.base.number);
     const replay = await startReplayServer(store);
-    const followIntervalMs = 300;
+    const followIntervalMs = 1000;
     const gateway = await createGateway({ endpoints: [{ name: recording.endpoint, url: replay.url }], followIntervalMs }).listen(await freePort());
     try {
-      await sleep(4 * followIntervalMs);
+      await sleep(2.5 * followIntervalMs);
       const a = await askGateway(gateway.url, QUERY);
       expect(a.subgraphRequests).toBe(0);
       expect((a.data as any).protocols[0].block.number).toBe(recording.base.number);
@@ -49,7 +49,7 @@ describe('head cache', () => {
         await plain.stop();
       }
       store.setHead(recording.head.number);
-      await sleep(4 * followIntervalMs);
+      await sleep(2.5 * followIntervalMs);
       const c = await askGateway(gateway.url, QUERY);
       expect((c.data as any).protocols[0].block.number).toBe(recording.head.number);
       expect(c.subgraphRequests).toBe(0);
