@@ -255,7 +255,8 @@ async function main() {
     say(`fidelity check at the recorded size (${(exact.summary as { accounts: number }).accounts} accounts)`);
     const fidelity = await checkFidelity(recording, exact, gatewayPort);
     report.fidelity = fidelity;
-    const bad = Object.entries(fidelity).filter(([, v]) => !v.same || v.subgraphRequests !== v.recordedRequests);
+    // The same answers, with no more subgraph requests than the recorded gateway made (fewer: it improved).
+    const bad = Object.entries(fidelity).filter(([, v]) => !v.same || v.subgraphRequests > v.recordedRequests);
     if (bad.length) throw new Error(`the replayed gateway does not answer as it did over graph-node: ${JSON.stringify(fidelity)}`);
   } finally {
     await exact.stop();

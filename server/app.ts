@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { buildSchema, GraphQLError } from 'graphql';
-import { BoundedCache, BoundedSet, createRequestContext, ViewCache, type EndpointConfig, type GatewayDeps, type RequestContext } from './context';
+import { BoundedCache, BoundedSet, createRequestContext, HeadCache, ViewCache, type EndpointConfig, type GatewayDeps, type RequestContext } from './context';
 import { classify } from './errors';
 import { createHttpHandler, errorBody, throttle } from './http';
 import { landingPage } from './landing';
@@ -95,6 +95,9 @@ export function createGateway(options: GatewayOptions) {
     unpinnable: new BoundedSet(100_000),
     chain: options.rpcUrl ? createRpcChainReader(options.rpcUrl) : undefined,
     adapters: options.adapters ?? DEFAULT_ADAPTERS,
+    // While the follow loop reads every head each interval, a request at the head uses its reading
+    // (two intervals: a tick may take part of one).
+    heads: options.followIntervalMs ? new HeadCache(2 * options.followIntervalMs) : undefined,
     views: createViewService({
       canonical: headers?.canonical,
       maxPositions: options.maxFollowedPositions,
@@ -185,7 +188,7 @@ export function createGateway(options: GatewayOptions) {
     deps,
     async listen(port: number, host = '127.0.0.1') {
       await server.start();
-      const handler = createHttpHandler(server, (signal) => createRequestContext(deps, signal), {
+      const handler = createHttpHandler(server, (signal) => createRequestContext(deps, { signal }), {
         maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
         requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
         precheck: precheck(schema, limits),

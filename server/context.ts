@@ -4,7 +4,7 @@
  * cross-request cache of computed protocol views keyed by block hash (a block's figures never change).
  */
 import DataLoader from 'dataloader';
-import { gatewayError } from './errors';
+import { classify, gatewayError } from './errors';
 import { loadProtocols, type ProtocolInfo } from './sources/aave-v3';
 import type { LiquidationRow } from './sources/liquidations';
 import type { AdapterInput, ChainReader, ProtocolAdapter, SocializedLossRow, UsdPrices } from './views/adapter';
@@ -36,6 +36,28 @@ export interface GatewayDeps {
   unpinnable: BoundedSet;
   /** Follows each protocol's head view from block to block (absent: every view is computed from scratch). */
   views?: ViewService;
+  /** The latest indexed head of each endpoint, as the follow loop last read it (absent: every request reads `_meta`). */
+  heads?: HeadCache;
+}
+
+/**
+ * Each endpoint's indexed head as last read, for requests at the head while the follow loop runs: such
+ * a request then costs no subgraph round trip at all (its view is already computed). A head older than
+ * `maxAgeMs` (two follow intervals, a few seconds) is read again.
+ */
+export class HeadCache {
+  private readonly heads = new Map<string, { state: IndexingState; at: number }>();
+  constructor(
+    readonly maxAgeMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+  record(endpoint: string, state: IndexingState): void {
+    this.heads.set(endpoint, { state, at: this.now() });
+  }
+  fresh(endpoint: string): IndexingState | undefined {
+    const entry = this.heads.get(endpoint);
+    return entry && this.now() - entry.at <= this.maxAgeMs ? entry.state : undefined;
+  }
 }
 
 /** A bounded map of computed values (insertion-ordered eviction); a failed computation is not kept. */
@@ -152,7 +174,12 @@ export function adapterFor(deps: GatewayDeps, family: string): ProtocolAdapter {
   return adapter;
 }
 
-export function createRequestContext(deps: GatewayDeps, signal?: AbortSignal): RequestContext {
+/**
+ * `readHeads`: read every endpoint's head afresh (the follow loop does), never from deps.heads.
+ * `signal`: aborted when the request's deadline passes or its caller hangs up: its subgraph and RPC reads stop.
+ */
+export function createRequestContext(deps: GatewayDeps, options: { readHeads?: boolean; signal?: AbortSignal } = {}): RequestContext {
+  const signal = options.signal;
   const ctx = { stats: { subgraphRequests: 0, warnings: [] }, signal } as unknown as RequestContext;
   const chain = signal && deps.chain?.withSignal ? deps.chain.withSignal(signal) : deps.chain;
   // Blocks this request pinned, by number, per endpoint: its reads name them by hash (see hashOf).
@@ -179,7 +206,16 @@ export function createRequestContext(deps: GatewayDeps, signal?: AbortSignal): R
     ]),
   );
   const clientOf = (endpoint: string) => clients.get(endpoint)!;
-  const indexing = new DataLoader<string, IndexingState>((names) => Promise.all(names.map((n) => fetchIndexingState(clientOf(n)))));
+  // Each endpoint's failure is its own (DataLoader rejects only the keys whose entry is an Error):
+  // one endpoint down must not fail the others' protocols.
+  const readHead = async (n: string) => {
+    const known = options.readHeads ? undefined : deps.heads?.fresh(n);
+    if (known) return known;
+    const state = await fetchIndexingState(clientOf(n));
+    deps.heads?.record(n, state);
+    return state;
+  };
+  const indexing = new DataLoader<string, IndexingState>((names) => Promise.all(names.map((n) => readHead(n).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))))));
   const pins = new Map<string, Promise<Pinned>>();
   const pin = (endpoint: string, block: number | null | undefined) => {
     const key = `${endpoint}|${block ?? 'head'}`;
@@ -270,14 +306,20 @@ export function createRequestContext(deps: GatewayDeps, signal?: AbortSignal): R
     const key = `${endpoint}|${pinned.block.number}`;
     let list = protocolLists.get(key);
     if (!list) {
-      list = loadProtocols(pinned.client, pinned.block.number);
+      const { hash } = pinned.block;
+      const load = () => loadProtocols(pinned.client, pinned.block.number);
+      // A block known by hash never changes: its protocol list is kept across requests (at the head,
+      // a query then costs only the `_meta` read beyond what the view service holds).
+      list = hash ? (deps.readCache.get(`protocols|${endpoint}|${hash}`, load) as Promise<ProtocolInfo[]>) : load();
       protocolLists.set(key, list);
     }
     return { pinned, protocols: await list };
   };
   const findProtocol = async (idOrSlug: string): Promise<ProtocolHandle> => {
     const wanted = idOrSlug.toLowerCase();
-    const all = await Promise.all(deps.endpoints.map(async (e) => ({ endpoint: e.name, ...(await protocolsAt(e.name, null)) })));
+    const settled = await Promise.allSettled(deps.endpoints.map(async (e) => ({ endpoint: e.name, ...(await protocolsAt(e.name, null)) })));
+    const all = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const down = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
     const candidates = all.flatMap(({ endpoint, protocols }) => protocols.map((p) => ({ endpoint, p, single: protocols.length === 1 })));
     // An id is exact; then an endpoint's configured name (when it serves one protocol); then the slug.
     const matches =
@@ -287,6 +329,8 @@ export function createRequestContext(deps: GatewayDeps, signal?: AbortSignal): R
     if (matches.length === 1) return { endpoint: matches[0].endpoint, protocolId: matches[0].p.id, family: matches[0].p.family };
     const known = candidates.map((c) => `${c.endpoint}: ${c.p.slug} (${c.p.id})`).join(', ') || 'none';
     if (matches.length > 1) throw gatewayError('BAD_USER_INPUT', `"${idOrSlug}" names several protocols; use an id or endpoint name: ${known}`);
+    // Not among the endpoints that answered: it may be on one that did not, so say why, not "not found".
+    if (down.length > 0) throw down[0];
     throw gatewayError('PROTOCOL_NOT_FOUND', `no indexed protocol "${idOrSlug}"; known: ${known}`);
   };
 
@@ -303,9 +347,15 @@ async function usdPricesFromOtherProtocols(ctx: RequestContext, self: ProtocolHa
   const wanted = new Set(tokens.map((t) => t.toLowerCase()));
   const out: UsdPrices = new Map();
   for (const endpoint of ctx.deps.endpoints) {
-    const { pinned, protocols } = await ctx.protocolsAt(endpoint.name, null);
+    // An endpoint that does not answer prices nothing: its tokens stay unpriced (and are reported so).
+    const listed = await ctx.protocolsAt(endpoint.name, null).catch((err: unknown) => {
+      ctx.stats.warnings.push(`endpoint ${endpoint.name} gave no USD prices: ${classify(err)?.code ?? 'INTERNAL_SERVER_ERROR'}`);
+      return null;
+    });
+    if (!listed) continue;
+    const { pinned, protocols } = listed;
     // The block by hash where a header source knows it, so its reads are kept across requests.
-    const header = block === pinned.block.number ? pinned.block : ((await ctx.deps.headers?.header(block, ctx.signal)) ?? { number: block, hash: null, timestamp: 0 });
+    const header = block === pinned.block.number ? pinned.block : ((await ctx.deps.headers?.header(block, pinned.block.number, ctx.signal)) ?? { number: block, hash: null, timestamp: 0 });
     for (const p of protocols) {
       if (out.size === wanted.size) return out;
       const adapter = ctx.deps.adapters.find((a) => a.families.includes(p.family));

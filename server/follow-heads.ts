@@ -34,14 +34,18 @@ export function followHeads(deps: GatewayDeps, options: FollowHeadsOptions): { s
     }
   };
   const tick = async () => {
-    const ctx = createRequestContext(deps);
+    const ctx = createRequestContext(deps, { readHeads: true });
     await Promise.all(deps.endpoints.map((e) => tickEndpoint(e.name, ctx)));
   };
+  // Start to start: heads are read every interval (unless a tick takes longer), which is what bounds
+  // the age of the heads requests take from deps.heads.
+  let started = Date.now();
   const schedule = () => {
     if (stopped) return;
     timer = setTimeout(() => {
+      started = Date.now();
       running = tick().finally(schedule);
-    }, options.intervalMs);
+    }, Math.max(0, options.intervalMs - (Date.now() - started)));
   };
   running = tick().finally(schedule);
   return {

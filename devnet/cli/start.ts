@@ -3,6 +3,7 @@ import path from 'node:path';
 import { StackError } from '../stack/errors';
 import { startStack, type RunningStack } from '../stack/launch';
 import { Teardown } from '../stack/teardown';
+import { redactUrl } from '../stack/redact';
 import { EXAMPLE_QUERIES } from '../../server/landing';
 import { MAINNET_SUBGRAPHS, helpText, parseFlags, portsFrom, protocolsFrom, repoRoot } from './options';
 import { formatProgress, ProgressLine } from './progress';
@@ -80,11 +81,19 @@ async function main(): Promise<number> {
     return outcome;
   }
   const stack = await starting;
+  // A component that dies while the stack runs ends it (the launcher does not restart components):
+  // one log line, everything else stopped, exit code 1.
+  stack.failed.catch((err: unknown) => {
+    if (stopping) return;
+    void shutdown(`${(err as Error).message}`).then(() => interrupted?.(1));
+  });
 
   const stateFile = path.resolve((flags['state-file'] as string | undefined) ?? path.join(workDir, 'state.json'));
-  fs.writeFileSync(stateFile, JSON.stringify(stateOf(stack), (_, v) => (typeof v === 'bigint' ? v.toString() : v), 2));
+  // Readable by this user only (it names the stack's endpoints); URLs in it are redacted (redactUrl).
+  fs.writeFileSync(stateFile, JSON.stringify(stateOf(stack), (_, v) => (typeof v === 'bigint' ? v.toString() : v), 2), { mode: 0o600 });
+  fs.chmodSync(stateFile, 0o600);
   say(`indexed to block ${stack.indexedBlock} in ${((Date.now() - started) / 1000).toFixed(1)} s; state: ${stateFile}`);
-  say(`chain RPC:        ${stack.rpcUrl}`);
+  say(`chain RPC:        ${redactUrl(stack.rpcUrl)}`);
   for (const [name, url] of Object.entries(stack.subgraphs)) say(`subgraph ${name}: ${url}`);
   say(`indexing status:  ${stack.statusUrl}`);
   say(`gateway:          ${stack.gatewayUrl}  (open it in a browser for a query form)`);
@@ -104,7 +113,7 @@ async function main(): Promise<number> {
 
 function stateOf(stack: RunningStack) {
   return {
-    rpcUrl: stack.rpcUrl,
+    rpcUrl: redactUrl(stack.rpcUrl),
     network: stack.network,
     subgraphs: stack.subgraphs,
     gatewayUrl: stack.gatewayUrl,

@@ -99,8 +99,6 @@ export async function startGraphNode(options: GraphNodeOptions): Promise<Running
   const args = [
     'dev',
     '--manifests', manifests,
-    '--postgres-url', options.postgresUrl,
-    '--ethereum-rpc', `${options.network}:${options.rpcUrl}`,
     '--ipfs', options.ipfsAddress,
     '--http-port', String(ports.http),
     '--admin-port', String(ports.admin),
@@ -113,6 +111,11 @@ export async function startGraphNode(options: GraphNodeOptions): Promise<Running
     // Poll a local chain quickly; graph-node's default (500 ms) is tuned for real networks.
     ETHEREUM_POLLING_INTERVAL: process.env.ETHEREUM_POLLING_INTERVAL ?? '200',
     ...options.env,
+    // Through the environment, not argv: any user on the machine can read a process's arguments
+    // (ps), and these carry the database password and the RPC's API key. gnd reads both
+    // (`--postgres-url` [env: POSTGRES_URL], `--ethereum-rpc` [env: ETHEREUM_RPC]).
+    POSTGRES_URL: options.postgresUrl,
+    ETHEREUM_RPC: `${options.network}:${options.rpcUrl}`,
   };
   // gnd names a deployment after its manifest's real path.
   const deployments = options.buildDirs.map((dir) => fs.realpathSync(path.join(path.resolve(dir), 'subgraph.yaml')));

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startAnvil } from '../chain/anvil';
@@ -11,6 +12,8 @@ import { startEmbeddedPostgres } from './postgres';
 import { buildSubgraphs } from './subgraph-build';
 import { Teardown } from './teardown';
 import { assertPortFree, PORT_OWNERS, type StackPorts } from './ports';
+import { redactUrl } from './redact';
+import { startWatchdog } from './watchdog';
 import { createGateway } from '../../server/app';
 
 export interface StackOptions {
@@ -60,6 +63,11 @@ export interface RunningStack {
   /** How the initial sync went, from graph-node start to the head (for benchmarks). */
   indexing: { startBlock: number; blocks: number; seconds: number; handlerCalls: number | null };
   logDir: string;
+  /**
+   * Rejects with COMPONENT_FAILED (naming it and its exit) when anvil, Postgres or graph-node exits,
+   * including when stop() ends them: a launcher watching it stops the rest unless it is stopping.
+   */
+  failed: Promise<never>;
   stop(): Promise<void>;
 }
 
@@ -75,6 +83,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const workDir = path.resolve(options.workDir);
   const logDir = path.join(workDir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
+  // Registered first, stopped last: until then it ends the recorded groups if this process is killed.
+  const watchdog = startWatchdog(path.join(workDir, 'pids.json'));
+  teardown.add('watchdog', watchdog.stop);
+  // Components whose death after start-up ends the stack (RunningStack.failed).
+  const deaths: Promise<never>[] = [];
   try {
     // Fail before doing anything slow if a port is taken (each component checks again when it starts).
     for (const [owner, port] of Object.entries(ports) as [keyof StackPorts, number][]) {
@@ -87,6 +100,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       log(`starting anvil on port ${ports.anvil}`);
       const anvil = await startAnvil({ port: ports.anvil });
       teardown.add('anvil', anvil.stop, anvil.process.pid);
+      deaths.push(exitOf('anvil', anvil.process));
       writePids(workDir, teardown);
       rpcUrl = anvil.rpcUrl;
       const clients = devnetClients(rpcUrl);
@@ -113,6 +127,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         logFile: path.join(logDir, 'postgres.log'),
       });
       teardown.add('postgres', pg.stop, pg.pid);
+      deaths.push(pg.exited);
       writePids(workDir, teardown);
       postgresUrl = pg.url;
     }
@@ -141,6 +156,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       logFile: path.join(logDir, 'graph-node.log'),
     });
     teardown.add('graph-node', graphNode.stop, graphNode.process.child.pid);
+    deaths.push(graphNode.process.exited);
     writePids(workDir, teardown);
     const indexingStarted = Date.now();
 
@@ -196,12 +212,29 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         handlerCalls: await handlerCount(graphNode.metricsUrl),
       },
       logDir,
+      failed: settledFailure(deaths),
       stop: () => teardown.run(log),
     };
   } catch (err) {
     await teardown.run(log);
     throw err;
   }
+}
+
+/** The first of the components' deaths, handled here so that nobody watching is not an unhandled rejection. */
+function settledFailure(deaths: Promise<never>[]): Promise<never> {
+  const first = Promise.race(deaths);
+  first.catch(() => undefined);
+  return first;
+}
+
+function exitOf(name: string, child: ChildProcess): Promise<never> {
+  const exited = new Promise<never>((_, reject) => {
+    if (child.exitCode !== null || child.signalCode !== null) return reject(new StackError('COMPONENT_FAILED', `${name} exited (code ${child.exitCode}, signal ${child.signalCode})`));
+    child.once('exit', (code, signal) => reject(new StackError('COMPONENT_FAILED', `${name} exited (code ${code}, signal ${signal})`)));
+  });
+  exited.catch(() => undefined); // a start-up that fails stops it before anyone watches
+  return exited;
 }
 
 /**
@@ -220,6 +253,6 @@ async function blockNumber(rpcUrl: string): Promise<number> {
     signal: AbortSignal.timeout(10_000),
   });
   const body = (await res.json()) as { result?: string; error?: { message: string } };
-  if (!body.result) throw new StackError('COMPONENT_FAILED', `eth_blockNumber on ${rpcUrl} failed: ${body.error?.message}`);
+  if (!body.result) throw new StackError('COMPONENT_FAILED', `eth_blockNumber on ${redactUrl(rpcUrl)} failed: ${body.error?.message}`);
   return Number(BigInt(body.result));
 }

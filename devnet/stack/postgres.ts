@@ -20,6 +20,8 @@ export interface RunningPostgres {
   url: string;
   /** The server's process group. */
   pid?: number;
+  /** Rejects with COMPONENT_FAILED when the server exits (stopped or died). */
+  exited: Promise<never>;
   stop(): Promise<void>;
 }
 
@@ -72,7 +74,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await server.waitForLine(/database system is ready to accept connections/, 30_000);
     const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`;
     await prepareDatabase(options.port, options.database, options.recreateDatabase);
-    return { url, pid: server.child.pid, stop: () => server.stop(10_000) };
+    return { url, pid: server.child.pid, exited: server.exited, stop: () => server.stop(10_000) };
   } catch (err) {
     await server.stop();
     throw err;

@@ -6,7 +6,7 @@ import { formatRatio, formatUnits, parseRatio, ratio, RATIO_DECIMALS } from '../
 import { liquidationStats, type LiquidationFact, type LiquidationValue } from '../metrics/liquidations';
 import { inRange, lossValueBase, realizedTotals, type RealizedLossFact } from '../metrics/realized';
 import { tallyAccounts, type TalliedAccount } from '../metrics/solvency';
-import { gatewayError } from '../errors';
+import { classify, gatewayError } from '../errors';
 import type { RequestContext } from '../context';
 import type { IndexingState } from '../sources/blocks';
 import type { LiquidationRow } from '../sources/liquidations';
@@ -86,6 +86,19 @@ function atRiskMarketDebt(accounts: AccountView[], threshold: string | undefined
   return total;
 }
 
+/** The stable code of an error from below the GraphQL layer or a gateway error; null for unexpected ones. */
+function errorCode(err: unknown): string | null {
+  const code = (err as { extensions?: { code?: unknown } }).extensions?.code;
+  return typeof code === 'string' ? code : (classify(err)?.code ?? null);
+}
+
+/** Notes in extensions.warnings that `what` is left out of a list, and why; hands the error back. */
+function leftOut(ctx: RequestContext, what: string, err: unknown): unknown {
+  const code = errorCode(err) ?? 'INTERNAL_SERVER_ERROR';
+  ctx.stats.warnings.push(`${what} left out: ${code}${code === 'INTERNAL_SERVER_ERROR' ? '' : ` (${(err as Error).message})`}`);
+  return err;
+}
+
 export const resolvers = {
   Query: {
     gatewayStatus(_: unknown, __: unknown, ctx: RequestContext) {
@@ -100,18 +113,37 @@ export const resolvers = {
       };
     },
     async protocols(_: unknown, args: { block?: number | null }, ctx: RequestContext) {
-      const views: ProtocolView[] = [];
-      for (const endpoint of ctx.deps.endpoints) {
-        const { pinned, protocols } = await ctx.protocolsAt(endpoint.name, args.block);
-        for (const p of protocols) {
-          if (!ctx.deps.adapters.some((a) => a.families.includes(p.family))) {
-            // Listed in the response's extensions rather than dropped without a word.
-            ctx.stats.warnings.push(`protocol ${p.slug} (${p.id}) on ${endpoint.name}: no metrics for family ${p.family}`);
-            continue;
+      // Each endpoint, and each protocol, on its own: one that fails is left out and named in
+      // extensions.warnings, the others are served; only when nothing can be served does the query fail.
+      const failures: unknown[] = [];
+      const perEndpoint = await Promise.all(
+        ctx.deps.endpoints.map(async (endpoint) => {
+          const served: ProtocolView[] = [];
+          let listed;
+          try {
+            listed = await ctx.protocolsAt(endpoint.name, args.block);
+          } catch (err) {
+            // Not deployed yet at that block: none of its protocols existed then.
+            if (errorCode(err) !== 'BLOCK_BEFORE_DEPLOYMENT') failures.push(leftOut(ctx, `endpoint ${endpoint.name}`, err));
+            return served;
           }
-          views.push(await ctx.protocolView({ endpoint: endpoint.name, protocolId: p.id, family: p.family }, pinned));
-        }
-      }
+          for (const p of listed.protocols) {
+            if (!ctx.deps.adapters.some((a) => a.families.includes(p.family))) {
+              // Listed in the response's extensions rather than dropped without a word.
+              ctx.stats.warnings.push(`protocol ${p.slug} (${p.id}) on ${endpoint.name}: no metrics for family ${p.family}`);
+              continue;
+            }
+            try {
+              served.push(await ctx.protocolView({ endpoint: endpoint.name, protocolId: p.id, family: p.family }, listed.pinned));
+            } catch (err) {
+              failures.push(leftOut(ctx, `protocol ${p.slug} (${p.id}) on ${endpoint.name}`, err));
+            }
+          }
+          return served;
+        }),
+      );
+      const views = perEndpoint.flat();
+      if (views.length === 0 && failures.length > 0) throw failures[0];
       return views;
     },
     protocol: (_: unknown, args: { id: string; block?: number | null }, ctx: RequestContext) => protocolView(ctx, args.id, args.block),

@@ -19,9 +19,19 @@ export interface IndexingState {
 
 /** Answers block headers for historical blocks (graph-node's `_meta` has no timestamp for them). */
 export interface BlockHeaderSource {
-  /** `signal` stops the read when the request it serves is gone (deadline, caller hung up). */
-  header(number: number, signal?: AbortSignal): Promise<BlockRef | null>;
+  /**
+   * `head`: the highest block the caller knows of (a subgraph's head): blocks near it may still be reorganised.
+   * `signal` stops the read when the request it serves is gone (deadline, caller hung up).
+   */
+  header(number: number, head?: number, signal?: AbortSignal): Promise<BlockRef | null>;
 }
+
+/**
+ * Blocks this far below the highest known block are taken as settled and their headers kept: a reorg
+ * deeper than Ethereum's finality (two epochs, 64 blocks) does not happen. Headers of newer blocks are
+ * read again at each request, so a reorg at those heights is seen at once.
+ */
+export const SETTLED_DEPTH = 64;
 
 export async function fetchIndexingState(subgraph: SubgraphClient): Promise<IndexingState> {
   const { _meta } = await subgraph.query<{ _meta: { block: { number: number; hash: string | null; timestamp: number | null; parentHash: string | null }; hasIndexingErrors: boolean } }>(
@@ -57,24 +67,32 @@ export async function pinBlock(state: IndexingState, requested: number | null | 
   if (!headers) {
     throw gatewayError('BLOCK_TIMESTAMP_UNAVAILABLE', `interest accrues by block timestamp: querying block ${requested} needs an Ethereum RPC (GATEWAY_RPC_URL) to read its header`);
   }
-  const header = await headers.header(requested, signal);
+  const header = await headers.header(requested, state.head.number, signal);
   if (!header) throw gatewayError('BLOCK_TIMESTAMP_UNAVAILABLE', `the RPC has no header for block ${requested}`);
   return header;
 }
 
+export interface RpcHeaderSource extends BlockHeaderSource {
+  /** true when `block` is the canonical block at its height, false when another is, null when the RPC does not answer. */
+  canonical(block: BlockRef): Promise<boolean | null>;
+  /** The chain's own head (not cached): what indexing lag is measured against. */
+  latest(): Promise<BlockRef>;
+}
+
 /**
- * Block headers over Ethereum JSON-RPC (`eth_getBlockByNumber`), cached by number. `canonical` reads
- * past the cache and replaces an entry a reorg made stale.
+ * Block headers over Ethereum JSON-RPC (`eth_getBlockByNumber`); settled blocks' are kept by number
+ * (SETTLED_DEPTH), newer ones read again each time. `canonical` always reads past the cache.
  */
-export function createRpcHeaderSource(rpcUrl: string, timeoutMs = 10_000): BlockHeaderSource & { canonical(block: BlockRef): Promise<boolean | null> } {
+export function createRpcHeaderSource(rpcUrl: string, timeoutMs = 10_000, settledDepth = SETTLED_DEPTH): RpcHeaderSource {
   const cache = new Map<number, BlockRef>();
-  const fetchHeader = async (number: number, signal?: AbortSignal): Promise<BlockRef | null> => {
+  let highest = 0;
+  const fetchHeader = async (number: number | 'latest', signal?: AbortSignal): Promise<BlockRef | null> => {
     let body: { result?: { hash: string; timestamp: string; parentHash: string } | null; error?: { message: string } };
     try {
       const res = await fetch(rpcUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getBlockByNumber', params: [`0x${number.toString(16)}`, false] }),
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getBlockByNumber', params: [number === 'latest' ? number : `0x${number.toString(16)}`, false] }),
         signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
       });
       body = (await res.json()) as typeof body;
@@ -83,18 +101,29 @@ export function createRpcHeaderSource(rpcUrl: string, timeoutMs = 10_000): Block
       throw gatewayError('BLOCK_TIMESTAMP_UNAVAILABLE', `the RPC did not answer for block ${number}: ${(err as Error).message}`);
     }
     if (!body.result) return null;
-    const ref = { number, hash: body.result.hash, timestamp: Number(BigInt(body.result.timestamp)), parentHash: body.result.parentHash };
-    if (cache.size > 10_000) cache.clear();
-    cache.set(number, ref);
+    const result = body.result as typeof body.result & { number: string };
+    const ref = { number: Number(BigInt(result.number)), hash: result.hash, timestamp: Number(BigInt(result.timestamp)), parentHash: result.parentHash };
+    highest = Math.max(highest, ref.number);
+    if (ref.number <= highest - settledDepth) {
+      if (cache.size > 10_000) cache.clear();
+      cache.set(ref.number, ref);
+    }
     return ref;
   };
   return {
-    async header(number, signal) {
-      return cache.get(number) ?? fetchHeader(number, signal);
+    async header(number, head, signal) {
+      highest = Math.max(highest, head ?? 0);
+      // Only settled blocks come from the cache (see SETTLED_DEPTH).
+      return (number <= highest - settledDepth ? cache.get(number) : undefined) ?? fetchHeader(number, signal);
     },
     async canonical(block) {
       const fresh = await fetchHeader(block.number).catch(() => null);
       return fresh ? fresh.hash === block.hash : null;
+    },
+    async latest() {
+      const head = await fetchHeader('latest');
+      if (!head) throw gatewayError('CHAIN_UNAVAILABLE', 'the RPC has no latest block');
+      return head;
     },
   };
 }

@@ -44,21 +44,31 @@ const aaveFollower: Follower<AaveAccounts> = {
     const table = await marketTable(i);
     if (!table) return null;
     const state = new AaveAccounts();
-    state.apply(await loadOpenAccountRows(i.client, i.protocolId, i.block.number, table.markets));
+    // Prices and cash side by side with the positions (see advance).
+    const [rows] = await Promise.all([loadOpenAccountRows(i.client, i.protocolId, i.block.number, table.markets), pricedWithCash(i)]);
+    state.apply(rows);
     return state;
   },
   async advance(state, i, since) {
-    state.apply(await loadAccountChanges(i.client, i.protocolId, since, i.block.number));
+    // The block's market table, prices and cash are read side by side with the changes (kept per
+    // block, the view then finds them): a head update waits for one round of reads, not four.
+    const [changes] = await Promise.all([loadAccountChanges(i.client, i.protocolId, since, i.block.number), pricedWithCash(i)]);
+    state.apply(changes);
   },
   async view(state, i) {
-    const priced = await pricedTable(i);
-    if (!priced) return null;
-    // Market totals need each reserve's cash (account figures do not): read with the protocol view only.
-    const cash = await i.cached(`aave-cash|${i.protocolId}`, () => readAaveCash(priced.table, i.chain, i.block.number));
-    const labels = { ...priced.labels, cash: cash.byMarket, warnings: [...priced.labels.warnings, ...cash.warnings] };
-    return aaveProtocolView(priced.table, labels, state.book, i.block, i.indexing);
+    const priced = await pricedWithCash(i);
+    return priced && aaveProtocolView(priced.table, priced.labels, state.book, i.block, i.indexing);
   },
 };
+
+/** The priced table with each reserve's cash: market totals need it (account figures do not), so only protocol views read it. */
+async function pricedWithCash(i: AdapterInput): Promise<{ table: MarketTable; labels: PriceLabels } | null> {
+  const table = await marketTable(i);
+  if (!table) return null;
+  const [priced, cash] = await Promise.all([pricedTable(i), i.cached(`aave-cash|${i.protocolId}`, () => readAaveCash(table, i.chain, i.block.number))]);
+  if (!priced) return null;
+  return { table: priced.table, labels: { ...priced.labels, cash: cash.byMarket, warnings: [...priced.labels.warnings, ...cash.warnings] } };
+}
 
 const isUsd = (baseCurrency: string | null) => baseCurrency === null || /^0x0{40}$/.test(baseCurrency);
 

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { createTestClient, http, type PublicClient, type TestClient } from 'viem';
 import { createSubgraphClient, type SubgraphClient } from '../../server/sources/subgraph-client';
 import { chainReader } from '../support/chain';
@@ -81,6 +83,27 @@ describe('aave-v3: liquidation statistics over block and time ranges', () => liq
 for (const name of AAVE) describe(`${name}: prices are the oracle's own at the pinned block`, () => oraclePricingSuite(ctxFor(name)));
 describe('aave-v3-upgraded: the upgrade window', () => upgradeWindowSuite(ctxFor('aave-v3-upgraded')));
 describe('a gateway without an RPC', () => rpcLessGatewaySuite(() => ({ subgraphs: stack!.state.subgraphs, aave: 'aave-v3', morpho: 'morpho-blue' })));
+describe('secrets', () => {
+  it('the state file is readable by its owner only, and no process of the stack carries a password in its arguments', () => {
+    const workDir = path.dirname(stack!.state.logDir);
+    expect(fs.statSync(path.join(workDir, 'state.json')).mode & 0o777).toBe(0o600);
+    const groups = new Set(JSON.parse(fs.readFileSync(path.join(workDir, 'pids.json'), 'utf8')) as number[]);
+    const commandLines: string[] = [];
+    for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        // /proc/<pid>/stat: "pid (comm) state ppid pgrp ..."; comm may hold spaces, so split after ")".
+        const pgrp = Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[2]);
+        if (groups.has(pgrp)) commandLines.push(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '));
+      } catch {
+        // the process ended while being read
+      }
+    }
+    expect(commandLines.some((c) => c.includes('gnd'))).toBe(true);
+    // A URL with a password (postgresql://user:password@host) in any process's argv, ps shows everyone.
+    expect(commandLines.filter((c) => /:\/\/[^\s/:@]+:[^\s/@]+@/.test(c))).toEqual([]);
+  });
+});
+
 describe('all protocols side by side', () =>
   sideBySideSuite(() => ({
     chain,

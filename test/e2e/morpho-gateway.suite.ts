@@ -180,4 +180,16 @@ export function sideBySideSuite(ctx: () => { chain: PublicClient; gatewayUrl: st
     for (const p of data.protocols.filter((p) => p.family === 'AAVE_V3')) expect(p.socializedLossUSD).toBe('0');
     expect(data.protocols.some((p) => p.family === 'AAVE_V3' && Number(p.latentBadDebtUSD) > 0)).toBe(true);
   });
+
+  it('protocols(block) lists the protocols that existed at that block: a subgraph deployed later is left out, not an error', async () => {
+    const { gatewayUrl, morpho } = ctx();
+    const before = await gql<{ protocols: { family: string; block: { number: number } }[] }>(gatewayUrl, `{ protocols(block: ${morpho.startBlock - 1}) { family block { number } } }`);
+    expect(before.errors).toBeUndefined();
+    const families = before.data!.protocols.map((p) => p.family);
+    expect(families).not.toContain('MORPHO_BLUE');
+    expect(families).toContain('AAVE_V3');
+    expect(before.data!.protocols.every((p) => p.block.number === morpho.startBlock - 1)).toBe(true);
+    const at = await gql<{ protocols: { family: string }[] }>(gatewayUrl, `{ protocols(block: ${morpho.startBlock}) { family } }`);
+    expect(at.data!.protocols.map((p) => p.family)).toContain('MORPHO_BLUE');
+  });
 }

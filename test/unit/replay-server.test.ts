@@ -187,9 +187,11 @@ describe('replay server (bench/replay): graph-node answered from memory', () => 
       for (const phase of ['cold', 'head', 'warm'] as Phase[]) {
         store.setHead(blockOf(phase));
         const a = await askGateway(gateway.url, recording.gatewayQuery);
-        expect({ phase, data: a.data, subgraphRequests: a.subgraphRequests }).toEqual({ phase, ...recording.gatewayAnswers[phase] });
+        // A warm repeat now reads only `_meta` (the recording's gateway also read the protocol list again).
+        const recorded = recording.gatewayAnswers[phase];
+        expect({ phase, data: a.data, subgraphRequests: a.subgraphRequests }).toEqual({ phase, ...recorded, subgraphRequests: phase === 'warm' ? 1 : recorded.subgraphRequests });
       }
-      expect(replay.stats).toMatchObject({ unsupported: 0, errors: 0, requests: recording.exchanges.length });
+      expect(replay.stats).toMatchObject({ unsupported: 0, errors: 0, requests: recording.exchanges.length - 1 });
       store.setHead(recording.head.number + 1);
       const next = await askGateway(gateway.url, recording.gatewayQuery);
       expect(next.subgraphRequests).toBe(recording.gatewayAnswers.head.subgraphRequests);
