@@ -114,13 +114,21 @@ export function createGateway(options: GatewayOptions) {
       return { async renderLandingPage() { return { html: landingPage() }; } };
     },
   };
+  // Configured URLs (an API key may be in them) are replaced by their names in any message that quotes one.
+  const secrets = [...options.endpoints.map((e) => [e.url, `<${e.name}>`]), ...(options.rpcUrl ? [[options.rpcUrl, '<rpc>']] : [])].flatMap(([url, name]) => urlForms(url).map((form) => [form, name]));
+  // Messages quote the caller's input ("no indexed protocol ..."): a 900 KB id must not come back 900 KB long.
+  const redact = (text: string) => {
+    const clean = secrets.reduce((t, [url, name]) => t.split(url).join(name), text);
+    return clean.length > MAX_MESSAGE_CHARS ? `${clean.slice(0, MAX_MESSAGE_CHARS)}... (${clean.length - MAX_MESSAGE_CHARS} more characters)` : clean;
+  };
+
   const requestCount: ApolloServerPlugin<RequestContext> = {
     async requestDidStart() {
       return {
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind === 'single') {
             const { subgraphRequests, warnings } = contextValue.stats;
-            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, subgraphRequests, ...(warnings.length ? { warnings } : {}) };
+            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, subgraphRequests, ...(warnings.length ? { warnings: warnings.map(redact) } : {}) };
           }
         },
       };
@@ -145,14 +153,6 @@ export function createGateway(options: GatewayOptions) {
     },
   };
   const logOnce = throttle(log);
-  // Configured URLs (an API key may be in them) are replaced by their names in any message that quotes one.
-  const secrets = [...options.endpoints.map((e) => [e.url, `<${e.name}>`]), ...(options.rpcUrl ? [[options.rpcUrl, '<rpc>']] : [])].flatMap(([url, name]) => urlForms(url).map((form) => [form, name]));
-  // Messages quote the caller's input ("no indexed protocol ..."): a 900 KB id must not come back 900 KB long.
-  const redact = (text: string) => {
-    const clean = secrets.reduce((t, [url, name]) => t.split(url).join(name), text);
-    return clean.length > MAX_MESSAGE_CHARS ? `${clean.slice(0, MAX_MESSAGE_CHARS)}... (${clean.length - MAX_MESSAGE_CHARS} more characters)` : clean;
-  };
-
   const schema = buildSchema(typeDefs());
   const server = new ApolloServer<RequestContext>({
     typeDefs: typeDefs(),

@@ -40,6 +40,9 @@ export interface HttpOptions {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** A refused body is read and discarded up to this size so that the client gets the answer (16 MB). */
+const DRAIN_MAX_BYTES = 16 * 1024 * 1024;
+
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 class Refusal extends Error {
@@ -224,10 +227,26 @@ export function createHttpHandler(apollo: ApolloServer<RequestContext>, context:
 
     handle().catch((err: unknown) => {
       if (err instanceof Refusal) {
-        // A body not read to its end is not drained: the connection closes after the answer.
-        const unread = !req.readableEnded;
-        refuse(err, { ...(err.code === 'RATE_LIMITED' ? { 'retry-after': String(err.extra.retryAfterSeconds) } : {}), ...(unread ? { connection: 'close' } : {}) });
-        if (unread) req.resume();
+        const headers = { ...(err.code === 'RATE_LIMITED' ? { 'retry-after': String(err.extra.retryAfterSeconds) } : {}) };
+        if (req.readableEnded) return refuse(err, headers);
+        // A client still sending its body would see a broken pipe, not the answer: read the rest and
+        // discard it, up to DRAIN_MAX_BYTES; beyond that, answer at once and cut the connection.
+        const close = { ...headers, connection: 'close' };
+        if (Number(req.headers['content-length']) > DRAIN_MAX_BYTES) {
+          refuse(err, close);
+          req.destroy();
+          return;
+        }
+        let drained = 0;
+        req.on('data', (chunk: Buffer) => {
+          drained += chunk.length;
+          if (drained > DRAIN_MAX_BYTES) {
+            refuse(err, close);
+            req.destroy();
+          }
+        });
+        req.on('end', () => refuse(err, close));
+        req.resume();
         return;
       }
       if (controller.signal.aborted) return;
