@@ -30,6 +30,8 @@ export interface RunningGraphNode {
   queryUrls: string[];
   statusUrl: string;
   metricsUrl: string;
+  /** The admin JSON-RPC (subgraph_create, subgraph_deploy; gnd takes a build's subgraph.yaml path as the hash). */
+  adminUrl: string;
   stop(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ export async function startGraphNode(options: GraphNodeOptions): Promise<Running
     queryUrls: options.buildDirs.map((_, i) => `http://127.0.0.1:${ports.http}/subgraphs/name/subgraph-${i}`),
     statusUrl,
     metricsUrl: `http://127.0.0.1:${ports.metrics}/metrics`,
+    adminUrl: `http://127.0.0.1:${ports.admin}`,
     stop: () => processHandle.stop(2000),
   };
 }

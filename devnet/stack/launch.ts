@@ -7,6 +7,7 @@ import { StackError } from './errors';
 import { startGraphNode } from './graph-node';
 import { handlerCount, waitForSync, type SyncProgress } from './indexing-status';
 import { startIpfsStub } from './ipfs-stub';
+import { processCpuSeconds } from './process-cpu';
 import { startEmbeddedPostgres } from './postgres';
 import { buildSubgraph } from './subgraph-build';
 import { Teardown } from './teardown';
@@ -35,6 +36,10 @@ export interface StackOptions {
   syncTimeoutMs: number;
   log: (line: string) => void;
   onProgress?: (progress: SyncProgress) => void;
+  /** Start the analytics gateway once indexed (default true; a benchmark of graph-node alone skips it). */
+  gateway?: boolean;
+  /** Extra environment for graph-node (e.g. GRAPH_STORE_DISABLE_CALL_CACHE for benchmarks). */
+  graphNodeEnv?: NodeJS.ProcessEnv;
   /**
    * Receives every started component; pass one in to be able to stop a stack that is still starting
    * (Ctrl-C during the scenario). Running it is idempotent.
@@ -47,15 +52,24 @@ export interface RunningStack {
   network: string;
   /** One GraphQL endpoint per manifest, keyed by the manifest's base name (e.g. "aave-v3"). */
   subgraphs: Record<string, string>;
-  /** The analytics gateway over those subgraphs. */
+  /** The analytics gateway over those subgraphs ('' when started with `gateway: false`). */
   gatewayUrl: string;
   statusUrl: string;
   /** The block every subgraph had indexed when start-up finished. */
   indexedBlock: number;
   /** Devnet: each protocol's deployment and scenario result, by name. */
   devnet: Record<string, DevnetRun<any, any>>;
-  /** How the initial sync went, from graph-node start to the head (for benchmarks). */
-  indexing: { startBlock: number; blocks: number; seconds: number; handlerCalls: number | null };
+  /** Each subgraph's `graph build` output, by the same names as `subgraphs`. */
+  builds: Record<string, string>;
+  /** The graph-node process and its admin API (benchmarks deploy further builds to it). */
+  graphNode: { pid: number; adminUrl: string; metricsUrl: string };
+  /** The embedded Postgres server's process (undefined with an external Postgres). */
+  postgresPid?: number;
+  /**
+   * How the initial sync went, from graph-node start to the head (for benchmarks). graphNodeCpuSeconds:
+   * CPU graph-node used in that time (start-up included), null where /proc cannot tell.
+   */
+  indexing: { startBlock: number; blocks: number; seconds: number; handlerCalls: number | null; graphNodeCpuSeconds: number | null };
   logDir: string;
   stop(): Promise<void>;
 }
@@ -98,6 +112,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     }
 
     let postgresUrl = options.postgresUrl;
+    let postgresPid: number | undefined;
     if (!postgresUrl) {
       const dataDir = options.postgresDir ?? path.join(workDir, 'postgres');
       log(`starting postgres on port ${ports.postgres} (data: ${dataDir})`);
@@ -112,6 +127,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       teardown.add('postgres', pg.stop, pg.pid);
       writePids(workDir, teardown);
       postgresUrl = pg.url;
+      postgresPid = pg.pid;
     }
 
     log(`starting the IPFS stub on port ${ports.ipfs}`);
@@ -137,6 +153,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ipfsAddress: ipfs.address,
       ports: { http: ports.http, admin: ports.admin, indexNode: ports.indexNode, metrics: ports.metrics },
       logFile: path.join(logDir, 'graph-node.log'),
+      env: options.graphNodeEnv,
     });
     teardown.add('graph-node', graphNode.stop, graphNode.process.child.pid);
     writePids(workDir, teardown);
@@ -159,29 +176,42 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     });
 
     const indexingSeconds = (Date.now() - indexingStarted) / 1000;
+    const graphNodePid = graphNode.process.child.pid ?? 0;
+    const graphNodeCpuSeconds = processCpuSeconds(graphNodePid);
     const starts = Object.values(devnet).map((r) => Number(r.deployment.startBlock));
     const startBlock = starts.length ? Math.min(...starts) : 0;
     const subgraphs: Record<string, string> = {};
-    targets.forEach((t, i) => (subgraphs[t.name] = graphNode.queryUrls[i]));
+    const builds: Record<string, string> = {};
+    targets.forEach((t, i) => {
+      subgraphs[t.name] = graphNode.queryUrls[i];
+      builds[t.name] = buildDirs[i];
+    });
 
-    log(`starting the gateway on port ${ports.gateway}`);
-    await assertPortFree(ports.gateway, 'gateway');
-    const gateway = await createGateway({
-      endpoints: Object.entries(subgraphs).map(([name, url]) => ({ name, url })),
-      // Historical `block:` queries need block timestamps; the chain the stack indexes has them.
-      rpcUrl,
-      // Head views are kept current as graph-node indexes (anvil mines on demand: cheap when idle).
-      followIntervalMs: 1000,
-      log: (line) => log(`gateway: ${line}`),
-    }).listen(ports.gateway);
-    // Apollo drains open keep-alive connections for up to 10 s; a stack shutting down need not wait.
-    teardown.add('gateway', () => Promise.race([gateway.stop(), new Promise<void>((r) => setTimeout(r, 1000).unref())]));
+    let gatewayUrl = '';
+    if (options.gateway !== false) {
+      log(`starting the gateway on port ${ports.gateway}`);
+      await assertPortFree(ports.gateway, 'gateway');
+      const gateway = await createGateway({
+        endpoints: Object.entries(subgraphs).map(([name, url]) => ({ name, url })),
+        // Historical `block:` queries need block timestamps; the chain the stack indexes has them.
+        rpcUrl,
+        // Head views are kept current as graph-node indexes (anvil mines on demand: cheap when idle).
+        followIntervalMs: 1000,
+        log: (line) => log(`gateway: ${line}`),
+      }).listen(ports.gateway);
+      // Apollo drains open keep-alive connections for up to 10 s; a stack shutting down need not wait.
+      teardown.add('gateway', () => Promise.race([gateway.stop(), new Promise<void>((r) => setTimeout(r, 1000).unref())]));
+      gatewayUrl = gateway.url;
+    }
     return {
       rpcUrl,
       network: options.network,
       subgraphs,
-      gatewayUrl: gateway.url,
+      builds,
+      gatewayUrl,
       statusUrl: graphNode.statusUrl,
+      graphNode: { pid: graphNodePid, adminUrl: graphNode.adminUrl, metricsUrl: graphNode.metricsUrl },
+      postgresPid,
       indexedBlock: head,
       devnet,
       indexing: {
@@ -189,6 +219,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         blocks: head - startBlock + 1,
         seconds: indexingSeconds,
         handlerCalls: await handlerCount(graphNode.metricsUrl),
+        graphNodeCpuSeconds,
       },
       logDir,
       stop: () => teardown.run(log),
