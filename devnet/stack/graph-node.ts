@@ -71,6 +71,12 @@ export async function startGraphNode(options: GraphNodeOptions): Promise<Running
     GRAPH_NODE_CONFIG: undefined,
     // Poll a local chain quickly; graph-node's default (500 ms) is tuned for real networks.
     ETHEREUM_POLLING_INTERVAL: process.env.ETHEREUM_POLLING_INTERVAL ?? '200',
+    // graph-node builds an anyhow error on every read of wasm memory, even a successful one
+    // (runtime/wasm/src/module/mod.rs `read`: `.ok_or(anyhow!(...))`), and with RUST_BACKTRACE=1 in
+    // the environment each of those captures a backtrace: handlers ran 5-6x slower in CPU (a store.set
+    // reads every field of the entity). RUST_LIB_BACKTRACE=0 turns capture off for errors while panics
+    // still print theirs; graph-node's own Docker image sets neither.
+    RUST_LIB_BACKTRACE: process.env.RUST_LIB_BACKTRACE ?? '0',
     ...options.env,
   };
   const processHandle = startManagedProcess({ name: 'graph-node', command: gndBinary(), args, env, logFile: options.logFile, tailLines: 60 });
