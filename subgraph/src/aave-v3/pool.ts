@@ -48,7 +48,7 @@ import {
 } from './flash-loan'
 import { loadMarket } from './market'
 import { getOrCreateProtocol } from './protocol'
-import { LIQUIDATION_CALL, processLiquidation } from './liquidation'
+import { liquidationCallTopic, processLiquidation } from './liquidation'
 import { currentOracle, readAndRecordPrice } from './prices'
 
 export function handleLiquidationCall(event: LiquidationCall): void {
@@ -281,11 +281,12 @@ export function handlePoolUpgraded(event: Upgraded): void {
 function enclosingLiquidationId(event: ethereum.Event): Bytes | null {
   const receipt = event.receipt
   if (receipt === null) return null
+  const liquidationCall = liquidationCallTopic()
   const logs = receipt.logs
   for (let i = 0; i < logs.length; i++) {
     const l = logs[i]
     if (l.logIndex.le(event.logIndex)) continue
-    if (!l.address.equals(event.address) || l.topics.length == 0 || !l.topics[0].equals(LIQUIDATION_CALL)) continue
+    if (!l.address.equals(event.address) || l.topics.length == 0 || !l.topics[0].equals(liquidationCall)) continue
     return event.transaction.hash.concatI32(l.logIndex.toI32())
   }
   return null

@@ -13,7 +13,7 @@ import { MorphoOracle } from '../../generated/MorphoBlue/MorphoOracle'
 import { Liquidation, Market, RealizedBadDebt, SocializedLoss } from '../../generated/schema'
 import { getOrCreateAccount, stampEvent } from '../common/entities'
 import { eventId } from '../common/ids'
-import { ZERO } from '../common/math'
+import { bigIntFromHex, ZERO } from '../common/math'
 import { applyBorrowSharesDelta, applyCollateralDelta, orZero } from '../common/shares'
 import { accrued, addBorrowAssets, addSupplyAssets, loadMarket, repayBorrowAssets } from './market'
 import { bumpProtocolCounts } from './protocol'
@@ -24,7 +24,7 @@ const REALIZED_BAD_DEBT_SUFFIX = Bytes.fromHexString('0x01')
 const SOCIALIZED_LOSS_SUFFIX = Bytes.fromHexString('0x02')
 
 /** lossPerShare scale: SocializedLoss.lossPerShare = badDebtAssets * 1e36 / totalSupplyShares. */
-const LOSS_PER_SHARE_SCALE = BigInt.fromString('1000000000000000000000000000000000000')
+const LOSS_PER_SHARE_SCALE = bigIntFromHex('0xc097ce7bc90715b34b9f1000000000')
 
 /**
  * IOracle.price() at this block: one eth_call per liquidation (rare), never per user action.

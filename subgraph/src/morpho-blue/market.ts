@@ -8,7 +8,7 @@ import { orZero } from '../common/shares'
 import { getOrCreateToken } from '../common/token'
 
 /** bps per WAD fraction: fee (WAD) / 1e14 = reserveFactor (bps). */
-const WAD_PER_BPS = BigInt.fromString('100000000000000')
+const WAD_PER_BPS = BigInt.fromU64(100000000000000)
 
 export function loadMarket(morpho: Bytes, id: Bytes): Market | null {
   const market = Market.load(marketId(morpho, id))
