@@ -8,7 +8,7 @@ import {
   Upgraded,
 } from '../../generated/templates/AToken/AaveV3AToken'
 import { Transfer as TransferEntity } from '../../generated/schema'
-import { applyScaledSupplyDelta, getOrCreateAccount, stampEvent } from '../common/entities'
+import { applyScaledSupplyDelta, ensureAccount, stampEvent } from '../common/entities'
 import { eventId } from '../common/ids'
 import { ZERO } from '../common/math'
 import { burnDelta, contextMarket, mintDelta, refreshTokenGeneration } from './tokens'
@@ -24,6 +24,7 @@ export function handleATokenMint(event: Mint): void {
   const delta = mintDelta(market, account, event.params.value, event.params.balanceIncrease, event.params.index, false)
   if (delta.equals(ZERO)) return
   applyScaledSupplyDelta(market, account, delta, event.block)
+  market.save()
 }
 
 export function handleATokenBurn(event: Burn): void {
@@ -32,6 +33,7 @@ export function handleATokenBurn(event: Burn): void {
   const account = event.params.from
   const delta = burnDelta(market, account, event.params.value, event.params.balanceIncrease, event.params.index, false)
   applyScaledSupplyDelta(market, account, delta, event.block)
+  market.save()
 }
 
 /**
@@ -48,9 +50,10 @@ export function handleBalanceTransfer(event: BalanceTransfer): void {
   if (!from.equals(to)) {
     applyScaledSupplyDelta(market, from, ZERO.minus(scaled), event.block)
     applyScaledSupplyDelta(market, to, scaled, event.block)
+    market.save()
   }
-  getOrCreateAccount(from)
-  getOrCreateAccount(to)
+  ensureAccount(from)
+  ensureAccount(to)
   const t = new TransferEntity(eventId(event))
   stampEvent(t, market.protocol, event)
   t.market = market.id

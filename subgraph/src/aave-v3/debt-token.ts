@@ -12,6 +12,7 @@ export function handleDebtMint(event: Mint): void {
   const delta = mintDelta(market, account, event.params.value, event.params.balanceIncrease, event.params.index, true)
   if (delta.equals(ZERO)) return
   applyScaledDebtDelta(market, account, delta, event.block)
+  market.save()
 }
 
 /**
@@ -25,6 +26,7 @@ export function handleDebtBurn(event: Burn): void {
   if (market == null) return
   const account = event.params.from
   applyScaledDebtDelta(market, account, burnDelta(market, account, event.params.value, event.params.balanceIncrease, event.params.index, true), event.block)
+  market.save()
 }
 
 /** The debt token proxy switched implementation: its Mint/Burn follow the new one's generation from here. */

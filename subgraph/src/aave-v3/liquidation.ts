@@ -7,9 +7,9 @@
 // applied by the token templates, and the fee logs sit in the receipt just before this log.
 import { Address, BigInt, Bytes, crypto, log } from '@graphprotocol/graph-ts'
 import { LiquidationCall } from '../../generated/Pool/AaveV3Pool'
-import { Liquidation, Market, Position, Protocol } from '../../generated/schema'
-import { getOrCreateAccount, stampEvent } from '../common/entities'
-import { eventId, positionId } from '../common/ids'
+import { Liquidation, Market, Protocol } from '../../generated/schema'
+import { ensureAccount, loadPosition, stampEvent } from '../common/entities'
+import { eventId } from '../common/ids'
 import { percentMul, RAY, rayDivFloor, rayMul, rayMulFloor, SECONDS_PER_YEAR, ZERO } from '../common/math'
 import { hasDeficits, usesTokenMath } from './generation'
 import { loadMarket } from './market'
@@ -131,7 +131,7 @@ function findBadDebt(event: LiquidationCall, protocol: Protocol): BigInt | null 
 }
 
 function scaledAfter(market: Market, user: Address, debt: boolean): BigInt {
-  const p = Position.load(positionId(market.id, user))
+  const p = loadPosition(market.id, user)
   if (p == null) return ZERO
   return debt ? p.scaledVariableDebt : p.scaledSupplyBalance
 }
@@ -210,7 +210,6 @@ export function processLiquidation(event: LiquidationCall): void {
   const debt = loadMarket(protocol.id, event.params.debtAsset)
   if (collateral == null || debt == null) return
   const user = event.params.user
-  getOrCreateAccount(user)
   const fee = findProtocolFee(event, collateral)
   // Both prices as the protocol's oracle gives them at this block (3 eth_calls per liquidation:
   // oracle address, collateral price, debt price; one price when both sides are one asset).
@@ -236,6 +235,7 @@ export function processLiquidation(event: LiquidationCall): void {
   e.debtPrice = debtPrice
   e.borrowerScaledVariableDebtAfter = scaledAfter(debt, user, true)
   e.borrowerScaledCollateralAfter = scaledAfter(collateral, user, false)
+  ensureAccount(user) // after the position reads, which already tell when it exists
   e.debtVariableBorrowIndex = debt.variableBorrowIndex
   e.collateralLiquidityIndex = collateral.liquidityIndex
   e.badDebt = findBadDebt(event, protocol)

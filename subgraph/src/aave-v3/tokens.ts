@@ -1,8 +1,8 @@
 // aToken and variable debt token handlers' core: scaled balances replayed exactly like
 // ScaledBalanceTokenBase, for both rounding generations (generation.ts decides which applies, per token).
 import { Address, BigInt, dataSource, log } from '@graphprotocol/graph-ts'
-import { Market, Position, Protocol } from '../../generated/schema'
-import { positionId } from '../common/ids'
+import { Market, Protocol } from '../../generated/schema'
+import { loadPosition } from '../common/entities'
 import { ONE, RAY, rayDiv, rayMulCeil, rayMulFloor, ZERO } from '../common/math'
 import { applyTokenRevision, FLOOR_CEIL, readTokenRevision, usesTokenMath } from './generation'
 
@@ -34,7 +34,7 @@ export function tokenUsesTokenMath(market: Market, debt: boolean): boolean {
 
 /** The account's scaled balance in this market before the current event (0 if no position yet). */
 export function scaledBefore(market: Market, account: Address, debt: boolean): BigInt {
-  const p = Position.load(positionId(market.id, account))
+  const p = loadPosition(market.id, account)
   if (p == null) return ZERO
   return debt ? p.scaledVariableDebt : p.scaledSupplyBalance
 }

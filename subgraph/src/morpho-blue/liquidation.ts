@@ -11,7 +11,7 @@ import { Address, BigInt, Bytes } from '@graphprotocol/graph-ts'
 import { Liquidate } from '../../generated/MorphoBlue/MorphoBlue'
 import { MorphoOracle } from '../../generated/MorphoBlue/MorphoOracle'
 import { Liquidation, Market, RealizedBadDebt, SocializedLoss } from '../../generated/schema'
-import { getOrCreateAccount, stampEvent } from '../common/entities'
+import { ensureAccount, stampEvent } from '../common/entities'
 import { eventId } from '../common/ids'
 import { bigIntFromHex, ZERO } from '../common/math'
 import { applyBorrowSharesDelta, applyCollateralDelta, orZero } from '../common/shares'
@@ -43,7 +43,7 @@ export function processLiquidate(event: Liquidate): void {
   if (market == null) return
   const p = event.params
   const borrower = p.borrower
-  getOrCreateAccount(borrower)
+  ensureAccount(borrower)
   accrued(market, event.block)
 
   repayBorrowAssets(market, p.repaidAssets)

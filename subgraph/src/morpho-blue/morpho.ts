@@ -34,7 +34,7 @@ import {
   Withdraw,
   WithdrawCollateral,
 } from '../../generated/schema'
-import { getOrCreateAccount, stampEvent } from '../common/entities'
+import { ensureAccount, stampEvent } from '../common/entities'
 import { eventId } from '../common/ids'
 import { applyBorrowSharesDelta, applyCollateralDelta, applySupplySharesDelta, orZero } from '../common/shares'
 import { processLiquidate } from './liquidation'
@@ -75,8 +75,8 @@ export function handleAccrueInterest(event: AccrueInterest): void {
   addSupplyAssets(market, p.interest)
   market.borrowRate = p.prevBorrowRate
   accrued(market, event.block)
-  if (p.feeShares.isZero()) market.save()
-  else applySupplySharesDelta(market, recipient, p.feeShares, event.block) // saves the market
+  if (!p.feeShares.isZero()) applySupplySharesDelta(market, recipient, p.feeShares, event.block)
+  market.save()
 }
 
 export function handleSupply(event: SupplyEvent): void {
@@ -86,6 +86,7 @@ export function handleSupply(event: SupplyEvent): void {
   accrued(market, event.block)
   addSupplyAssets(market, p.assets)
   applySupplySharesDelta(market, p.onBehalf, p.shares, event.block)
+  market.save()
   const e = new Supply(eventId(event))
   stampEvent(e, market.protocol, event)
   e.market = market.id
@@ -103,6 +104,7 @@ export function handleWithdraw(event: WithdrawEvent): void {
   accrued(market, event.block)
   addSupplyAssets(market, p.assets.neg())
   applySupplySharesDelta(market, p.onBehalf, p.shares.neg(), event.block)
+  market.save()
   const e = new Withdraw(eventId(event))
   stampEvent(e, market.protocol, event)
   e.market = market.id
@@ -120,6 +122,7 @@ export function handleBorrow(event: BorrowEvent): void {
   accrued(market, event.block)
   addBorrowAssets(market, p.assets)
   applyBorrowSharesDelta(market, p.onBehalf, p.shares, event.block)
+  market.save()
   const e = new Borrow(eventId(event))
   stampEvent(e, market.protocol, event)
   e.market = market.id
@@ -137,6 +140,7 @@ export function handleRepay(event: RepayEvent): void {
   accrued(market, event.block)
   repayBorrowAssets(market, p.assets)
   applyBorrowSharesDelta(market, p.onBehalf, p.shares.neg(), event.block)
+  market.save()
   const e = new Repay(eventId(event))
   stampEvent(e, market.protocol, event)
   e.market = market.id
@@ -154,6 +158,7 @@ export function handleSupplyCollateral(event: SupplyCollateralEvent): void {
   if (market == null) return
   const p = event.params
   applyCollateralDelta(market, p.onBehalf, p.assets, event.block)
+  market.save()
   const e = new SupplyCollateral(eventId(event))
   stampEvent(e, market.protocol, event)
   e.market = market.id
@@ -169,6 +174,7 @@ export function handleWithdrawCollateral(event: WithdrawCollateralEvent): void {
   const p = event.params
   accrued(market, event.block)
   applyCollateralDelta(market, p.onBehalf, p.assets.neg(), event.block)
+  market.save()
   const e = new WithdrawCollateral(eventId(event))
   stampEvent(e, market.protocol, event)
   e.market = market.id
@@ -232,7 +238,7 @@ export function handleEnableLltv(event: EnableLltv): void {
 export function handleSetAuthorization(event: SetAuthorization): void {
   const protocol = getOrCreateProtocol(event.address)
   const authorizer: Address = event.params.authorizer
-  getOrCreateAccount(authorizer)
+  ensureAccount(authorizer)
   const id = protocol.id.concat(authorizer).concat(event.params.authorized)
   let a = Authorization.load(id)
   if (a == null) {
