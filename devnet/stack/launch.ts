@@ -65,6 +65,8 @@ export interface RunningStack {
   graphNode: { pid: number; adminUrl: string; metricsUrl: string };
   /** The embedded Postgres server's process (undefined with an external Postgres). */
   postgresPid?: number;
+  /** The database graph-node stores its deployments in (benchmarks read their tables). */
+  postgresUrl: string;
   /**
    * How the initial sync went, from graph-node start to the head (for benchmarks). graphNodeCpuSeconds:
    * CPU graph-node used in that time (start-up included), null where /proc cannot tell.
@@ -212,6 +214,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       statusUrl: graphNode.statusUrl,
       graphNode: { pid: graphNodePid, adminUrl: graphNode.adminUrl, metricsUrl: graphNode.metricsUrl },
       postgresPid,
+      postgresUrl,
       indexedBlock: head,
       devnet,
       indexing: {
