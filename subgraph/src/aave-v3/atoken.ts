@@ -12,6 +12,7 @@ import { applyScaledSupplyDelta, ensureAccount, stampEvent } from '../common/ent
 import { eventId } from '../common/ids'
 import { ZERO } from '../common/math'
 import { burnDelta, contextMarket, mintDelta, refreshTokenGeneration } from './tokens'
+import { saveMarket } from '../common/changes'
 
 // Mint/Burn: scaled deltas per generation in tokens.ts. Also covers the v3.5+ Umbrella path:
 // Pool.eliminateReserveDeficit burns the Umbrella's aTokens with aToken.burn (LiquidationLogic.
@@ -24,7 +25,7 @@ export function handleATokenMint(event: Mint): void {
   const delta = mintDelta(market, account, event.params.value, event.params.balanceIncrease, event.params.index, false)
   if (delta.equals(ZERO)) return
   applyScaledSupplyDelta(market, account, delta, event.block)
-  market.save()
+  saveMarket(market)
 }
 
 export function handleATokenBurn(event: Burn): void {
@@ -33,7 +34,7 @@ export function handleATokenBurn(event: Burn): void {
   const account = event.params.from
   const delta = burnDelta(market, account, event.params.value, event.params.balanceIncrease, event.params.index, false)
   applyScaledSupplyDelta(market, account, delta, event.block)
-  market.save()
+  saveMarket(market)
 }
 
 /**
@@ -50,7 +51,7 @@ export function handleBalanceTransfer(event: BalanceTransfer): void {
   if (!from.equals(to)) {
     applyScaledSupplyDelta(market, from, ZERO.minus(scaled), event.block)
     applyScaledSupplyDelta(market, to, scaled, event.block)
-    market.save()
+    saveMarket(market)
   }
   ensureAccount(from)
   ensureAccount(to)
@@ -69,7 +70,7 @@ export function handleATokenInitialized(event: Initialized): void {
   const market = contextMarket()
   if (market == null) return
   market.treasury = Address.fromBytes(event.params.treasury)
-  market.save()
+  saveMarket(market)
 }
 
 /** The aToken proxy switched implementation: its Mint/Burn follow the new one's generation from here. */

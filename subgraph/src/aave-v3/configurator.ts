@@ -40,6 +40,7 @@ import { applyTokenRevision, readTokenRevision } from './generation'
 import { loadMarket, newMarket } from './market'
 import { followAggregator, getOrCreateOracle, getOrCreateOracleAsset, readAssetPrice, recordPrice } from './prices'
 import { getOrCreateProtocol, linkContract, protocolOf, readAddressesProvider } from './protocol'
+import { saveMarket } from '../common/changes'
 
 
 class ATokenInit {
@@ -117,7 +118,7 @@ export function handleReserveInitialized(event: ReserveInitialized): void {
   // Each token's own generation (its proxies' Upgraded events move it later): 2 eth_calls per reserve.
   applyTokenRevision(market, protocol, false, readTokenRevision(event.params.aToken, false))
   applyTokenRevision(market, protocol, true, readTokenRevision(event.params.variableDebtToken, true))
-  market.save()
+  saveMarket(market)
 
   const ctx = new DataSourceContext()
   ctx.setBytes('protocol', protocol.id)

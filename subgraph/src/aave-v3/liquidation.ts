@@ -15,6 +15,7 @@ import { hasDeficits, usesTokenMath } from './generation'
 import { loadMarket } from './market'
 import { copyPrice, currentOracle, readAndRecordPrice } from './prices'
 import { getOrCreateProtocol } from './protocol'
+import { saveMarket } from '../common/changes'
 
 // Event topics, computed where they are used: a module-level constant would be hashed (a host call)
 // at the start of every Pool handler call, graph-node instantiating the module for each trigger.
@@ -255,10 +256,10 @@ export function processLiquidation(event: LiquidationCall): void {
   protocol.liquidationCount += 1
   protocol.save()
   collateral.liquidationCount += 1
-  collateral.save()
+  saveMarket(collateral)
   if (!debt.id.equals(collateral.id)) {
     debt.liquidationCount += 1
-    debt.save()
+    saveMarket(debt)
   }
 }
 

@@ -51,6 +51,7 @@ import { loadMarket } from './market'
 import { getOrCreateProtocol } from './protocol'
 import { liquidationCallTopic, processLiquidation } from './liquidation'
 import { currentOracle, readAndRecordPrice } from './prices'
+import { loadMarketById, saveMarket } from '../common/changes'
 
 export function handleLiquidationCall(event: LiquidationCall): void {
   processLiquidation(event)
@@ -63,7 +64,7 @@ export function handleLiquidationCall(event: LiquidationCall): void {
  * Pool (identity read at this block) and loadMarket logs the miss.
  */
 function poolMarket(pool: Address, asset: Address): Market | null {
-  const market = Market.load(marketId(pool, asset))
+  const market = loadMarketById(marketId(pool, asset))
   if (market != null) return market
   return loadMarket(getOrCreateProtocol(pool).id, asset)
 }
@@ -173,7 +174,7 @@ export function handleReserveDataUpdated(event: ReserveDataUpdated): void {
   market.lastUpdateTimestamp = event.block.timestamp
   market.lastUpdateBlock = event.block.number
   market.scaledTotalVariableDebtAtLastUpdate = market.scaledTotalVariableDebt
-  market.save()
+  saveMarket(market)
 }
 
 function toggleCollateral(event: ReserveUsedAsCollateralEnabled, enabled: boolean): void {
@@ -185,7 +186,7 @@ function toggleCollateral(event: ReserveUsedAsCollateralEnabled, enabled: boolea
     const market = poolMarket(event.address, event.params.reserve)
     if (market == null) return
     position = createPosition(market, user, event.block)
-    market.save() // positionCount
+    saveMarket(market) // positionCount
   }
   position.collateralEnabled = enabled
   savePosition(position, event.block)
@@ -224,7 +225,7 @@ export function handleIsolationModeTotalDebtUpdated(event: IsolationModeTotalDeb
   const market = poolMarket(event.address, event.params.asset)
   if (market == null) return
   market.isolationModeTotalDebt = event.params.totalDebt
-  market.save()
+  saveMarket(market)
 }
 
 /** PoolLogic.executeMintToTreasury: amountMinted = accruedToTreasury.rayMul(normalizedIncome); accrued reset to 0. */
@@ -239,7 +240,7 @@ export function handleMintedToTreasury(event: MintedToTreasury): void {
   e.save()
   market.accruedToTreasuryScaled = ZERO
   market.totalMintedToTreasury = market.totalMintedToTreasury.plus(event.params.amountMinted)
-  market.save()
+  saveMarket(market)
 }
 
 /**
@@ -257,7 +258,7 @@ export function handleFlashLoan(event: FlashLoanEvent): void {
   const scaled = premiumToTreasuryScaled(protocol, toProtocol, market.liquidityIndex)
   if (!scaled.isZero()) {
     market.accruedToTreasuryScaled = market.accruedToTreasuryScaled.plus(scaled)
-    market.save()
+    saveMarket(market)
   }
   const e = new FlashLoan(eventId(event))
   stampEvent(e, protocol.id, event)
@@ -338,7 +339,7 @@ export function handleDeficitCreated(event: DeficitCreated): void {
   market.deficit = market.deficit.plus(amount)
   market.totalDeficitCreated = market.totalDeficitCreated.plus(amount)
   market.realizedBadDebtCount += 1
-  market.save()
+  saveMarket(market)
   protocol.realizedBadDebtCount += 1
   protocol.save()
 }
@@ -356,7 +357,7 @@ export function handleDeficitCovered(event: DeficitCovered): void {
   market.deficit = market.deficit.minus(amount)
   market.totalDeficitCovered = market.totalDeficitCovered.plus(amount)
   market.deficitCoverageCount += 1
-  market.save()
+  saveMarket(market)
   protocol.deficitCoverageCount += 1
   protocol.save()
 

@@ -5,6 +5,7 @@ import { Address, BigInt, Bytes, ethereum, log } from '@graphprotocol/graph-ts'
 import { Market, Oracle, OracleAsset, PriceSource, PriceUpdate, Protocol } from '../../generated/schema'
 import { Aggregator } from '../../generated/templates'
 import { eventId } from '../common/ids'
+import { loadMarketById, saveMarket } from '../common/changes'
 
 /**
  * AaveOracle.getAssetPrice(asset) at this block: one eth_call, only in handlers that are not per user
@@ -148,10 +149,10 @@ export function recordPrice(
   saveAssetPrice(oa, price, event)
   const marketId = oa.market
   if (marketId === null) return
-  const market = Market.load(marketId)
+  const market = loadMarketById(marketId)
   if (market == null) return
   setMarketPrice(market, price, oa.source, event)
-  market.save()
+  saveMarket(market)
   savePriceUpdate(event, market, oracleAssetSource(oa), price, kind, roundId)
 }
 

@@ -5,9 +5,10 @@ import { Market, Protocol } from '../../generated/schema'
 import { loadPosition } from '../common/entities'
 import { ONE, RAY, rayDiv, rayMulCeil, rayMulFloor, ZERO } from '../common/math'
 import { applyTokenRevision, FLOOR_CEIL, readTokenRevision, usesTokenMath } from './generation'
+import { loadMarketById, saveMarket } from '../common/changes'
 
 export function contextMarket(): Market | null {
-  return Market.load(dataSource.context().getBytes('market'))
+  return loadMarketById(dataSource.context().getBytes('market'))
 }
 
 /** The token's proxy switched implementation (Upgraded): its Mint/Burn follow the new one's generation from here. */
@@ -17,7 +18,7 @@ export function refreshTokenGeneration(token: Address, debt: boolean): void {
   const protocol = Protocol.load(market.protocol)
   if (protocol == null) return
   applyTokenRevision(market, protocol, debt, readTokenRevision(token, debt))
-  market.save()
+  saveMarket(market)
 }
 
 /**

@@ -17,6 +17,7 @@ import { bigIntFromHex, ZERO } from '../common/math'
 import { applyBorrowSharesDelta, applyCollateralDelta, orZero } from '../common/shares'
 import { accrued, addBorrowAssets, addSupplyAssets, loadMarket, repayBorrowAssets } from './market'
 import { bumpProtocolCounts } from './protocol'
+import { saveMarket } from '../common/changes'
 
 // graph-node refuses one id for two entity types that share an interface (LendingEvent): the
 // RealizedBadDebt and SocializedLoss of a Liquidate get the log's id plus one byte.
@@ -116,7 +117,7 @@ export function processLiquidate(event: Liquidate): void {
     market.realizedBadDebtCount += 1
   }
   market.liquidationCount += 1
-  market.save()
+  saveMarket(market)
   bumpProtocolCounts(market.protocol, 1, realized)
 }
 

@@ -40,6 +40,7 @@ import { applyBorrowSharesDelta, applyCollateralDelta, applySupplySharesDelta, o
 import { processLiquidate } from './liquidation'
 import { accrued, addBorrowAssets, addSupplyAssets, createMarket, loadMarket, repayBorrowAssets, setFee } from './market'
 import { feeRecipientOf, getOrCreateProtocol } from './protocol'
+import { saveMarket } from '../common/changes'
 
 export function handleCreateMarket(event: CreateMarket): void {
   const protocol = getOrCreateProtocol(event.address)
@@ -76,7 +77,7 @@ export function handleAccrueInterest(event: AccrueInterest): void {
   market.borrowRate = p.prevBorrowRate
   accrued(market, event.block)
   if (!p.feeShares.isZero()) applySupplySharesDelta(market, recipient, p.feeShares, event.block)
-  market.save()
+  saveMarket(market)
 }
 
 export function handleSupply(event: SupplyEvent): void {
@@ -86,7 +87,7 @@ export function handleSupply(event: SupplyEvent): void {
   accrued(market, event.block)
   addSupplyAssets(market, p.assets)
   applySupplySharesDelta(market, p.onBehalf, p.shares, event.block)
-  market.save()
+  saveMarket(market)
   const e = new Supply(eventId(event))
   stampEvent(e, market.protocol, event)
   e.market = market.id
@@ -104,7 +105,7 @@ export function handleWithdraw(event: WithdrawEvent): void {
   accrued(market, event.block)
   addSupplyAssets(market, p.assets.neg())
   applySupplySharesDelta(market, p.onBehalf, p.shares.neg(), event.block)
-  market.save()
+  saveMarket(market)
   const e = new Withdraw(eventId(event))
   stampEvent(e, market.protocol, event)
   e.market = market.id
@@ -122,7 +123,7 @@ export function handleBorrow(event: BorrowEvent): void {
   accrued(market, event.block)
   addBorrowAssets(market, p.assets)
   applyBorrowSharesDelta(market, p.onBehalf, p.shares, event.block)
-  market.save()
+  saveMarket(market)
   const e = new Borrow(eventId(event))
   stampEvent(e, market.protocol, event)
   e.market = market.id
@@ -140,7 +141,7 @@ export function handleRepay(event: RepayEvent): void {
   accrued(market, event.block)
   repayBorrowAssets(market, p.assets)
   applyBorrowSharesDelta(market, p.onBehalf, p.shares.neg(), event.block)
-  market.save()
+  saveMarket(market)
   const e = new Repay(eventId(event))
   stampEvent(e, market.protocol, event)
   e.market = market.id
@@ -158,7 +159,7 @@ export function handleSupplyCollateral(event: SupplyCollateralEvent): void {
   if (market == null) return
   const p = event.params
   applyCollateralDelta(market, p.onBehalf, p.assets, event.block)
-  market.save()
+  saveMarket(market)
   const e = new SupplyCollateral(eventId(event))
   stampEvent(e, market.protocol, event)
   e.market = market.id
@@ -174,7 +175,7 @@ export function handleWithdrawCollateral(event: WithdrawCollateralEvent): void {
   const p = event.params
   accrued(market, event.block)
   applyCollateralDelta(market, p.onBehalf, p.assets.neg(), event.block)
-  market.save()
+  saveMarket(market)
   const e = new WithdrawCollateral(eventId(event))
   stampEvent(e, market.protocol, event)
   e.market = market.id
@@ -201,7 +202,7 @@ export function handleSetFee(event: SetFee): void {
   e.save()
   accrued(market, event.block)
   setFee(market, event.params.newFee)
-  market.save()
+  saveMarket(market)
 }
 
 export function handleSetFeeRecipient(event: SetFeeRecipient): void {
