@@ -7,6 +7,7 @@
 // store.get (each one copies the whole entity into wasm memory).
 import { Address, BigInt, Bytes, Entity, Value, ethereum } from '@graphprotocol/graph-ts'
 import { Account, Market, Position, Protocol, ProtocolAccount } from '../../generated/schema'
+import { saveChanges, track } from './changes'
 import { positionId, protocolAccountId } from './ids'
 import { ZERO } from './math'
 
@@ -22,11 +23,16 @@ function isKnownAccount(address: Bytes): boolean {
   return false
 }
 
-/** Creates the Account if it does not exist yet. */
+/**
+ * Creates the Account if it does not exist yet, without reading it: an account is its id alone, and
+ * graph-node merges an id-only store.set into a stored account without writing a version (nothing
+ * changed), so saving it always stores what a load-then-save-if-missing did, minus a store read (a
+ * database query for a new account).
+ */
 export function ensureAccount(address: Address): void {
   if (isKnownAccount(address)) return
   knownAccounts.push(address)
-  if (Account.load(address) == null) new Account(address).save()
+  new Account(address).save()
 }
 
 function loadProtocolAccount(id: Bytes): ProtocolAccount | null {
@@ -68,6 +74,7 @@ export function loadPosition(market: Bytes, account: Address): Position | null {
   for (let i = 0; i < knownPositions.length; i++) if (knownPositions[i].id.equals(id)) return knownPositions[i]
   for (let i = 0; i < missingPositions.length; i++) if (missingPositions[i].equals(id)) return null
   const position = Position.load(id)
+  track(position)
   if (position == null) {
     missingPositions.push(id)
   } else {
@@ -148,7 +155,7 @@ export function savePosition(position: Position, block: ethereum.Block): void {
     }
     position.open = open
   }
-  position.save()
+  saveChanges('Position', position)
 }
 
 /**
