@@ -4,6 +4,7 @@
  * included (a mutable entity keeps one row per version, with the block range it was current in).
  * Ignored: `vid` (a row number graph-node draws per store.set, so it moves when a build saves less
  * often) and the proof of indexing (`poi2$`, a digest of the store.set calls themselves).
+ * `node --import tsx bench/compare-facts.ts POSTGRES_URL DEPLOYMENT_A DEPLOYMENT_B` prints the comparison.
  */
 import pg from 'pg';
 
@@ -18,6 +19,8 @@ export interface FactsComparison {
   identical: boolean;
   tables: number;
   rows: number;
+  /** Rows per table in the first deployment (a table with none compares nothing). */
+  tableRows: Record<string, number>;
   /** Tables whose rows or columns differ, by name. */
   differing: Record<string, TableDiff | { columns: [string[], string[]] }>;
 }
@@ -57,7 +60,7 @@ export async function compareFacts(postgresUrl: string, first: string, second: s
   try {
     const [a, b] = [await schemaOf(client, first), await schemaOf(client, second)];
     const [colsA, colsB] = [await columnsOf(client, a), await columnsOf(client, b)];
-    const result: FactsComparison = { identical: true, tables: 0, rows: 0, differing: {} };
+    const result: FactsComparison = { identical: true, tables: 0, rows: 0, tableRows: {}, differing: {} };
     for (const table of new Set([...colsA.keys(), ...colsB.keys()])) {
       const ca = colsA.get(table) ?? [];
       const cb = colsB.get(table) ?? [];
@@ -75,6 +78,7 @@ export async function compareFacts(postgresUrl: string, first: string, second: s
         onlyInSecond: await count(client, `${select(b)} except all ${select(a)}`),
       };
       result.rows += diff.rows[0];
+      result.tableRows[table] = diff.rows[0];
       if (diff.onlyInFirst || diff.onlyInSecond || diff.rows[0] !== diff.rows[1]) {
         result.identical = false;
         result.differing[table] = diff;
@@ -84,4 +88,9 @@ export async function compareFacts(postgresUrl: string, first: string, second: s
   } finally {
     await client.end();
   }
+}
+
+if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
+  const [url, first, second] = process.argv.slice(2);
+  void compareFacts(url, first, second).then((c) => console.log(JSON.stringify(c, null, 2)));
 }
