@@ -26,6 +26,8 @@ export interface BenchStackOptions {
   gateway?: boolean;
   /** Extra environment for graph-node, given the parsed flags. */
   graphNodeEnv?: (flags: ParsedFlags) => NodeJS.ProcessEnv;
+  /** The stack's own flags (default: this process's arguments). */
+  argv?: string[];
 }
 
 /**
@@ -33,7 +35,7 @@ export interface BenchStackOptions {
  * temporary directory is used and removed at the end.
  */
 export async function startBenchStack(name: string, options: BenchStackOptions = {}): Promise<BenchStack> {
-  const flags = parseFlags(process.argv.slice(2), process.env, options.flags);
+  const flags = parseFlags(options.argv ?? process.argv.slice(2), process.env, options.flags);
   if (flags.help) {
     console.log(helpText(options.flags, `npm run bench:${name.replace(/^bench-/, '')} -- [options]`));
     process.exit(0);
@@ -53,9 +55,13 @@ export async function startBenchStack(name: string, options: BenchStackOptions =
     for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] = await freePort();
   }
   const protocols = protocolsFrom(flags);
-  // Interrupted or crashed, a benchmark leaves no process behind.
+  // Whatever ends this process (an error, a signal handler's exit), no child may outlive it.
   const teardown = new Teardown();
-  process.on('exit', () => teardown.killGroupsSync());
+  const onExit = () => {
+    teardown.killGroupsSync();
+    removeWorkDir();
+  };
+  process.once('exit', onExit);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => void teardown.run().finally(() => process.exit(130)));
   }
@@ -87,6 +93,22 @@ export async function startBenchStack(name: string, options: BenchStackOptions =
     stop: async () => {
       await stack.stop();
       removeWorkDir();
+      process.off('exit', onExit);
     },
   };
 }
+
+/** What a benchmark reads from a stack: a running one it started, or one `npm start` left running. */
+export type BenchStackState = Pick<RunningStack, 'rpcUrl' | 'subgraphs' | 'devnet'>;
+
+/**
+ * A stack started by `npm start` and still running, from the state file it wrote: a benchmark can
+ * then be repeated (or run on new gateway code) without seeding the chain again, which takes an hour
+ * at 10^4 accounts. The stack is the user's: stopping the benchmark leaves it running.
+ */
+export function attachBenchStack(stateFile: string): { stack: BenchStackState; accounts: number; stop(): Promise<void> } {
+  const state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as BenchStackState;
+  const accounts = Math.max(...Object.values(state.devnet).map((run) => (run.scenario as { accounts: string[] }).accounts.length));
+  return { stack: state, accounts, stop: async () => undefined };
+}
+

@@ -25,7 +25,7 @@ import path from 'node:path';
 import { repoRoot, type FlagSpec } from '../devnet/cli/options';
 import { waitForSync } from '../devnet/stack/indexing-status';
 import { processCpuSeconds, processTreeCpuSeconds } from '../devnet/stack/process-cpu';
-import { buildSubgraph } from '../devnet/stack/subgraph-build';
+import { buildSubgraph, buildSubgraphs } from '../devnet/stack/subgraph-build';
 import { compareFacts, type FactsComparison } from './compare-facts';
 import { startBenchStack, type BenchStack } from './bench-stack';
 import { writeFloorMappings } from './floor';
@@ -183,19 +183,14 @@ async function buildBaseline(bench: BenchStack, rev: string, benchDir: string): 
   fs.mkdirSync(root, { recursive: true });
   execSync(`git archive --format=tar ${rev} subgraph schema.graphql abis | tar -x -C ${JSON.stringify(root)}`, { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
   fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(root, 'node_modules'));
-  const dirs: string[] = [];
-  for (const p of bench.protocols) {
-    const { buildDir } = await buildSubgraph({
-      name: `baseline-${p.name}`,
-      manifest: path.join(root, 'subgraph', path.basename(p.manifest)),
-      network: bench.stack.network,
-      dataSources: p.dataSources(bench.stack.devnet[p.name].deployment),
-      workDir: benchDir,
-      log: (l) => console.error(`[bench-index] baseline ${rev} ${p.name}: ${l}`),
-    });
-    dirs.push(buildDir);
-  }
-  return dirs;
+  // Each manifest compiled once, like the stack's own builds (the aave-v3 devnets share one).
+  const targets = bench.protocols.map((p) => ({
+    name: `baseline-${p.name}`,
+    manifest: path.join(root, 'subgraph', path.basename(p.manifest)),
+    dataSources: p.dataSources(bench.stack.devnet[p.name].deployment),
+  }));
+  const builds = await buildSubgraphs(targets, { network: bench.stack.network, workDir: benchDir, log: (l) => console.error(`[bench-index] baseline ${rev}: ${l}`) });
+  return builds.map((b) => b.buildDir);
 }
 
 /** Every protocol's stored facts, ours against the baseline (bench/compare-facts.ts). */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { BoundedCache, createRequestContext, ViewCache, type EndpointConfig, type GatewayDeps, type RequestContext } from './context';
+import { BoundedCache, BoundedSet, createRequestContext, ViewCache, type EndpointConfig, type GatewayDeps, type RequestContext } from './context';
 import { classify } from './errors';
 import { landingPage } from './landing';
 import { limitRules, type QueryLimits } from './schema/limits';
@@ -61,6 +61,7 @@ export function createGateway(options: GatewayOptions) {
     viewCache: new ViewCache(options.viewCacheSize ?? 16),
     // Oracle reads of recent blocks (one per protocol and block): small values, a few hundred blocks.
     readCache: new BoundedCache<unknown>(1024),
+    unpinnable: new BoundedSet(100_000),
     chain: options.rpcUrl ? createRpcChainReader(options.rpcUrl) : undefined,
     adapters: options.adapters ?? DEFAULT_ADAPTERS,
     views: createViewService({

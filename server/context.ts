@@ -4,7 +4,7 @@
  * cross-request cache of computed protocol views keyed by block hash (a block's figures never change).
  */
 import DataLoader from 'dataloader';
-import { gatewayError } from './errors';
+import { classify, gatewayError } from './errors';
 import { loadProtocols, type ProtocolInfo } from './sources/aave-v3';
 import type { LiquidationRow } from './sources/liquidations';
 import type { AdapterInput, ChainReader, ProtocolAdapter, SocializedLossRow, UsdPrices } from './views/adapter';
@@ -32,6 +32,8 @@ export interface GatewayDeps {
   viewCache: ViewCache;
   /** Chain reads at blocks known by hash (oracle prices), kept across requests. */
   readCache: BoundedCache<unknown>;
+  /** Block hashes graph-node does not know (it stores only blocks it fetched): read by number. */
+  unpinnable: BoundedSet;
   /** Follows each protocol's head view from block to block (absent: every view is computed from scratch). */
   views?: ViewService;
 }
@@ -51,8 +53,61 @@ export class BoundedCache<T> {
   }
 }
 
-/** Computed protocol views keyed by block hash. */
-export class ViewCache extends BoundedCache<ProtocolView> {}
+/** A bounded set (insertion-ordered eviction). */
+export class BoundedSet {
+  private readonly items = new Set<string>();
+  constructor(private readonly capacity: number) {}
+  has(item: string): boolean {
+    return this.items.has(item);
+  }
+  add(item: string): void {
+    this.items.add(item);
+    while (this.items.size > this.capacity) this.items.delete(this.items.values().next().value as string);
+  }
+}
+
+/**
+ * Computed protocol views keyed by block hash, bounded by count and by the accounts they hold: at
+ * 10^5 accounts a view is ~90 MB, so 16 of them would hold gigabytes (the followed head view is kept
+ * by the view service anyway).
+ */
+export class ViewCache {
+  private readonly entries = new Map<string, { view: Promise<ProtocolView>; accounts: number }>();
+  private accounts = 0;
+  constructor(
+    private readonly capacity: number,
+    private readonly maxAccounts = 250_000,
+  ) {}
+  get(key: string, compute: () => Promise<ProtocolView>): Promise<ProtocolView> {
+    const hit = this.entries.get(key);
+    if (hit) return hit.view;
+    const entry = { view: compute(), accounts: 0 };
+    this.entries.set(key, entry);
+    entry.view.then(
+      (v) => {
+        if (this.entries.get(key) !== entry) return;
+        entry.accounts = v.accountCount;
+        this.accounts += entry.accounts;
+        this.evict(key);
+      },
+      () => this.remove(key, entry),
+    );
+    this.evict(key);
+    return entry.view;
+  }
+  private remove(key: string, entry: { accounts: number }) {
+    if (this.entries.get(key) !== entry) return;
+    this.entries.delete(key);
+    this.accounts -= entry.accounts;
+  }
+  /** Oldest first, never the entry just added. */
+  private evict(keep: string) {
+    for (const [key, entry] of this.entries) {
+      if (this.entries.size <= this.capacity && this.accounts <= this.maxAccounts) return;
+      if (key !== keep) this.remove(key, entry);
+    }
+  }
+}
 
 export interface Pinned {
   endpoint: string;
@@ -97,11 +152,31 @@ export function adapterFor(deps: GatewayDeps, family: string): ProtocolAdapter {
 
 export function createRequestContext(deps: GatewayDeps): RequestContext {
   const ctx = { stats: { subgraphRequests: 0, warnings: [] } } as unknown as RequestContext;
+  // Blocks this request pinned, by number, per endpoint: its reads name them by hash (see hashOf).
+  const hashes = new Map(deps.endpoints.map((e) => [e.name, new Map<number, string>()]));
+  const known = (endpoint: string, block: BlockRef) => {
+    if (block.hash) hashes.get(endpoint)?.set(block.number, block.hash);
+    return block;
+  };
   const clients = new Map(
-    deps.endpoints.map((e) => [e.name, createSubgraphClient({ url: e.url, timeoutMs: deps.subgraphTimeoutMs, onRequest: () => ctx.stats.subgraphRequests++ })]),
+    deps.endpoints.map((e) => [
+      e.name,
+      createSubgraphClient({
+        url: e.url,
+        timeoutMs: deps.subgraphTimeoutMs,
+        onRequest: () => ctx.stats.subgraphRequests++,
+        hashOf: (n) => {
+          const hash = hashes.get(e.name)!.get(n);
+          return hash && !deps.unpinnable.has(hash) ? hash : undefined;
+        },
+        onUnknownHash: (hash) => deps.unpinnable.add(hash),
+      }),
+    ]),
   );
   const clientOf = (endpoint: string) => clients.get(endpoint)!;
-  const indexing = new DataLoader<string, IndexingState>((names) => Promise.all(names.map((n) => fetchIndexingState(clientOf(n)))));
+  // Each endpoint's failure is its own (DataLoader rejects only the keys whose entry is an Error):
+  // one endpoint down must not fail the others' protocols.
+  const indexing = new DataLoader<string, IndexingState>((names) => Promise.all(names.map((n) => fetchIndexingState(clientOf(n)).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))))));
   const pins = new Map<string, Promise<Pinned>>();
   const pin = (endpoint: string, block: number | null | undefined) => {
     const key = `${endpoint}|${block ?? 'head'}`;
@@ -109,7 +184,7 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
     if (!pinned) {
       pinned = (async () => {
         const state = await indexing.load(endpoint);
-        return { endpoint, client: clientOf(endpoint), block: await pinBlock(state, block, deps.headers), indexing: state };
+        return { endpoint, client: clientOf(endpoint), block: known(endpoint, await pinBlock(state, block, deps.headers)), indexing: state };
       })();
       pins.set(key, pinned);
     }
@@ -122,7 +197,7 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
   const inputAt = (h: ProtocolHandle, client: SubgraphClient, block: BlockRef, indexing: IndexingState): AdapterInput => ({
     client,
     protocolId: h.protocolId,
-    block,
+    block: known(h.endpoint, block),
     indexing,
     chain: deps.chain,
     usdPrices: (tokens, at) => memo(usdPrices, `${h.protocolId}|${at}|${[...tokens].sort().join(',')}`, () => usdPricesFromOtherProtocols(ctx, h, tokens, at)),
@@ -199,7 +274,9 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
   };
   const findProtocol = async (idOrSlug: string): Promise<ProtocolHandle> => {
     const wanted = idOrSlug.toLowerCase();
-    const all = await Promise.all(deps.endpoints.map(async (e) => ({ endpoint: e.name, ...(await protocolsAt(e.name, null)) })));
+    const settled = await Promise.allSettled(deps.endpoints.map(async (e) => ({ endpoint: e.name, ...(await protocolsAt(e.name, null)) })));
+    const all = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const down = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
     const candidates = all.flatMap(({ endpoint, protocols }) => protocols.map((p) => ({ endpoint, p, single: protocols.length === 1 })));
     // An id is exact; then an endpoint's configured name (when it serves one protocol); then the slug.
     const matches =
@@ -209,6 +286,8 @@ export function createRequestContext(deps: GatewayDeps): RequestContext {
     if (matches.length === 1) return { endpoint: matches[0].endpoint, protocolId: matches[0].p.id, family: matches[0].p.family };
     const known = candidates.map((c) => `${c.endpoint}: ${c.p.slug} (${c.p.id})`).join(', ') || 'none';
     if (matches.length > 1) throw gatewayError('BAD_USER_INPUT', `"${idOrSlug}" names several protocols; use an id or endpoint name: ${known}`);
+    // Not among the endpoints that answered: it may be on one that did not, so say why, not "not found".
+    if (down.length > 0) throw down[0];
     throw gatewayError('PROTOCOL_NOT_FOUND', `no indexed protocol "${idOrSlug}"; known: ${known}`);
   };
 
@@ -225,7 +304,13 @@ async function usdPricesFromOtherProtocols(ctx: RequestContext, self: ProtocolHa
   const wanted = new Set(tokens.map((t) => t.toLowerCase()));
   const out: UsdPrices = new Map();
   for (const endpoint of ctx.deps.endpoints) {
-    const { pinned, protocols } = await ctx.protocolsAt(endpoint.name, null);
+    // An endpoint that does not answer prices nothing: its tokens stay unpriced (and are reported so).
+    const listed = await ctx.protocolsAt(endpoint.name, null).catch((err: unknown) => {
+      ctx.stats.warnings.push(`endpoint ${endpoint.name} gave no USD prices: ${classify(err)?.code ?? 'INTERNAL_SERVER_ERROR'}`);
+      return null;
+    });
+    if (!listed) continue;
+    const { pinned, protocols } = listed;
     // The block by hash where a header source knows it, so its reads are kept across requests.
     const header = block === pinned.block.number ? pinned.block : ((await ctx.deps.headers?.header(block)) ?? { number: block, hash: null, timestamp: 0 });
     for (const p of protocols) {

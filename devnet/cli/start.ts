@@ -5,6 +5,21 @@ import { startStack, type RunningStack } from '../stack/launch';
 import { Teardown } from '../stack/teardown';
 import { EXAMPLE_QUERIES } from '../../server/landing';
 import { MAINNET_SUBGRAPHS, helpText, parseFlags, portsFrom, protocolsFrom, repoRoot } from './options';
+import { formatProgress, ProgressLine } from './progress';
+
+const started = Date.now();
+const stamp = (line: string) => `[stack ${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${line}`;
+// Indexing progress: one line redrawn in place on a terminal, a line every 5 s (and the last) otherwise.
+const progress = new ProgressLine({
+  tty: Boolean(process.stdout.isTTY),
+  columns: process.stdout.columns,
+  write: (text) => process.stdout.write(text),
+  render: (p) => stamp(formatProgress(p)),
+});
+const say = (line: string) => {
+  progress.end();
+  console.log(stamp(line));
+};
 
 /**
  * `npm start`: the local stack with the seeded market-crash scenario, indexed to the head. It keeps
@@ -19,8 +34,6 @@ async function main(): Promise<number> {
   }
   const workDir = path.resolve((flags['work-dir'] as string | undefined) ?? path.join(repoRoot, '.stack'));
   const rpcUrl = flags.rpc as string | undefined;
-  const started = Date.now();
-  const say = (line: string) => console.log(`[stack ${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${line}`);
 
   const teardown = new Teardown();
   // Whatever ends this process (an uncaught error, process.exit), no child may outlive it.
@@ -57,11 +70,7 @@ async function main(): Promise<number> {
     syncTimeoutMs: ((flags['sync-timeout'] as number | undefined) ?? 1800) * 1000,
     log: say,
     teardown,
-    onProgress: (p) =>
-      say(
-        `indexing: block ${p.latestBlock} of ${p.targetBlock}, ${p.blocksPerSecond.toFixed(1)} blocks/s` +
-          (p.eventsPerSecond === null ? '' : `, ${p.eventsPerSecond.toFixed(0)} events/s`),
-      ),
+    onProgress: (p) => progress.update(p),
   });
   const outcome = await Promise.race([starting.then(() => 'up' as const), interruption]);
   if (outcome !== 'up') {
@@ -109,6 +118,7 @@ function stateOf(stack: RunningStack) {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
+    progress.end();
     if (err instanceof StackError) {
       console.error(`\nstack failed [${err.code}]: ${err.message}`);
       if (err.logTail.length) console.error(`last lines it printed:\n  ${err.logTail.slice(-25).join('\n  ')}`);

@@ -50,8 +50,12 @@ interface RawStatus {
 }
 
 export interface SyncProgress {
+  /** The block every deployment has indexed (the slowest one's). */
   latestBlock: number;
   targetBlock: number;
+  /** How many deployments graph-node reports, and how many of them have reached `targetBlock`. */
+  deployments: number;
+  atTarget: number;
   blocksPerSecond: number;
   /** Handler calls per second from graph-node's own metrics, when it exposes them. */
   eventsPerSecond: number | null;
@@ -103,6 +107,8 @@ export async function waitForSync(options: WaitForSyncOptions): Promise<Indexing
         options.onProgress?.({
           latestBlock: minBlock,
           targetBlock: options.targetBlock,
+          deployments: statuses.length,
+          atTarget: statuses.filter((s) => (s.latestBlock ?? -1) >= options.targetBlock).length,
           blocksPerSecond: last ? Math.max(0, minBlock - last.block) / seconds : 0,
           eventsPerSecond: last && handled !== null && last.handled !== null ? Math.max(0, handled - last.handled) / seconds : null,
         });

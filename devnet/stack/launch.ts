@@ -4,12 +4,12 @@ import { startAnvil } from '../chain/anvil';
 import type { DevnetProtocol, DevnetRun } from '../protocols';
 import { devnetClients } from '../chain/anvil';
 import { StackError } from './errors';
-import { startGraphNode } from './graph-node';
+import { startGraphNode, subgraphNames } from './graph-node';
 import { handlerCount, waitForSync, type SyncProgress } from './indexing-status';
 import { startIpfsStub } from './ipfs-stub';
 import { processCpuSeconds } from './process-cpu';
 import { startEmbeddedPostgres } from './postgres';
-import { buildSubgraph } from './subgraph-build';
+import { buildSubgraphs } from './subgraph-build';
 import { Teardown } from './teardown';
 import { assertPortFree, PORT_OWNERS, type StackPorts } from './ports';
 import { createGateway } from '../../server/app';
@@ -50,7 +50,10 @@ export interface StackOptions {
 export interface RunningStack {
   rpcUrl: string;
   network: string;
-  /** One GraphQL endpoint per manifest, keyed by the manifest's base name (e.g. "aave-v3"). */
+  /**
+   * One GraphQL endpoint per deployment, keyed by its endpoint name (a protocol's, e.g. "aave-v3.6");
+   * graph-node serves it under a subgraph name derived from that (`/subgraphs/name/aave-v36`).
+   */
   subgraphs: Record<string, string>;
   /** The analytics gateway over those subgraphs ('' when started with `gateway: false`). */
   gatewayUrl: string;
@@ -139,16 +142,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const targets = options.rpcUrl
       ? options.manifests.map((m) => ({ ...m, dataSources: undefined }))
       : options.protocols.map((p) => ({ name: p.name, manifest: p.manifest, dataSources: p.dataSources(devnet[p.name].deployment) }));
-    const buildDirs: string[] = [];
-    for (const target of targets) {
-      const { buildDir } = await buildSubgraph({ ...target, network: options.network, workDir: path.join(workDir, 'subgraphs'), log });
-      buildDirs.push(buildDir);
-    }
+    const names = subgraphNames(targets.map((t) => t.name));
+    // Each distinct manifest is compiled once; its other deployments reuse that build.
+    const buildDirs = (await buildSubgraphs(targets, { network: options.network, workDir: path.join(workDir, 'subgraphs'), log })).map((b) => b.buildDir);
 
     const head = await blockNumber(rpcUrl);
     log(`starting graph-node (http ${ports.http}, index-node ${ports.indexNode}) to index up to block ${head}`);
     const graphNode = await startGraphNode({
       buildDirs,
+      names,
       postgresUrl,
       network: options.network,
       rpcUrl,
@@ -161,6 +163,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     writePids(workDir, teardown);
     const indexingStarted = Date.now();
 
+    const attachTail = (err: unknown) => {
+      // Attach graph-node's own last words: the status API rarely says why a handler failed.
+      if (err instanceof StackError && err.logTail.length === 0) {
+        throw new StackError(err.code, err.message, graphNode.process.tail());
+      }
+      throw err;
+    };
+    await graphNode.nameSubgraphs(options.syncTimeoutMs).catch(attachTail);
+    log(`graph-node serves ${names.join(', ')}`);
     await waitForSync({
       statusUrl: graphNode.statusUrl,
       metricsUrl: graphNode.metricsUrl,
@@ -169,13 +180,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       timeoutMs: options.syncTimeoutMs,
       onProgress: options.onProgress,
       abort: graphNode.process.exited,
-    }).catch((err: unknown) => {
-      // Attach graph-node's own last words: the status API rarely says why a handler failed.
-      if (err instanceof StackError && err.logTail.length === 0) {
-        throw new StackError(err.code, err.message, graphNode.process.tail());
-      }
-      throw err;
-    });
+    }).catch(attachTail);
 
     const indexingSeconds = (Date.now() - indexingStarted) / 1000;
     const graphNodePid = graphNode.process.child.pid ?? 0;

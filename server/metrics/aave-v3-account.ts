@@ -83,6 +83,37 @@ export interface AaveAccountFigures {
   positions: PositionFigures[];
 }
 
+/**
+ * A reserve's indexes at a timestamp and its unit, computed once per reserve object and timestamp: a
+ * protocol view values every position of every account at one block, and compounding the interest
+ * once per position was most of a head update's time at 10^4-10^5 accounts.
+ */
+interface ReserveAt {
+  timestamp: bigint;
+  rules: AaveRules;
+  /** The inputs it was computed from (a caller may reuse a reserve object with other values). */
+  from: [bigint, bigint, bigint, bigint, bigint, number];
+  income: bigint;
+  debt: bigint;
+  unit: bigint;
+}
+const indexMemo = new WeakMap<AaveReserveState, ReserveAt>();
+function reserveAt(r: AaveReserveState, timestamp: bigint, rules: AaveRules): ReserveAt {
+  const m = indexMemo.get(r);
+  const f = m?.from;
+  if (m && m.timestamp === timestamp && m.rules === rules && f![0] === r.liquidityIndex && f![1] === r.variableBorrowIndex && f![2] === r.liquidityRate && f![3] === r.variableBorrowRate && f![4] === r.lastUpdateTimestamp && f![5] === r.decimals) return m;
+  const fresh: ReserveAt = {
+    timestamp,
+    rules,
+    from: [r.liquidityIndex, r.variableBorrowIndex, r.liquidityRate, r.variableBorrowRate, r.lastUpdateTimestamp, r.decimals],
+    income: normalizedIncome(r, timestamp),
+    debt: normalizedDebt(r, timestamp, rules.compoundedInterest),
+    unit: 10n ** BigInt(r.decimals),
+  };
+  indexMemo.set(r, fresh);
+  return fresh;
+}
+
 /** Price an asset is valued at for this user: the e-mode price source's price when it applies. */
 function assetPrice(reserve: AaveReserveState, inCategory: boolean, eModePrice: bigint): bigint {
   if (eModePrice !== 0n && inCategory) return eModePrice;
@@ -97,6 +128,8 @@ export function aaveAccountFigures(
   pricesByAsset: ReadonlyMap<string, bigint>,
   timestamp: bigint,
   rules: AaveRules = AAVE_V30_RULES,
+  /** false: totals only, `positions` left empty (a head update values every borrower, most only for totals). */
+  withPositions = true,
 ): AaveAccountFigures {
   let eModeLtv = 0n;
   let eModeThreshold = 0n;
@@ -124,23 +157,22 @@ export function aaveAccountFigures(
     if (position.scaledSupply === 0n && position.scaledVariableDebt === 0n) continue;
     const reserve = reserves.get(position.marketId);
     if (!reserve) throw new MetricError('INCONSISTENT_DATA', `position in unknown market ${position.marketId}`);
-    const unit = 10n ** BigInt(reserve.decimals);
+    const at = reserveAt(reserve, timestamp, rules);
+    const unit = at.unit;
     const inCategory = category !== undefined && category.collateralMarkets.has(reserve.id);
     const price = assetPrice(reserve, inCategory, eModePrice);
     // GenericLogic turns scaled balances into amounts with the Pool's own rounding; balanceOf with the token's.
-    const income = position.scaledSupply === 0n ? 0n : normalizedIncome(reserve, timestamp);
-    const debtIndex = position.scaledVariableDebt === 0n ? 0n : normalizedDebt(reserve, timestamp, rules.compoundedInterest);
+    const income = position.scaledSupply === 0n ? 0n : at.income;
+    const debtIndex = position.scaledVariableDebt === 0n ? 0n : at.debt;
     const valuedSupply = income === 0n ? 0n : rules.aTokenBalance(position.scaledSupply, income);
     const valuedDebt = debtIndex === 0n ? 0n : rules.debtBalance(position.scaledVariableDebt, debtIndex);
-    const tokens = reserve.tokens ?? rules;
-    const supplied = income === 0n ? 0n : tokens.aTokenBalance(position.scaledSupply, income);
-    const borrowed = debtIndex === 0n ? 0n : tokens.debtBalance(position.scaledVariableDebt, debtIndex);
     // _getUserBalanceInBaseCurrency truncates; _getUserDebtInBaseCurrency truncates (v3.0) or rounds up (v3.5+).
-    const suppliedBase = (valuedSupply * price) / unit;
+    const suppliedBase = valuedSupply === 0n ? 0n : (valuedSupply * price) / unit;
     const borrowedBase = valuedDebt === 0n ? 0n : rules.debtValue(valuedDebt, price, unit);
     const isCollateral = position.collateralEnabled && (!rules.collateralNeedsThreshold || reserve.liquidationThreshold !== 0n);
     totalSupplied += suppliedBase;
-    if (isCollateral) {
+    // Nothing supplied adds nothing (most borrowers' debt positions): no arithmetic on zeros.
+    if (isCollateral && suppliedBase !== 0n) {
       totalCollateral += suppliedBase;
       // ValidationLogic.getUserReserveLtv (v3.6) / GenericLogic's `if (vars.ltv != 0)` (v3.0)
       const zeroLtv = inCategory ? category!.ltvZeroMarkets.has(reserve.id) || (rules.ownZeroLtvWins && reserve.ltv === 0n) : false;
@@ -149,6 +181,11 @@ export function aaveAccountFigures(
       weightedThreshold += suppliedBase * (inCategory ? eModeThreshold : reserve.liquidationThreshold);
     }
     totalDebt += borrowedBase;
+    if (!withPositions) continue;
+    const tokens = reserve.tokens ?? rules;
+    // Most markets' tokens round as the Pool does: the same figure, not computed twice.
+    const supplied = income === 0n ? 0n : tokens.aTokenBalance === rules.aTokenBalance ? valuedSupply : tokens.aTokenBalance(position.scaledSupply, income);
+    const borrowed = debtIndex === 0n ? 0n : tokens.debtBalance === rules.debtBalance ? valuedDebt : tokens.debtBalance(position.scaledVariableDebt, debtIndex);
     positions.push({ marketId: position.marketId, supplied, borrowed, price, suppliedBase, borrowedBase, isCollateral });
   }
   const ltv = totalCollateral === 0n ? 0n : weightedLtv / totalCollateral;

@@ -5,8 +5,8 @@
 import { formatRatio, formatUnits, parseRatio, ratio, RATIO_DECIMALS } from '../metrics/decimal';
 import { liquidationStats, type LiquidationFact, type LiquidationValue } from '../metrics/liquidations';
 import { inRange, lossValueBase, realizedTotals, type RealizedLossFact } from '../metrics/realized';
-import { tallyAccounts } from '../metrics/solvency';
-import { gatewayError } from '../errors';
+import { tallyAccounts, type TalliedAccount } from '../metrics/solvency';
+import { classify, gatewayError } from '../errors';
 import type { RequestContext } from '../context';
 import type { IndexingState } from '../sources/blocks';
 import type { LiquidationRow } from '../sources/liquidations';
@@ -68,21 +68,35 @@ const tallies = new WeakMap<ProtocolView, ReturnType<typeof tallyAccounts>>();
 const tally = (v: ProtocolView) => {
   // Several fields of one view read it: one pass over the accounts per view, not per field.
   let t = tallies.get(v);
-  if (!t) tallies.set(v, (t = tallyAccounts(v.accounts.map((a) => ({ risk: a.risk, debtBase: a.debtBase, collateralBase: a.collateralBase, healthFactor: a.healthFactor })), 0n)));
+  if (!t) tallies.set(v, (t = tallyAccounts(v.borrowerTotals, 0n)));
   return t;
 };
 
-function atRisk(accounts: AccountView[], threshold: string | undefined, marketId?: string): bigint {
-  const below = parseThreshold(threshold ?? '1.1', 'healthFactorBelow');
-  if (!marketId) {
-    return tallyAccounts(accounts.map((a) => ({ risk: a.risk, debtBase: a.debtBase, collateralBase: a.collateralBase, healthFactor: a.healthFactor })), below).atRiskDebtBase;
-  }
+const atRiskThreshold = (threshold: string | undefined) => parseThreshold(threshold ?? '1.1', 'healthFactorBelow');
+
+const atRiskDebt = (accounts: TalliedAccount[], threshold: string | undefined) => tallyAccounts(accounts, atRiskThreshold(threshold)).atRiskDebtBase;
+
+function atRiskMarketDebt(accounts: AccountView[], threshold: string | undefined, marketId: string): bigint {
+  const below = atRiskThreshold(threshold);
   let total = 0n;
   for (const a of accounts) {
     if (a.healthFactor === null || a.healthFactor >= below) continue;
     for (const p of a.positions) if (p.marketId === marketId) total += p.borrowedBase;
   }
   return total;
+}
+
+/** The stable code of an error from below the GraphQL layer or a gateway error; null for unexpected ones. */
+function errorCode(err: unknown): string | null {
+  const code = (err as { extensions?: { code?: unknown } }).extensions?.code;
+  return typeof code === 'string' ? code : (classify(err)?.code ?? null);
+}
+
+/** Notes in extensions.warnings that `what` is left out of a list, and why; hands the error back. */
+function leftOut(ctx: RequestContext, what: string, err: unknown): unknown {
+  const code = errorCode(err) ?? 'INTERNAL_SERVER_ERROR';
+  ctx.stats.warnings.push(`${what} left out: ${code}${code === 'INTERNAL_SERVER_ERROR' ? '' : ` (${(err as Error).message})`}`);
+  return err;
 }
 
 export const resolvers = {
@@ -99,18 +113,37 @@ export const resolvers = {
       };
     },
     async protocols(_: unknown, args: { block?: number | null }, ctx: RequestContext) {
-      const views: ProtocolView[] = [];
-      for (const endpoint of ctx.deps.endpoints) {
-        const { pinned, protocols } = await ctx.protocolsAt(endpoint.name, args.block);
-        for (const p of protocols) {
-          if (!ctx.deps.adapters.some((a) => a.families.includes(p.family))) {
-            // Listed in the response's extensions rather than dropped without a word.
-            ctx.stats.warnings.push(`protocol ${p.slug} (${p.id}) on ${endpoint.name}: no metrics for family ${p.family}`);
-            continue;
+      // Each endpoint, and each protocol, on its own: one that fails is left out and named in
+      // extensions.warnings, the others are served; only when nothing can be served does the query fail.
+      const failures: unknown[] = [];
+      const perEndpoint = await Promise.all(
+        ctx.deps.endpoints.map(async (endpoint) => {
+          const served: ProtocolView[] = [];
+          let listed;
+          try {
+            listed = await ctx.protocolsAt(endpoint.name, args.block);
+          } catch (err) {
+            // Not deployed yet at that block: none of its protocols existed then.
+            if (errorCode(err) !== 'BLOCK_BEFORE_DEPLOYMENT') failures.push(leftOut(ctx, `endpoint ${endpoint.name}`, err));
+            return served;
           }
-          views.push(await ctx.protocolView({ endpoint: endpoint.name, protocolId: p.id, family: p.family }, pinned));
-        }
-      }
+          for (const p of listed.protocols) {
+            if (!ctx.deps.adapters.some((a) => a.families.includes(p.family))) {
+              // Listed in the response's extensions rather than dropped without a word.
+              ctx.stats.warnings.push(`protocol ${p.slug} (${p.id}) on ${endpoint.name}: no metrics for family ${p.family}`);
+              continue;
+            }
+            try {
+              served.push(await ctx.protocolView({ endpoint: endpoint.name, protocolId: p.id, family: p.family }, listed.pinned));
+            } catch (err) {
+              failures.push(leftOut(ctx, `protocol ${p.slug} (${p.id}) on ${endpoint.name}`, err));
+            }
+          }
+          return served;
+        }),
+      );
+      const views = perEndpoint.flat();
+      if (views.length === 0 && failures.length > 0) throw failures[0];
       return views;
     },
     protocol: (_: unknown, args: { id: string; block?: number | null }, ctx: RequestContext) => protocolView(ctx, args.id, args.block),
@@ -239,8 +272,8 @@ export const resolvers = {
     indexing: (v: ProtocolView) => indexingOf(v.indexing),
     pricing: (v: ProtocolView) => v.pricing,
     markets: (v: ProtocolView) => v.markets,
-    accountCount: (v: ProtocolView) => v.accounts.filter((a) => a.positions.length > 0).length,
-    borrowerCount: (v: ProtocolView) => v.accounts.filter((a) => a.debtBase > 0n).length,
+    accountCount: (v: ProtocolView) => v.accountCount,
+    borrowerCount: (v: ProtocolView) => tally(v).borrowers,
     totalSuppliedUSD: (v: ProtocolView) => usd(v, v.totalSuppliedBase),
     totalBorrowedUSD: (v: ProtocolView) => usd(v, v.sheet.debtBase),
     availableLiquidityUSD: (v: ProtocolView) => usd(v, v.sheet.availableLiquidityBase),
@@ -248,12 +281,12 @@ export const resolvers = {
     supplierClaimsUSD: (v: ProtocolView) => usd(v, v.sheet.supplierClaimsBase),
     utilization: (v: ProtocolView) => formatRatio(ratio(v.sheet.debtBase, v.sheet.debtBase + v.sheet.availableLiquidityBase)),
     latentBadDebtUSD: (v: ProtocolView) => usd(v, v.sheet.latentBadDebtBase),
-    insolventAccounts: (v: ProtocolView) => v.accounts.filter((a) => a.risk.insolvent).length,
+    insolventAccounts: (v: ProtocolView) => tally(v).insolventAccounts,
     liquidatableAccounts: (v: ProtocolView) => tally(v).liquidatableAccounts,
     liquidatableDebtUSD: (v: ProtocolView) => usd(v, tally(v).liquidatableDebtBase),
     unliquidatableAccounts: (v: ProtocolView) => tally(v).unliquidatableAccounts,
     unliquidatableDebtUSD: (v: ProtocolView) => usd(v, tally(v).unliquidatableDebtBase),
-    atRiskDebtUSD: (v: ProtocolView, args: { healthFactorBelow?: string }) => usd(v, atRisk(v.accounts, args.healthFactorBelow)),
+    atRiskDebtUSD: (v: ProtocolView, args: { healthFactorBelow?: string }) => usd(v, atRiskDebt(v.borrowerTotals, args.healthFactorBelow)),
     solvencyRatio: (v: ProtocolView) => formatRatio(v.solvency.solvencyRatio),
     equityUSD: (v: ProtocolView) => usd(v, v.solvency.equityBase),
     debtToEquity: (v: ProtocolView) => formatRatio(tally(v).debtToEquity),
@@ -295,7 +328,7 @@ export const resolvers = {
     unliquidatableAccounts: (m: MarketView) => m.tally.unliquidatableAccounts,
     unliquidatableDebtUSD: (m: MarketView) => musd(m, m.tally.unliquidatableDebtBase),
     latentBadDebt: (m: MarketView) => (typeof m.config.latentBadDebtInLoan === 'bigint' ? formatUnits(m.config.latentBadDebtInLoan, m.decimals) : null),
-    atRiskDebtUSD: (m: MarketView, args: { healthFactorBelow?: string }) => musd(m, atRisk(m.accounts, args.healthFactorBelow, m.id)),
+    atRiskDebtUSD: (m: MarketView, args: { healthFactorBelow?: string }) => musd(m, atRiskMarketDebt(m.borrowers, args.healthFactorBelow, m.id)),
     solvencyRatio: (m: MarketView) => formatRatio(m.solvency.solvencyRatio),
     equityUSD: (m: MarketView) => musd(m, m.solvency.equityBase),
     coverageRatio: (m: MarketView) => formatRatio(m.solvency.coverageRatio),
@@ -443,7 +476,9 @@ const ORDERS: Record<AccountOrder, (a: AccountView, b: AccountView) => number> =
 function filterAccounts(view: ProtocolView, where: AccountFilterArgs): AccountView[] {
   const below = where.healthFactorBelow == null ? null : parseThreshold(where.healthFactorBelow, 'where.healthFactorBelow');
   const minDebt = where.minDebtUSD == null ? null : parseUsd(where.minDebtUSD, view.protocol.baseDecimals, 'where.minDebtUSD');
-  return view.accounts.filter(
+  // Each of these filters but `liquidatable: false` / `insolvent: false` excludes accounts without debt.
+  const owing = where.liquidatable === true || where.insolvent === true || below !== null || (minDebt !== null && minDebt > 0n);
+  return (owing ? view.borrowers : view.accounts).filter(
     (a) =>
       a.positions.length > 0 &&
       (where.liquidatable == null || a.risk.liquidatable === where.liquidatable) &&

@@ -130,8 +130,7 @@ interface RawEModeMembership {
 /** All protocols a subgraph knows at `block` (empty before its deployment). */
 export async function loadProtocols(subgraph: SubgraphClient, block: number): Promise<ProtocolInfo[]> {
   const data = await subgraph.query<{ protocols: RawProtocol[] }>(
-    `query($block: Int!) { protocols(first: ${PAGE_SIZE}, orderBy: id, orderDirection: asc, block: { number: $block }) { ${PROTOCOL_FIELDS} } }`,
-    { block },
+    `{ protocols(first: ${PAGE_SIZE}, orderBy: id, orderDirection: asc, ${subgraph.blockArg(block)}) { ${PROTOCOL_FIELDS} } }`,
   );
   const all = await completeList(subgraph, data.protocols, { collection: 'protocols', fields: PROTOCOL_FIELDS, where: {}, block });
   return all.map(protocolInfo);
@@ -167,20 +166,21 @@ function protocolInfo(p: RawProtocol): ProtocolInfo {
 
 /** The protocol, its markets and e-mode categories at `block`; null when the protocol did not exist yet. */
 export async function loadMarketTable(subgraph: SubgraphClient, protocolId: string, block: number): Promise<MarketTable | null> {
-  const page = `first: ${PAGE_SIZE}, orderBy: id, orderDirection: asc, where: { protocol: $id }, block: { number: $block }`;
+  const at = subgraph.blockArg(block);
+  const page = `first: ${PAGE_SIZE}, orderBy: id, orderDirection: asc, where: { protocol: $id }, ${at}`;
   const data = await subgraph.query<{
     protocol: RawProtocol | null;
     markets: RawMarket[];
     emodeCategories: RawEModeCategory[];
     emodeMemberships: RawEModeMembership[];
   }>(
-    `query($id: ID!, $block: Int!) {
-      protocol(id: $id, block: { number: $block }) { ${PROTOCOL_FIELDS} }
+    `query($id: ID!) {
+      protocol(id: $id, ${at}) { ${PROTOCOL_FIELDS} }
       markets(${page}) { ${MARKET_FIELDS} }
       emodeCategories(${page}) { ${EMODE_CATEGORY_FIELDS} }
       emodeMemberships(${page}) { ${EMODE_MEMBERSHIP_FIELDS} }
     }`,
-    { id: protocolId, block },
+    { id: protocolId },
   );
   if (!data.protocol) return null;
   // Anyone can list markets / categories on some protocols: every list is read to its end.

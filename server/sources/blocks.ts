@@ -60,19 +60,26 @@ export async function pinBlock(state: IndexingState, requested: number | null | 
   return header;
 }
 
+export interface RpcHeaderSource extends BlockHeaderSource {
+  /** true when `block` is the canonical block at its height, false when another is, null when the RPC does not answer. */
+  canonical(block: BlockRef): Promise<boolean | null>;
+  /** The chain's own head (not cached): what indexing lag is measured against. */
+  latest(): Promise<BlockRef>;
+}
+
 /**
  * Block headers over Ethereum JSON-RPC (`eth_getBlockByNumber`), cached by number. `canonical` reads
  * past the cache and replaces an entry a reorg made stale.
  */
-export function createRpcHeaderSource(rpcUrl: string, timeoutMs = 10_000): BlockHeaderSource & { canonical(block: BlockRef): Promise<boolean | null> } {
+export function createRpcHeaderSource(rpcUrl: string, timeoutMs = 10_000): RpcHeaderSource {
   const cache = new Map<number, BlockRef>();
-  const fetchHeader = async (number: number): Promise<BlockRef | null> => {
+  const fetchHeader = async (number: number | 'latest'): Promise<BlockRef | null> => {
     let body: { result?: { hash: string; timestamp: string; parentHash: string } | null; error?: { message: string } };
     try {
       const res = await fetch(rpcUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getBlockByNumber', params: [`0x${number.toString(16)}`, false] }),
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getBlockByNumber', params: [number === 'latest' ? number : `0x${number.toString(16)}`, false] }),
         signal: AbortSignal.timeout(timeoutMs),
       });
       body = (await res.json()) as typeof body;
@@ -80,9 +87,10 @@ export function createRpcHeaderSource(rpcUrl: string, timeoutMs = 10_000): Block
       throw gatewayError('BLOCK_TIMESTAMP_UNAVAILABLE', `the RPC did not answer for block ${number}: ${(err as Error).message}`);
     }
     if (!body.result) return null;
-    const ref = { number, hash: body.result.hash, timestamp: Number(BigInt(body.result.timestamp)), parentHash: body.result.parentHash };
+    const result = body.result as typeof body.result & { number: string };
+    const ref = { number: Number(BigInt(result.number)), hash: result.hash, timestamp: Number(BigInt(result.timestamp)), parentHash: result.parentHash };
     if (cache.size > 10_000) cache.clear();
-    cache.set(number, ref);
+    cache.set(ref.number, ref);
     return ref;
   };
   return {
@@ -92,6 +100,11 @@ export function createRpcHeaderSource(rpcUrl: string, timeoutMs = 10_000): Block
     async canonical(block) {
       const fresh = await fetchHeader(block.number).catch(() => null);
       return fresh ? fresh.hash === block.hash : null;
+    },
+    async latest() {
+      const head = await fetchHeader('latest');
+      if (!head) throw gatewayError('CHAIN_UNAVAILABLE', 'the RPC has no latest block');
+      return head;
     },
   };
 }

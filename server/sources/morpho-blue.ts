@@ -65,11 +65,11 @@ export async function loadMorphoMarkets(subgraph: SubgraphClient, protocolId: st
     protocol: { id: string; name: string; slug: string; family: string; network: string; feeRecipient: string | null } | null;
     markets: (Record<string, string | null> & { id: string; inputToken: RawToken; collateralToken: RawToken | null; positionCount: number })[];
   }>(
-    `query($id: ID!, $block: Int!) {
-      protocol(id: $id, block: { number: $block }) { id name slug family network feeRecipient }
-      markets(first: ${PAGE_SIZE}, orderBy: id, orderDirection: asc, where: { protocol: $id }, block: { number: $block }) { ${MARKET_FIELDS} }
+    `query($id: ID!) {
+      protocol(id: $id, ${subgraph.blockArg(block)}) { id name slug family network feeRecipient }
+      markets(first: ${PAGE_SIZE}, orderBy: id, orderDirection: asc, where: { protocol: $id }, ${subgraph.blockArg(block)}) { ${MARKET_FIELDS} }
     }`,
-    { id: protocolId, block },
+    { id: protocolId },
   );
   if (!data.protocol) return null;
   const p = data.protocol;

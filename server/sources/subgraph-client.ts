@@ -27,6 +27,19 @@ export interface SubgraphClientOptions {
   onRequest?: () => void;
   /** Requests in flight at once (parallel page reads); graph-node queues the rest anyway. */
   maxConcurrent?: number;
+  /**
+   * The hash of a block number, where known: reads at that block are then pinned by hash. graph-node
+   * resolves `block: { number }` through its query cache, which after a reorg can answer the orphaned
+   * block's result (seen on gnd 0.45: a position closed on the abandoned branch read as closed);
+   * `block: { hash }` names exactly one block.
+   */
+  hashOf?: (block: number) => string | null | undefined;
+  /**
+   * graph-node knows a block by hash only if it stored it (blocks it fetched for triggers, recent
+   * heads): for another block the read is repeated by number, and the hash reported here so later
+   * reads skip the attempt.
+   */
+  onUnknownHash?: (hash: string) => void;
 }
 
 /** A slice of a collection's id space: `gte <= id < lt` (hex Bytes ids compare bytewise). */
@@ -50,6 +63,8 @@ export interface QueryAllArgs {
 export interface SubgraphClient {
   readonly url: string;
   query<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  /** The `block:` argument that pins a read at `block` (by hash where known, see SubgraphClientOptions.hashOf). */
+  blockArg(block: number): string;
   /**
    * Every entity of a collection matching `where` at `block`, paged by id (graph-node caps `first` at
    * 1000, and `skip` grows slow on large tables; paging by `id_gt` stays fast).
@@ -104,7 +119,22 @@ function limiter(max: number) {
 export function createSubgraphClient(options: SubgraphClientOptions): SubgraphClient {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const limit = limiter(options.maxConcurrent ?? 6);
-  const query = <T>(text: string, variables?: Record<string, unknown>): Promise<T> => limit(() => send<T>(text, variables));
+  // Pinned hashes this client wrote into queries, to repeat a read by number (see onUnknownHash).
+  const pinnedNumbers = new Map<string, number>();
+  const query = async <T>(text: string, variables?: Record<string, unknown>): Promise<T> => {
+    try {
+      return await limit(() => send<T>(text, variables));
+    } catch (err) {
+      const pinned = [...pinnedNumbers].filter(([hash]) => text.includes(hash));
+      if (!(err instanceof SubgraphError) || !/no block with that hash found/.test(err.message) || pinned.length === 0) throw err;
+      let byNumber = text;
+      for (const [hash, number] of pinned) {
+        byNumber = byNumber.split(`block: { hash: ${JSON.stringify(hash)} }`).join(`block: { number: ${number} }`);
+        options.onUnknownHash?.(hash);
+      }
+      return query<T>(byNumber, variables);
+    }
+  };
   const send = async <T>(text: string, variables?: Record<string, unknown>): Promise<T> => {
     options.onRequest?.();
     let res: Response;
@@ -136,6 +166,12 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
     return body.data;
   };
 
+  const blockArg = (block: number) => {
+    const hash = options.hashOf?.(block);
+    if (!hash) return `block: { number: ${block} }`;
+    pinnedNumbers.set(hash, block);
+    return `block: { hash: ${JSON.stringify(hash)} }`;
+  };
   const queryAll = async <T extends { id: string }>(args: QueryAllArgs): Promise<T[]> => {
     if (args.ranges) {
       const { ranges, ...rest } = args;
@@ -149,9 +185,9 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
     let lastId = args.after ?? '';
     for (;;) {
       const where = { ...(args.where ?? {}), ...(lastId ? { id_gt: lastId } : {}) };
-      const blockArg = args.block === undefined ? '' : `, block: { number: ${args.block} }`;
+      const at = args.block === undefined ? '' : `, ${blockArg(args.block)}`;
       const data = await query<Record<string, T[]>>(
-        `{ page: ${args.collection}(first: ${pageSize}, orderBy: id, orderDirection: asc, where: ${graphqlLiteral(where)}${blockArg}) { id ${args.fields} } }`,
+        `{ page: ${args.collection}(first: ${pageSize}, orderBy: id, orderDirection: asc, where: ${graphqlLiteral(where)}${at}) { id ${args.fields} } }`,
       );
       out.push(...data.page);
       if (data.page.length < pageSize) return out;
@@ -159,7 +195,7 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
     }
   };
 
-  return { url: options.url, query, queryAll };
+  return { url: options.url, query, queryAll, blockArg };
 }
 
 /**

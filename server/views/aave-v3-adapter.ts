@@ -56,7 +56,7 @@ const aaveFollower: Follower<AaveAccounts> = {
     // Market totals need each reserve's cash (account figures do not): read with the protocol view only.
     const cash = await i.cached(`aave-cash|${i.protocolId}`, () => readAaveCash(priced.table, i.chain, i.block.number));
     const labels = { ...priced.labels, cash: cash.byMarket, warnings: [...priced.labels.warnings, ...cash.warnings] };
-    return aaveProtocolView(priced.table, labels, state.book.all(), i.block, i.indexing);
+    return aaveProtocolView(priced.table, labels, state.book, i.block, i.indexing);
   },
 };
 

@@ -1,5 +1,5 @@
 /** Builds the protocol-independent views from Aave V3 indexed state at one block. */
-import { aaveAccountFigures } from '../metrics/aave-v3-account';
+import { aaveAccountFigures, type AaveAccountFigures } from '../metrics/aave-v3-account';
 import { aaveReserveTotals, toBase } from '../metrics/aave-v3-market';
 import { accountRisk, allocateBadDebt } from '../metrics/account-risk';
 import { MetricError } from '../metrics/errors';
@@ -8,7 +8,8 @@ import type { AaveAccountState } from '../metrics/aave-v3-account';
 import type { MarketTable } from '../sources/aave-v3';
 import type { BlockRef, IndexingState } from '../sources/blocks';
 import type { AavePrices } from '../sources/aave-v3-prices';
-import type { AccountView, MarketTally, MarketView, Pricing, ProtocolRef, ProtocolView } from './model';
+import type { AccountView, MarketTally, MarketView, PositionView, Pricing, ProtocolRef, ProtocolView } from './model';
+import { lazy } from './lazy';
 import { combinePricing } from './pricing';
 
 /** Where the table's prices came from (its prices are already applied: withPrices), and each reserve's cash when read from the chain. */
@@ -22,7 +23,60 @@ export function protocolRef(table: MarketTable): ProtocolRef {
   return { ...table.protocol, baseDecimals };
 }
 
-export function aaveAccountView(table: MarketTable, labels: PriceLabels, account: AaveAccountState, block: BlockRef, indexing: IndexingState): AccountView {
+/**
+ * What every account view of one table shares: its protocol reference, and one pricing label per
+ * combination of markets (an account's label depends only on the markets it holds). Built once per
+ * protocol view: a head update values every account, so nothing per account is recomputed.
+ */
+class AccountViewShared {
+  readonly ref: ProtocolRef;
+  /** Labels by market combination, as a trie on the positions' market ids (no key string per account). */
+  private readonly pricings: PricingNode = { next: new Map() };
+  constructor(
+    private readonly labels: PriceLabels,
+    table: MarketTable,
+  ) {
+    this.ref = protocolRef(table);
+  }
+  pricing(positions: { marketId: string }[]): Pricing {
+    let node = this.pricings;
+    for (const { marketId } of positions) {
+      let child = node.next.get(marketId);
+      if (!child) node.next.set(marketId, (child = { next: new Map() }));
+      node = child;
+    }
+    return (node.pricing ??= combinePricing(positions.map((p) => marketPricing(this.labels, p.marketId))));
+  }
+}
+interface PricingNode {
+  pricing?: Pricing;
+  next: Map<string, PricingNode>;
+}
+
+/**
+ * The figures' own position objects completed into position views (in place: a head update at 10^5
+ * accounts builds 2x10^5 of them every block, and a second copy of each was most of its garbage).
+ */
+function asPositionViews(table: MarketTable, positions: AaveAccountFigures['positions']): PositionView[] {
+  for (const p of positions as (AaveAccountFigures['positions'][number] & Partial<PositionView>)[]) {
+    const market = table.reserves.get(p.marketId)!;
+    p.collateral = p.isCollateral;
+    p.asset = market.asset;
+    p.symbol = market.symbol;
+    p.decimals = market.decimals;
+    p.valued = true;
+  }
+  return positions as unknown as PositionView[];
+}
+
+export function aaveAccountView(
+  table: MarketTable,
+  labels: PriceLabels,
+  account: AaveAccountState,
+  block: BlockRef,
+  indexing: IndexingState,
+  shared = new AccountViewShared(labels, table),
+): AccountView {
   const figures = aaveAccountFigures(account, table.reserves, table.eModes, table.pricesByAsset, BigInt(block.timestamp), table.rules);
   const risk = accountRisk({
     collateralBase: figures.totalCollateralBase,
@@ -31,10 +85,10 @@ export function aaveAccountView(table: MarketTable, labels: PriceLabels, account
     healthFactor: figures.healthFactor,
   });
   return {
-    protocol: protocolRef(table),
+    protocol: shared.ref,
     block,
     indexing,
-    pricing: combinePricing(account.positions.map((p) => marketPricing(labels, p.marketId))),
+    pricing: shared.pricing(account.positions),
     warnings: labels.warnings,
     address: account.address,
     eModeCategoryId: account.eModeCategoryId,
@@ -45,45 +99,94 @@ export function aaveAccountView(table: MarketTable, labels: PriceLabels, account
     ltv: figures.ltv,
     liquidationThreshold: figures.liquidationThreshold,
     risk,
-    positions: figures.positions.map((p) => {
-      const market = table.reserves.get(p.marketId)!;
-      return { ...p, collateral: p.isCollateral, asset: market.asset, symbol: market.symbol, decimals: market.decimals, valued: true };
-    }),
+    positions: asPositionViews(table, figures.positions),
   };
 }
 
-export function aaveProtocolView(table: MarketTable, labels: PriceLabels, accountStates: AaveAccountState[], block: BlockRef, indexing: IndexingState): ProtocolView {
-  const timestamp = BigInt(block.timestamp);
-  const ref = protocolRef(table);
-  const { warnings } = labels;
-  const accounts = accountStates.map((a) => aaveAccountView(table, labels, a, block, indexing));
+const NO_SHARES: ReadonlyMap<string, bigint> = new Map();
 
-  const tallies = new Map<string, MarketTally & { badDebt: bigint }>();
-  for (const m of table.markets) tallies.set(m.id, { borrowers: 0, insolventAccounts: 0, liquidatableAccounts: 0, liquidatableDebtBase: 0n, unliquidatableAccounts: 0, unliquidatableDebtBase: 0n, badDebt: 0n });
-  const treasuryScaled = new Map<string, bigint>();
-  for (const account of accounts) {
-    const shares = allocateBadDebt(account.risk.badDebtBase, account.positions.map((p) => ({ marketId: p.marketId, debtBase: p.borrowedBase })));
-    for (const p of account.positions) {
-      if (p.borrowedBase === 0n && p.borrowed === 0n) continue;
-      const t = tallies.get(p.marketId)!;
-      t.borrowers++;
-      if (account.risk.insolvent) t.insolventAccounts++;
-      if (account.risk.unliquidatable) {
-        t.unliquidatableAccounts++;
-        t.unliquidatableDebtBase += p.borrowedBase;
-      } else if (account.risk.liquidatable) {
-        t.liquidatableAccounts++;
-        t.liquidatableDebtBase += p.borrowedBase;
-      }
-      t.badDebt += shares.get(p.marketId) ?? 0n;
+/** The accounts of a protocol at a block, by address (the view service's book, or a fresh read's). */
+export interface AaveAccountSet {
+  all(): AaveAccountState[];
+  get(address: string): AaveAccountState | undefined;
+}
+
+type MarketTallies = Map<string, MarketTally & { badDebt: bigint }>;
+
+/** Adds one account's debts to its markets' tallies, split by market from its full view. */
+function tallyByMarket(tallies: MarketTallies, account: AccountView): void {
+  const shares = account.risk.badDebtBase === 0n ? NO_SHARES : allocateBadDebt(account.risk.badDebtBase, account.positions.map((p) => ({ marketId: p.marketId, debtBase: p.borrowedBase })));
+  for (const p of account.positions) {
+    if (p.borrowedBase === 0n && p.borrowed === 0n) continue;
+    const t = tallies.get(p.marketId)!;
+    t.borrowers++;
+    if (account.risk.insolvent) t.insolventAccounts++;
+    if (account.risk.unliquidatable) {
+      t.unliquidatableAccounts++;
+      t.unliquidatableDebtBase += p.borrowedBase;
+    } else if (account.risk.liquidatable) {
+      t.liquidatableAccounts++;
+      t.liquidatableDebtBase += p.borrowedBase;
     }
+    t.badDebt += shares.get(p.marketId) ?? 0n;
   }
+}
+
+export function aaveProtocolView(table: MarketTable, labels: PriceLabels, accountSet: AaveAccountSet, block: BlockRef, indexing: IndexingState): ProtocolView {
+  const timestamp = BigInt(block.timestamp);
+  const shared = new AccountViewShared(labels, table);
+  const ref = shared.ref;
+  const { warnings } = labels;
+  const viewOf = (a: AaveAccountState) => aaveAccountView(table, labels, a, block, indexing, shared);
+  const accountStates = accountSet.all();
+
+  // Only borrowers (a scaled debt anywhere) are valued: no protocol-wide figure needs the others'.
+  const borrowerStates: AaveAccountState[] = [];
+  let accountCount = 0;
   for (const state of accountStates) {
+    let holds = false;
+    let owes = false;
     for (const p of state.positions) {
-      const market = table.reserves.get(p.marketId);
-      if (market?.treasury === state.address) treasuryScaled.set(p.marketId, p.scaledSupply);
+      holds ||= p.scaledSupply !== 0n || p.scaledVariableDebt !== 0n;
+      owes ||= p.scaledVariableDebt !== 0n;
     }
+    if (holds) accountCount++;
+    if (owes) borrowerStates.push(state);
   }
+
+  // Every borrower's totals; a full view (positions valued one by one) only for the accounts whose
+  // debt a market tally splits by market: insolvent, liquidatable or with nothing to seize.
+  const tallies: MarketTallies = new Map();
+  for (const m of table.markets) tallies.set(m.id, { borrowers: 0, insolventAccounts: 0, liquidatableAccounts: 0, liquidatableDebtBase: 0n, unliquidatableAccounts: 0, unliquidatableDebtBase: 0n, badDebt: 0n });
+  const borrowerTotals: ProtocolView['borrowerTotals'] = [];
+  const fullViews = new Map<AaveAccountState, AccountView>();
+  for (const state of borrowerStates) {
+    const f = aaveAccountFigures(state, table.reserves, table.eModes, table.pricesByAsset, timestamp, table.rules, false);
+    const risk = accountRisk({ collateralBase: f.totalCollateralBase, suppliedBase: f.totalSuppliedBase, debtBase: f.totalDebtBase, healthFactor: f.healthFactor });
+    borrowerTotals.push({ address: state.address, risk, debtBase: f.totalDebtBase, collateralBase: f.totalCollateralBase, healthFactor: f.healthFactor });
+    if (risk.insolvent || risk.liquidatable || risk.unliquidatable) {
+      const v = viewOf(state);
+      fullViews.set(state, v);
+      tallyByMarket(tallies, v);
+      continue;
+    }
+    // A scaled debt of 1 or more is a balance of 1 or more (indexes start at 1 ray and only grow):
+    // the same positions the full view's tally counts.
+    for (const p of state.positions) if (p.scaledVariableDebt !== 0n) tallies.get(p.marketId)!.borrowers++;
+  }
+  const treasuryScaled = new Map<string, bigint>();
+  for (const m of table.markets) {
+    const scaled = m.treasury === null ? undefined : accountSet.get(m.treasury)?.positions.find((p) => p.marketId === m.id)?.scaledSupply;
+    if (scaled !== undefined) treasuryScaled.set(m.id, scaled);
+  }
+  // The borrowers' and every account's views are built only when a query reads them (shared by the markets).
+  const views: { borrowers: AccountView[]; accounts: AccountView[] } = lazy({}, {
+    borrowers: () => borrowerStates.map((s) => fullViews.get(s) ?? viewOf(s)),
+    accounts: (): AccountView[] => {
+      const valued = new Map<AaveAccountState, AccountView>(borrowerStates.map((s, i) => [s, views.borrowers[i]]));
+      return accountStates.map((s) => valued.get(s) ?? viewOf(s)).filter((a) => a.positions.length > 0);
+    },
+  });
 
   const markets: MarketView[] = table.markets.map((m) => {
     const totals = aaveReserveTotals({ ...m, treasuryScaledBalance: treasuryScaled.get(m.id) ?? 0n, cash: labels.cash?.get(m.id) ?? null }, timestamp, table.rules);
@@ -102,7 +205,7 @@ export function aaveProtocolView(table: MarketTable, labels: PriceLabels, accoun
       latentBadDebtBase: badDebt,
       outstandingDeficitBase: base(totals.deficit),
     };
-    return {
+    const market: Omit<MarketView, 'borrowers'> = {
       protocol: ref,
       block,
       indexing,
@@ -137,14 +240,15 @@ export function aaveProtocolView(table: MarketTable, labels: PriceLabels, accoun
       },
       ...totals,
       totalSuppliedBase: base(totals.totalSupplied),
-      accounts,
       sheet,
       solvency: solvency(sheet),
       tally,
     };
+    return lazy<MarketView>(market, { borrowers: () => views.borrowers });
   });
   const sheet = sumSheets(markets.map((m) => m.sheet));
   const totalSuppliedBase = markets.reduce((sum, m) => sum + m.totalSuppliedBase, 0n);
   const pricing = combinePricing(markets.map((m) => m.pricing));
-  return { protocol: ref, block, indexing, pricing, warnings, markets, totalSuppliedBase, accounts, sheet, solvency: solvency(sheet) };
+  const view: Omit<ProtocolView, 'accounts' | 'borrowers'> = { protocol: ref, block, indexing, pricing, warnings, markets, totalSuppliedBase, accountCount, borrowerTotals, sheet, solvency: solvency(sheet) };
+  return lazy<ProtocolView>(view, { borrowers: () => views.borrowers, accounts: () => views.accounts });
 }

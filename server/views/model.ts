@@ -4,7 +4,7 @@
  * protocol's base currency (`baseDecimals`).
  */
 import type { AccountRisk } from '../metrics/account-risk';
-import type { BalanceSheet, Solvency } from '../metrics/solvency';
+import type { BalanceSheet, Solvency, TalliedAccount } from '../metrics/solvency';
 import type { BlockRef, IndexingState } from '../sources/blocks';
 
 export interface ProtocolRef {
@@ -110,14 +110,32 @@ export interface MarketView extends Computed {
   sheet: BalanceSheet;
   solvency: Solvency;
   tally: MarketTally;
-  /** Every account of the protocol at this block (shared with the protocol view). */
-  accounts: AccountView[];
+  /** The protocol's borrowers at this block (shared with the protocol view, and built when read as it is). */
+  borrowers: AccountView[];
 }
 
 export interface ProtocolView extends Computed {
   markets: MarketView[];
   totalSuppliedBase: bigint;
+  /**
+   * Every account with a position, in no particular order. A family may build it only when read: at
+   * the head a protocol view is recomputed every block, and most accounts only supply (Aave V3 Core:
+   * 3-6 x 10^4 borrowers among 10^5-10^6 accounts), which no protocol-wide figure needs valued.
+   */
   accounts: AccountView[];
+  /** accounts.length, known without building `accounts`. */
+  accountCount: number;
+  /**
+   * The accounts that may owe something: every account with debt is in it (others may be too). Lists
+   * filtered on debt, insolvency, liquidation or health read this instead of `accounts`. May be built
+   * only when read, as `accounts`.
+   */
+  borrowers: AccountView[];
+  /**
+   * The borrowers' totals, in any order: what every protocol-wide count and sum reads. A family
+   * computes these at every block and may leave the borrowers' full views to `borrowers`.
+   */
+  borrowerTotals: (TalliedAccount & { address: string })[];
   sheet: BalanceSheet;
   solvency: Solvency;
 }

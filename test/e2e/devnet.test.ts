@@ -9,6 +9,7 @@ import { gatewaySuite, liquidationRangeSuite } from './gateway.suite';
 import { morphoIndexingSuite } from './morpho-blue-indexing.suite';
 import { morphoGatewaySuite, sideBySideSuite } from './morpho-gateway.suite';
 import { oraclePricingSuite, rpcLessGatewaySuite, upgradeWindowSuite } from './pricing.suite';
+import { viewServiceSuite } from './view-service.suite';
 
 /**
  * One real stack (anvil + Aave V3.0 and V3.6 + scenarios + Postgres + graph-node + gateway), started
@@ -47,6 +48,14 @@ const ctxFor = (name: string) => () => ({ state: protocolUnderTest(stack!.state,
 describe('local stack', () => {
   it('indexed every devnet protocol to the head without indexing errors', async () => {
     expect(Object.keys(stack!.state.subgraphs).sort()).toEqual([...AAVE, 'morpho-blue'].sort());
+    // graph-node serves each under a name after what it indexes, not gnd's subgraph-0, subgraph-1, ...
+    const paths = Object.fromEntries(Object.entries(stack!.state.subgraphs).map(([name, url]) => [name, new URL(url).pathname]));
+    expect(paths).toEqual({
+      'aave-v3': '/subgraphs/name/aave-v3',
+      'aave-v3.6': '/subgraphs/name/aave-v36',
+      'aave-v3-upgraded': '/subgraphs/name/aave-v3-upgraded',
+      'morpho-blue': '/subgraphs/name/morpho-blue',
+    });
     for (const subgraph of subgraphs.values()) {
       const { _meta } = await subgraph.query<{ _meta: { block: { number: number }; hasIndexingErrors: boolean } }>('{ _meta { block { number } hasIndexingErrors } }');
       expect(_meta.hasIndexingErrors).toBe(false);
@@ -80,4 +89,5 @@ describe('all protocols side by side', () =>
     aaveOracle: stack!.state.devnet['aave-v3'].deployment.aaveOracle,
     indexedBlock: stack!.state.indexedBlock,
   })));
-
+// Last: it reorganises the chain (snapshot, revert, other blocks) and adds blocks after the scenario.
+describe('the head-following view service', () => viewServiceSuite(() => ({ state: stack!.state, chain, testClient }), 'aave-v3'));

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import YAML from 'yaml';
 import { AaveV3Ethereum, AaveV3EthereumEtherFi, AaveV3EthereumHorizon, AaveV3EthereumLido } from '@aave-dao/aave-address-book';
-import { buildSubgraph, networkInstances } from '../../devnet/stack/subgraph-build';
+import { buildSubgraph, buildSubgraphs, networkInstances } from '../../devnet/stack/subgraph-build';
 
 /**
  * `graph build --network mainnet` must produce a deployable subgraph for every Ethereum-mainnet Aave
@@ -33,17 +34,38 @@ describe('subgraph build for Ethereum mainnet', () => {
     expect(listed).toEqual(AAVE_MAINNET.map((i) => i.instance));
   });
 
-  // Core first (with codegen), then the other instances side by side: the same code, other manifests.
+  // All four instances in one go, as --rpc mode builds them: one compile, three placed copies.
   const built = new Map<string, { buildDir: string; manifest: string }>();
+  const steps: string[] = [];
   let committedBefore: string;
   beforeAll(async () => {
     committedBefore = fs.readFileSync(manifest, 'utf8');
-    const build = async (instance: string | undefined, codegen: boolean) => {
-      const { buildDir } = await buildSubgraph({ name: 'aave-v3', instance, manifest, network: 'mainnet', workDir, codegen });
-      built.set(instance ?? 'core', { buildDir, manifest: fs.readFileSync(path.join(buildDir, 'subgraph.yaml'), 'utf8') });
-    };
-    await build(undefined, true);
-    await Promise.all(AAVE_MAINNET.filter((i) => i.instance).map((i) => build(i.instance, false)));
+    const targets = AAVE_MAINNET.map((i) => ({ name: 'aave-v3', instance: i.instance, manifest }));
+    const builds = await buildSubgraphs(targets, { network: 'mainnet', workDir, log: (line) => steps.push(line) });
+    AAVE_MAINNET.forEach((i, n) =>
+      built.set(i.instance ?? 'core', { buildDir: builds[n].buildDir, manifest: fs.readFileSync(path.join(builds[n].buildDir, 'subgraph.yaml'), 'utf8') }),
+    );
+  }, 240_000);
+
+  it('compiles the manifest once for all four instances', () => {
+    expect(steps.filter((s) => s.startsWith('graph codegen'))).toHaveLength(1);
+    expect(steps.filter((s) => s.startsWith('graph build'))).toHaveLength(1);
+    expect(new Set([...built.values()].map((b) => b.buildDir)).size).toBe(4);
+  });
+
+  it("an instance placed from Core's build is the build graph-cli itself makes for that instance", async () => {
+    const { buildDir: own } = await buildSubgraph({ name: 'aave-v3-own', instance: 'prime', manifest, network: 'mainnet', workDir, codegen: false });
+    const placed = built.get('prime')!.buildDir;
+    const files = (dir: string): string[] =>
+      fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+    expect(files(placed)).toEqual(files(own));
+    for (const file of files(own)) {
+      if (file === 'subgraph.yaml') continue;
+      // wasm, ABIs and schema: byte for byte
+      expect({ file, same: fs.readFileSync(path.join(placed, file)).equals(fs.readFileSync(path.join(own, file))) }).toEqual({ file, same: true });
+    }
+    const read = (dir: string) => YAML.parse(fs.readFileSync(path.join(dir, 'subgraph.yaml'), 'utf8'));
+    expect(read(placed)).toEqual(read(own));
   }, 240_000);
 
   it.each(AAVE_MAINNET.map((i) => [i.instance ?? 'core', i] as const))(
@@ -77,5 +99,5 @@ describe('subgraph build for Ethereum mainnet', () => {
     expect(built).toMatch(/address: "0xBBBBBbbBBb9cC5e90e3b3Af64bdAF62C37EEFFCb"/);
     expect(built).toMatch(/startBlock: 18883124/);
     expect(fs.readFileSync(morphoManifest, 'utf8')).toBe(before);
-  }, 120_000);
+  }, 300_000); // a graph build takes ~20 s idle, minutes on a loaded 2-core machine
 });

@@ -5,6 +5,7 @@ import type { AdapterInput, Follower } from '../../server/views/adapter';
 import type { BlockRef } from '../../server/sources/blocks';
 import type { ProtocolView } from '../../server/views/model';
 import { createViewService, type ViewServiceEvent } from '../../server/view-service';
+import { ViewCache } from '../../server/context';
 
 type P = { marketId: string; amount: number };
 const book = () => new AccountBook<P, { address: string; positions: P[] }>((address) => ({ address, positions: [] }));
@@ -161,5 +162,31 @@ describe('view service', () => {
     const [a, b] = await Promise.all([service.viewAt(key, follower, input(blk(11))), service.viewAt(key, follower, input(blk(11)))]);
     expect(a).toBe(b);
     expect(calls).toEqual(['load 10', 'advance 10->11']);
+  });
+});
+
+describe('view cache', () => {
+  const viewOf = (accounts: number) => Promise.resolve({ accountCount: accounts } as unknown as ProtocolView);
+  it('keeps views within a count and an account budget, oldest out first, never the one just added; a failure is not kept', async () => {
+    const cache = new ViewCache(3, 100);
+    let computed = 0;
+    const get = (key: string, accounts: number) => cache.get(key, () => (computed++, viewOf(accounts)));
+    await get('a', 40);
+    await get('b', 40);
+    await get('a', 40); // hit
+    expect(computed).toBe(2);
+    await get('c', 40); // 120 accounts: 'a' goes
+    await get('b', 1);
+    expect(computed).toBe(3);
+    await get('a', 40);
+    expect(computed).toBe(4);
+    await get('huge', 500); // over the budget alone: kept (the one just added), everything else out
+    await get('huge', 500);
+    expect(computed).toBe(5);
+    await get('b', 1);
+    expect(computed).toBe(6);
+    await expect(cache.get('bad', () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    await get('bad', 1);
+    expect(computed).toBe(7);
   });
 });
