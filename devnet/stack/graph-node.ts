@@ -118,10 +118,9 @@ export async function startGraphNode(options: GraphNodeOptions): Promise<Running
     // reads every field of the entity). RUST_LIB_BACKTRACE=0 turns capture off for errors while panics
     // still print theirs; graph-node's own Docker image sets neither.
     RUST_LIB_BACKTRACE: process.env.RUST_LIB_BACKTRACE ?? '0',
-    // graph-node's cache of query results for the most recent blocks answered a reorganised block's
-    // old result when asked by number (gnd 0.45). The gateway pins by hash where it can; the devnet,
-    // where reorgs are tested, turns that cache off (0 = disabled, graph-node's environment-variables.md).
-    GRAPH_QUERY_CACHE_BLOCKS: process.env.GRAPH_QUERY_CACHE_BLOCKS ?? '0',
+    // Not GRAPH_QUERY_CACHE_BLOCKS=0 (documented as "disables the query cache"): gnd 0.45 divides the
+    // cache's memory by it and panics ("attempt to divide by zero", graphql/src/execution/execution.rs)
+    // on the first query. The gateway's pins by hash keep that cache from serving orphaned results.
     ...options.env,
     // Through the environment, not argv: any user on the machine can read a process's arguments
     // (ps), and these carry the database password and the RPC's API key. gnd reads both
