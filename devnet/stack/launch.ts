@@ -15,7 +15,7 @@ import { Teardown } from './teardown';
 import { assertPortFree, PORT_OWNERS, type StackPorts } from './ports';
 import { redactUrl } from './redact';
 import { startWatchdog } from './watchdog';
-import { createGateway } from '../../server/app';
+import { startGatewayProcess } from './gateway-process';
 
 export interface StackOptions {
   /** Index this JSON-RPC endpoint instead of starting the devnet (no deployment, no scenario). */
@@ -214,16 +214,19 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     if (options.gateway !== false) {
       log(`starting the gateway on port ${ports.gateway}`);
       await assertPortFree(ports.gateway, 'gateway');
-      const gateway = await createGateway({
+      const gateway = await startGatewayProcess({
         endpoints: Object.entries(subgraphs).map(([name, url]) => ({ name, url })),
         // Historical `block:` queries need block timestamps; the chain the stack indexes has them.
         rpcUrl,
+        port: ports.gateway,
         // Head views are kept current as graph-node indexes (anvil mines on demand: cheap when idle).
         followIntervalMs: 1000,
-        log: (line) => log(`gateway: ${line}`),
-      }).listen(ports.gateway);
-      // Apollo drains open keep-alive connections for up to 10 s; a stack shutting down need not wait.
-      teardown.add('gateway', () => Promise.race([gateway.stop(), new Promise<void>((r) => setTimeout(r, 1000).unref())]));
+        logFile: path.join(logDir, 'gateway.log'),
+        log,
+        onStart: () => writePids(workDir, teardown),
+      });
+      teardown.add('gateway', gateway.stop, gateway.pid);
+      writePids(workDir, teardown);
       gatewayUrl = gateway.url;
     }
     return {
