@@ -113,7 +113,7 @@ function stackFlag(argv: string[]): { stateFile?: string; rest: string[] } {
 async function main() {
   const { stateFile, rest } = stackFlag(process.argv.slice(2));
   if (stateFile && rest.length) throw new Error(`with --stack-state the stack's own flags do not apply: ${rest.join(' ')}`);
-  const { stack, accounts, stop } = stateFile ? attachBenchStack(stateFile) : await startBenchStack('bench-gateway', rest);
+  const { stack, accounts, stop } = stateFile ? attachBenchStack(stateFile) : await startBenchStack('bench-gateway', { argv: rest });
   try {
     const endpoints = Object.entries(stack.subgraphs).map(([name, url]) => ({ name, url }));
     const scenario = stack.devnet['aave-v3'].scenario;

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import autocannon from 'autocannon';
 import { freePort } from '../devnet/stack/ports';
-import { attachBenchStack, startBenchStack, type BenchStack } from './bench-stack';
+import { attachBenchStack, startBenchStack, type BenchStackState } from './bench-stack';
 
 interface Flags {
   stateFile?: string;
@@ -45,7 +45,7 @@ function parse(argv: string[]): Flags {
 const body = (query: string) => JSON.stringify({ query });
 
 /** The head traffic of a dashboard and a few bots, in the proportions they poll. */
-function headMix(stack: BenchStack): string[] {
+function headMix(stack: BenchStackState): string[] {
   const scenario = stack.devnet['aave-v3'].scenario as { accounts: string[]; badDebtAccounts?: string[] };
   const someone = (scenario.badDebtAccounts?.[0] ?? scenario.accounts[0]).toLowerCase();
   return [
@@ -62,7 +62,7 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-async function startGateway(stack: BenchStack): Promise<{ url: string; child: ChildProcess }> {
+async function startGateway(stack: BenchStackState): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const args = ['--import', 'tsx', 'server/main.ts', '--rpc', stack.rpcUrl, '--port', String(port), '--follow-interval-ms', '1000'];
   for (const [name, url] of Object.entries(stack.subgraphs)) args.push('--subgraph', `${name}=${url}`);
@@ -113,7 +113,7 @@ async function run(url: string, bodies: string[], options: { duration: number; c
 
 async function main() {
   const flags = parse(process.argv.slice(2));
-  const { stack, accounts, stop } = flags.stateFile ? attachBenchStack(flags.stateFile) : await startBenchStack('bench-load', flags.stackArgs);
+  const { stack, accounts, stop } = flags.stateFile ? attachBenchStack(flags.stateFile) : await startBenchStack('bench-load', { argv: flags.stackArgs });
   const gateway = await startGateway(stack);
   try {
     const head = headMix(stack);

@@ -156,7 +156,7 @@ async function main() {
   let shutdown = () => Promise.resolve();
   process.on('SIGINT', () => void shutdown().then(() => process.exit(130)));
   process.on('SIGTERM', () => void shutdown().then(() => process.exit(143)));
-  const { stack, accounts, seed, stop } = await startBenchStack('wt-replay-record', rest);
+  const { stack, accounts, seed, stop } = await startBenchStack('wt-replay-record', { argv: rest });
   let stopping: Promise<void> | undefined;
   shutdown = () => (stopping ??= stop());
   try {

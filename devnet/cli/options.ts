@@ -4,7 +4,7 @@ import { DEFAULT_PORTS, type StackPorts } from '../stack/ports';
 import { DEVNET_PROTOCOLS, type DevnetProtocol } from '../protocols';
 
 /** One command-line flag, with the environment variable that can set it too. */
-interface FlagSpec {
+export interface FlagSpec {
   flag: string;
   env: string;
   help: string;
@@ -37,16 +37,20 @@ export const FLAGS: FlagSpec[] = [
 
 export type ParsedFlags = Record<string, string | number | boolean | undefined>;
 
-/** Flags win over environment variables; anything unknown or malformed is a BAD_CONFIG error. */
-export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): ParsedFlags {
+/**
+ * Flags win over environment variables; anything unknown or malformed is a BAD_CONFIG error. `extra`:
+ * flags of one command on top of the stack's (a benchmark's own options).
+ */
+export function parseFlags(argv: string[], env: NodeJS.ProcessEnv, extra: FlagSpec[] = []): ParsedFlags {
+  const specs = [...FLAGS, ...extra];
   const out: ParsedFlags = {};
-  for (const spec of FLAGS) {
+  for (const spec of specs) {
     if (env[spec.env] !== undefined && env[spec.env] !== '') out[spec.flag] = convert(spec, env[spec.env]!, `$${spec.env}`);
   }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    const spec = match && FLAGS.find((f) => f.flag === match[1]);
+    const spec = match && specs.find((f) => f.flag === match[1]);
     if (!match || !spec) throw new StackError('BAD_CONFIG', `unknown argument "${arg}" (see --help)`);
     if (spec.kind === 'boolean') {
       out[spec.flag] = match[2] === undefined ? true : convert(spec, match[2], arg);
@@ -93,9 +97,9 @@ export function portsFrom(flags: ParsedFlags): StackPorts {
   };
 }
 
-export function helpText(): string {
-  const rows = FLAGS.map((f) => `  --${f.flag}${f.kind === 'boolean' ? '' : ' <value>'}`.padEnd(30) + `${f.help} [$${f.env}]`);
-  return ['Usage: npm start -- [options]', '', ...rows].join('\n');
+export function helpText(extra: FlagSpec[] = [], usage = 'npm start -- [options]'): string {
+  const rows = [...FLAGS, ...extra].map((f) => `  --${f.flag}${f.kind === 'boolean' ? '' : ' <value>'}`.padEnd(30) + `${f.help} [$${f.env}]`);
+  return [`Usage: ${usage}`, '', ...rows].join('\n');
 }
 
 export const repoRoot = path.resolve(__dirname, '..', '..');

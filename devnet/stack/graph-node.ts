@@ -40,6 +40,8 @@ export interface RunningGraphNode {
   nameSubgraphs(timeoutMs: number): Promise<void>;
   statusUrl: string;
   metricsUrl: string;
+  /** The admin JSON-RPC (subgraph_create, subgraph_deploy; gnd takes a build's subgraph.yaml path as the hash). */
+  adminUrl: string;
   stop(): Promise<void>;
 }
 
@@ -110,6 +112,15 @@ export async function startGraphNode(options: GraphNodeOptions): Promise<Running
     GRAPH_NODE_CONFIG: undefined,
     // Poll a local chain quickly; graph-node's default (500 ms) is tuned for real networks.
     ETHEREUM_POLLING_INTERVAL: process.env.ETHEREUM_POLLING_INTERVAL ?? '200',
+    // graph-node builds an anyhow error on every read of wasm memory, even a successful one
+    // (runtime/wasm/src/module/mod.rs `read`: `.ok_or(anyhow!(...))`), and with RUST_BACKTRACE=1 in
+    // the environment each of those captures a backtrace: handlers ran 5-6x slower in CPU (a store.set
+    // reads every field of the entity). RUST_LIB_BACKTRACE=0 turns capture off for errors while panics
+    // still print theirs; graph-node's own Docker image sets neither.
+    RUST_LIB_BACKTRACE: process.env.RUST_LIB_BACKTRACE ?? '0',
+    // Not GRAPH_QUERY_CACHE_BLOCKS=0 (documented as "disables the query cache"): gnd 0.45 divides the
+    // cache's memory by it and panics ("attempt to divide by zero", graphql/src/execution/execution.rs)
+    // on the first query. The gateway's pins by hash keep that cache from serving orphaned results.
     ...options.env,
     // Through the environment, not argv: any user on the machine can read a process's arguments
     // (ps), and these carry the database password and the RPC's API key. gnd reads both
@@ -143,6 +154,7 @@ export async function startGraphNode(options: GraphNodeOptions): Promise<Running
     nameSubgraphs: (timeoutMs) => Promise.race([nameSubgraphs(timeoutMs), processHandle.exited]),
     statusUrl,
     metricsUrl: `http://127.0.0.1:${ports.metrics}/metrics`,
+    adminUrl: `http://127.0.0.1:${ports.admin}`,
     stop: () => processHandle.stop(2000),
   };
 }

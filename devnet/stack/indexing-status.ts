@@ -10,15 +10,20 @@ export interface IndexingStatus {
   entityCount: bigint;
 }
 
-const QUERY = `{ indexingStatuses { subgraph synced health entityCount fatalError { message }
-  chains { chainHeadBlock { number } latestBlock { number } } } }`;
+const FIELDS = `subgraph synced health entityCount fatalError { message } chains { chainHeadBlock { number } latestBlock { number } }`;
+// graph-node panics on `indexingStatuses(subgraphs: null)`: the argument is left out for all.
+const ALL = `{ indexingStatuses { ${FIELDS} } }`;
+const SOME = `query ($subgraphs: [String!]!) { indexingStatuses(subgraphs: $subgraphs) { ${FIELDS} } }`;
 
-/** Reads graph-node's index-node status API (the `:8030/graphql` endpoint). */
-export async function fetchIndexingStatuses(statusUrl: string, timeoutMs = 5000): Promise<IndexingStatus[]> {
+/**
+ * Reads graph-node's index-node status API (the `:8030/graphql` endpoint): every deployment, or only
+ * the given deployment hashes.
+ */
+export async function fetchIndexingStatuses(statusUrl: string, timeoutMs = 5000, deployments?: string[]): Promise<IndexingStatus[]> {
   const res = await fetch(statusUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: QUERY }),
+    body: JSON.stringify(deployments ? { query: SOME, variables: { subgraphs: deployments } } : { query: ALL }),
     signal: AbortSignal.timeout(timeoutMs),
   });
   if (!res.ok) throw new Error(`index-node status answered HTTP ${res.status}`);
@@ -61,6 +66,8 @@ export interface WaitForSyncOptions {
   metricsUrl?: string;
   /** How many deployments must be reported before waiting can succeed. */
   expectedDeployments: number;
+  /** Only these deployment hashes (default: every deployment graph-node runs). */
+  deployments?: string[];
   /** Block every deployment must reach (e.g. the chain head when the scenario ended). */
   targetBlock: number;
   timeoutMs: number;
@@ -82,7 +89,7 @@ export async function waitForSync(options: WaitForSyncOptions): Promise<Indexing
     for (;;) {
       let statuses: IndexingStatus[] = [];
       try {
-        statuses = await fetchIndexingStatuses(options.statusUrl);
+        statuses = await fetchIndexingStatuses(options.statusUrl, 5000, options.deployments);
       } catch {
         // graph-node not answering yet: keep polling until the deadline.
       }

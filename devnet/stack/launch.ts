@@ -8,13 +8,14 @@ import { StackError } from './errors';
 import { startGraphNode, subgraphNames } from './graph-node';
 import { handlerCount, waitForSync, type SyncProgress } from './indexing-status';
 import { startIpfsStub } from './ipfs-stub';
+import { processCpuSeconds } from './process-cpu';
 import { startEmbeddedPostgres } from './postgres';
 import { buildSubgraphs } from './subgraph-build';
 import { Teardown } from './teardown';
 import { assertPortFree, PORT_OWNERS, type StackPorts } from './ports';
 import { redactUrl } from './redact';
 import { startWatchdog } from './watchdog';
-import { createGateway } from '../../server/app';
+import { startGatewayProcess } from './gateway-process';
 
 export interface StackOptions {
   /** Index this JSON-RPC endpoint instead of starting the devnet (no deployment, no scenario). */
@@ -38,6 +39,10 @@ export interface StackOptions {
   syncTimeoutMs: number;
   log: (line: string) => void;
   onProgress?: (progress: SyncProgress) => void;
+  /** Start the analytics gateway once indexed (default true; a benchmark of graph-node alone skips it). */
+  gateway?: boolean;
+  /** Extra environment for graph-node (e.g. GRAPH_STORE_DISABLE_CALL_CACHE for benchmarks). */
+  graphNodeEnv?: NodeJS.ProcessEnv;
   /**
    * Receives every started component; pass one in to be able to stop a stack that is still starting
    * (Ctrl-C during the scenario). Running it is idempotent.
@@ -53,15 +58,26 @@ export interface RunningStack {
    * graph-node serves it under a subgraph name derived from that (`/subgraphs/name/aave-v36`).
    */
   subgraphs: Record<string, string>;
-  /** The analytics gateway over those subgraphs. */
+  /** The analytics gateway over those subgraphs ('' when started with `gateway: false`). */
   gatewayUrl: string;
   statusUrl: string;
   /** The block every subgraph had indexed when start-up finished. */
   indexedBlock: number;
   /** Devnet: each protocol's deployment and scenario result, by name. */
   devnet: Record<string, DevnetRun<any, any>>;
-  /** How the initial sync went, from graph-node start to the head (for benchmarks). */
-  indexing: { startBlock: number; blocks: number; seconds: number; handlerCalls: number | null };
+  /** Each subgraph's `graph build` output, by the same names as `subgraphs`. */
+  builds: Record<string, string>;
+  /** The graph-node process and its admin API (benchmarks deploy further builds to it). */
+  graphNode: { pid: number; adminUrl: string; metricsUrl: string };
+  /** The embedded Postgres server's process (undefined with an external Postgres). */
+  postgresPid?: number;
+  /** The database graph-node stores its deployments in (benchmarks read their tables). */
+  postgresUrl: string;
+  /**
+   * How the initial sync went, from graph-node start to the head (for benchmarks). graphNodeCpuSeconds:
+   * CPU graph-node used in that time (start-up included), null where /proc cannot tell.
+   */
+  indexing: { startBlock: number; blocks: number; seconds: number; handlerCalls: number | null; graphNodeCpuSeconds: number | null };
   logDir: string;
   /**
    * Rejects with COMPONENT_FAILED (naming it and its exit) when anvil, Postgres or graph-node exits,
@@ -115,6 +131,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     }
 
     let postgresUrl = options.postgresUrl;
+    let postgresPid: number | undefined;
     if (!postgresUrl) {
       const dataDir = options.postgresDir ?? path.join(workDir, 'postgres');
       log(`starting postgres on port ${ports.postgres} (data: ${dataDir})`);
@@ -130,6 +147,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       deaths.push(pg.exited);
       writePids(workDir, teardown);
       postgresUrl = pg.url;
+      postgresPid = pg.pid;
     }
 
     log(`starting the IPFS stub on port ${ports.ipfs}`);
@@ -154,6 +172,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ipfsAddress: ipfs.address,
       ports: { http: ports.http, admin: ports.admin, indexNode: ports.indexNode, metrics: ports.metrics },
       logFile: path.join(logDir, 'graph-node.log'),
+      env: options.graphNodeEnv,
     });
     teardown.add('graph-node', graphNode.stop, graphNode.process.child.pid);
     deaths.push(graphNode.process.exited);
@@ -180,29 +199,46 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     }).catch(attachTail);
 
     const indexingSeconds = (Date.now() - indexingStarted) / 1000;
+    const graphNodePid = graphNode.process.child.pid ?? 0;
+    const graphNodeCpuSeconds = processCpuSeconds(graphNodePid);
     const starts = Object.values(devnet).map((r) => Number(r.deployment.startBlock));
     const startBlock = starts.length ? Math.min(...starts) : 0;
     const subgraphs: Record<string, string> = {};
-    targets.forEach((t, i) => (subgraphs[t.name] = graphNode.queryUrls[i]));
+    const builds: Record<string, string> = {};
+    targets.forEach((t, i) => {
+      subgraphs[t.name] = graphNode.queryUrls[i];
+      builds[t.name] = buildDirs[i];
+    });
 
-    log(`starting the gateway on port ${ports.gateway}`);
-    await assertPortFree(ports.gateway, 'gateway');
-    const gateway = await createGateway({
-      endpoints: Object.entries(subgraphs).map(([name, url]) => ({ name, url })),
-      // Historical `block:` queries need block timestamps; the chain the stack indexes has them.
-      rpcUrl,
-      // Head views are kept current as graph-node indexes (anvil mines on demand: cheap when idle).
-      followIntervalMs: 1000,
-      log: (line) => log(`gateway: ${line}`),
-    }).listen(ports.gateway);
-    // Apollo drains open keep-alive connections for up to 10 s; a stack shutting down need not wait.
-    teardown.add('gateway', () => Promise.race([gateway.stop(), new Promise<void>((r) => setTimeout(r, 1000).unref())]));
+    let gatewayUrl = '';
+    if (options.gateway !== false) {
+      log(`starting the gateway on port ${ports.gateway}`);
+      await assertPortFree(ports.gateway, 'gateway');
+      const gateway = await startGatewayProcess({
+        endpoints: Object.entries(subgraphs).map(([name, url]) => ({ name, url })),
+        // Historical `block:` queries need block timestamps; the chain the stack indexes has them.
+        rpcUrl,
+        port: ports.gateway,
+        // Head views are kept current as graph-node indexes (anvil mines on demand: cheap when idle).
+        followIntervalMs: 1000,
+        logFile: path.join(logDir, 'gateway.log'),
+        log,
+        onStart: () => writePids(workDir, teardown),
+      });
+      teardown.add('gateway', gateway.stop, gateway.pid);
+      writePids(workDir, teardown);
+      gatewayUrl = gateway.url;
+    }
     return {
       rpcUrl,
       network: options.network,
       subgraphs,
-      gatewayUrl: gateway.url,
+      builds,
+      gatewayUrl,
       statusUrl: graphNode.statusUrl,
+      graphNode: { pid: graphNodePid, adminUrl: graphNode.adminUrl, metricsUrl: graphNode.metricsUrl },
+      postgresPid,
+      postgresUrl,
       indexedBlock: head,
       devnet,
       indexing: {
@@ -210,6 +246,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         blocks: head - startBlock + 1,
         seconds: indexingSeconds,
         handlerCalls: await handlerCount(graphNode.metricsUrl),
+        graphNodeCpuSeconds,
       },
       logDir,
       failed: settledFailure(deaths),

@@ -15,6 +15,8 @@ export interface ManagedProcessOptions {
   /** Run as another OS user (postgres refuses to run as root). */
   uid?: number;
   gid?: number;
+  /** Called with every line the process prints. */
+  onLine?: (line: string) => void;
 }
 
 export interface ManagedProcess {
@@ -59,6 +61,7 @@ export function startManagedProcess(options: ManagedProcessOptions): ManagedProc
       lines.push(line);
       if (lines.length > keep) lines.shift();
       for (const listener of listeners) listener(line);
+      options.onLine?.(line);
     }
   };
   child.stdout?.on('data', onData);

@@ -37,6 +37,11 @@ export interface SubgraphBuildOptions {
    * generated: the generated folder is shared, so builds that skip it can run side by side.
    */
   codegen?: boolean;
+  /**
+   * Mapping files to compile instead of the manifest's own, by the manifest's `file:` value
+   * (`./src/aave-v3/pool.ts` -> an absolute path). The benchmark's floor build (bench/floor.ts) uses it.
+   */
+  mappings?: Record<string, string>;
 }
 
 export interface SubgraphBuild {
@@ -158,6 +163,13 @@ export async function buildSubgraph(options: SubgraphBuildOptions): Promise<Subg
   const copy = path.join(dir, `.manifest-${name}.${options.network}${options.instance ? `-${options.instance}` : ''}.${process.pid}.yaml`);
   fs.copyFileSync(manifest, copy);
   try {
+    if (options.mappings) {
+      const replaced = fs.readFileSync(copy, 'utf8').replace(/^(\s*file: )(\S+)$/gm, (line, key: string, file: string) => {
+        const to = options.mappings![file];
+        return to === undefined ? line : `${key}${path.resolve(to)}`;
+      });
+      fs.writeFileSync(copy, replaced);
+    }
     const buildDir = buildDirOf(workDir, options);
     if (options.codegen !== false) {
       options.log?.(`graph codegen ${path.relative(process.cwd(), manifest)}`);

@@ -3,7 +3,7 @@
  * component must not leave the others running.
  */
 export class Teardown {
-  private readonly steps: { name: string; stop: () => Promise<void> | void; pid?: number }[] = [];
+  private readonly steps: { name: string; stop: () => Promise<void> | void; pid?: number | (() => number | undefined) }[] = [];
   private running: Promise<void> | undefined;
 
   /**
@@ -11,7 +11,7 @@ export class Teardown {
    * `pid` names the component's process group (child processes spawned detached), so that
    * killGroupsSync() can still end it when there is no time left for an orderly stop.
    */
-  add(name: string, stop: () => Promise<void> | void, pid?: number): void {
+  add(name: string, stop: () => Promise<void> | void, pid?: number | (() => number | undefined)): void {
     if (this.running) {
       void Promise.resolve()
         .then(stop)
@@ -23,7 +23,11 @@ export class Teardown {
 
   /** Process groups of the components still registered. */
   pids(): number[] {
-    return this.steps.flatMap((s) => (s.pid === undefined ? [] : [s.pid]));
+    // A component that restarts (the gateway) names its current group through a function.
+    return this.steps.flatMap((s) => {
+      const pid = typeof s.pid === 'function' ? s.pid() : s.pid;
+      return pid === undefined ? [] : [pid];
+    });
   }
 
   /**

@@ -34,10 +34,14 @@ beforeAll(async () => {
   for (const [name, url] of Object.entries(stack.state.subgraphs)) subgraphs.set(name, createSubgraphClient({ url }));
 }, 26 * 60_000);
 
+/** Set by the fault tests, which end the stack by killing graph-node. */
+let endedByFault = false;
+
 afterAll(async () => {
   const report = await stack?.stop();
-  // Stopping is part of the contract: SIGTERM ends the stack by itself, leaving no process behind.
-  if (report) expect(report).toEqual({ exit: 143, survivors: [] });
+  // Stopping is part of the contract: SIGTERM ends the stack by itself, leaving no process behind;
+  // after graph-node was killed the launcher has stopped everything itself, with exit code 1.
+  if (report) expect(report).toEqual({ exit: endedByFault ? 1 : 143, survivors: [] });
 }, 90_000);
 
 const morphoCtx = () => {
@@ -114,3 +118,47 @@ describe('all protocols side by side', () =>
   })));
 // Last: it reorganises the chain (snapshot, revert, other blocks) and adds blocks after the scenario.
 describe('the head-following view service', () => viewServiceSuite(() => ({ state: stack!.state, chain, testClient }), 'aave-v3'));
+
+/** The process groups of the stack whose leader's command line matches `pattern`. */
+function groupsRunning(pattern: RegExp): number[] {
+  const workDir = path.dirname(stack!.state.logDir);
+  const groups = JSON.parse(fs.readFileSync(path.join(workDir, 'pids.json'), 'utf8')) as number[];
+  return groups.filter((g) => {
+    try {
+      return pattern.test(fs.readFileSync(`/proc/${g}/cmdline`, 'utf8').split('\0').join(' '));
+    } catch {
+      return false;
+    }
+  });
+}
+
+const waitFor = async (what: string, check: () => boolean | Promise<boolean>, ms = 60_000) => {
+  for (const deadline = Date.now() + ms; !(await check()); await new Promise((r) => setTimeout(r, 200))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  }
+};
+
+// After everything else: these kill parts of the stack, the last one graph-node, which ends it.
+describe('faults: kill -9 of a component', () => {
+  it('the gateway is restarted on its port and answers again', async () => {
+    const [gateway] = groupsRunning(/server\/main\.ts/);
+    expect(gateway).toBeGreaterThan(0);
+    process.kill(-gateway, 'SIGKILL');
+    await waitFor('the restart', () => /gateway exited \(code null, signal SIGKILL\): restarting it in 1 s/.test(stack!.output()));
+    await waitFor('the restarted gateway', async () => {
+      const body = await fetch(stack!.state.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' }).then((r) => r.json(), () => null);
+      return (body as { data?: unknown } | null)?.data !== undefined;
+    });
+    expect(groupsRunning(/server\/main\.ts/)).not.toContain(gateway);
+  }, 90_000);
+
+  it('graph-node dying ends the stack cleanly: one line saying so, every other process stopped, exit code 1', async () => {
+    const [graphNode] = groupsRunning(/gnd dev/);
+    expect(graphNode).toBeGreaterThan(0);
+    endedByFault = true;
+    process.kill(-graphNode, 'SIGKILL');
+    await waitFor('the launcher to stop', () => /graph-node exited \(code null, signal SIGKILL\): stopping/.test(stack!.output()));
+    // afterAll checks the exit code and that no recorded process group survived.
+  }, 90_000);
+});
+

@@ -143,7 +143,9 @@ export function gatewaySuite(ctx: () => { state: ProtocolUnderTest; chain: Publi
     expect(ok.errors).toBeUndefined();
     expect(ok.data!.protocol.block.hash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(ok.data!.protocol.indexing.hasIndexingErrors).toBe(false);
-    expect(ok.extensions?.subgraphRequests).toBeGreaterThan(0);
+    // Counted on every response; at the head it is usually 0 here: the stack's gateway follows the head
+    // and answers from the view it moved there (test/unit/head-cache.test.ts checks that exactly).
+    expect(ok.extensions?.subgraphRequests).toEqual(expect.any(Number));
     const cases: [string, string][] = [
       ['{ protocol(id: "compound-v9") { id } }', 'PROTOCOL_NOT_FOUND'],
       [`{ account(protocol: "${state.name}", address: "0x123") { debtUSD } }`, 'BAD_USER_INPUT'],

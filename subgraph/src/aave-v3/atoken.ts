@@ -8,10 +8,11 @@ import {
   Upgraded,
 } from '../../generated/templates/AToken/AaveV3AToken'
 import { Transfer as TransferEntity } from '../../generated/schema'
-import { applyScaledSupplyDelta, getOrCreateAccount, stampEvent } from '../common/entities'
+import { applyScaledSupplyDelta, ensureAccount, stampEvent } from '../common/entities'
 import { eventId } from '../common/ids'
 import { ZERO } from '../common/math'
 import { burnDelta, contextMarket, mintDelta, refreshTokenGeneration } from './tokens'
+import { saveMarket } from '../common/changes'
 
 // Mint/Burn: scaled deltas per generation in tokens.ts. Also covers the v3.5+ Umbrella path:
 // Pool.eliminateReserveDeficit burns the Umbrella's aTokens with aToken.burn (LiquidationLogic.
@@ -24,6 +25,7 @@ export function handleATokenMint(event: Mint): void {
   const delta = mintDelta(market, account, event.params.value, event.params.balanceIncrease, event.params.index, false)
   if (delta.equals(ZERO)) return
   applyScaledSupplyDelta(market, account, delta, event.block)
+  saveMarket(market)
 }
 
 export function handleATokenBurn(event: Burn): void {
@@ -32,6 +34,7 @@ export function handleATokenBurn(event: Burn): void {
   const account = event.params.from
   const delta = burnDelta(market, account, event.params.value, event.params.balanceIncrease, event.params.index, false)
   applyScaledSupplyDelta(market, account, delta, event.block)
+  saveMarket(market)
 }
 
 /**
@@ -48,9 +51,10 @@ export function handleBalanceTransfer(event: BalanceTransfer): void {
   if (!from.equals(to)) {
     applyScaledSupplyDelta(market, from, ZERO.minus(scaled), event.block)
     applyScaledSupplyDelta(market, to, scaled, event.block)
+    saveMarket(market)
   }
-  getOrCreateAccount(from)
-  getOrCreateAccount(to)
+  ensureAccount(from)
+  ensureAccount(to)
   const t = new TransferEntity(eventId(event))
   stampEvent(t, market.protocol, event)
   t.market = market.id
@@ -66,7 +70,7 @@ export function handleATokenInitialized(event: Initialized): void {
   const market = contextMarket()
   if (market == null) return
   market.treasury = Address.fromBytes(event.params.treasury)
-  market.save()
+  saveMarket(market)
 }
 
 /** The aToken proxy switched implementation: its Mint/Burn follow the new one's generation from here. */

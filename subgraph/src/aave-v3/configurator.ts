@@ -40,12 +40,8 @@ import { applyTokenRevision, readTokenRevision } from './generation'
 import { loadMarket, newMarket } from './market'
 import { followAggregator, getOrCreateOracle, getOrCreateOracleAsset, readAssetPrice, recordPrice } from './prices'
 import { getOrCreateProtocol, linkContract, protocolOf, readAddressesProvider } from './protocol'
+import { saveMarket } from '../common/changes'
 
-// IInitializableAToken.Initialized(address indexed underlyingAsset, address indexed pool, address treasury,
-//   address incentivesController, uint8 aTokenDecimals, string aTokenName, string aTokenSymbol, bytes params)
-const ATOKEN_INITIALIZED = Bytes.fromByteArray(
-  crypto.keccak256(Bytes.fromUTF8('Initialized(address,address,address,address,uint8,string,string,bytes)')),
-)
 
 class ATokenInit {
   constructor(public pool: Address, public treasury: Address, public decimals: i32) {}
@@ -59,10 +55,14 @@ class ATokenInit {
 function aTokenInit(event: ReserveInitialized): ATokenInit | null {
   const receipt = event.receipt
   if (receipt != null) {
+    // IInitializableAToken.Initialized(address indexed underlyingAsset, address indexed pool, address treasury,
+    //   address incentivesController, uint8 aTokenDecimals, string aTokenName, string aTokenSymbol, bytes params)
+    // (hashed here, not in a module constant: that would be a host call at the start of every handler call)
+    const initialized = Bytes.fromByteArray(crypto.keccak256(Bytes.fromUTF8('Initialized(address,address,address,address,uint8,string,string,bytes)')))
     const logs = receipt.logs
     for (let i = logs.length - 1; i >= 0; i--) {
       const l = logs[i]
-      if (!l.address.equals(event.params.aToken) || l.topics.length < 3 || !l.topics[0].equals(ATOKEN_INITIALIZED)) continue
+      if (!l.address.equals(event.params.aToken) || l.topics.length < 3 || !l.topics[0].equals(initialized)) continue
       if (l.logIndex.ge(event.logIndex)) continue
       // data: treasury (word 0), incentivesController (word 1), decimals (word 2), then dynamic parts.
       const pool = Address.fromBytes(Bytes.fromUint8Array(l.topics[2].subarray(12, 32)))
@@ -118,7 +118,7 @@ export function handleReserveInitialized(event: ReserveInitialized): void {
   // Each token's own generation (its proxies' Upgraded events move it later): 2 eth_calls per reserve.
   applyTokenRevision(market, protocol, false, readTokenRevision(event.params.aToken, false))
   applyTokenRevision(market, protocol, true, readTokenRevision(event.params.variableDebtToken, true))
-  market.save()
+  saveMarket(market)
 
   const ctx = new DataSourceContext()
   ctx.setBytes('protocol', protocol.id)

@@ -3,6 +3,7 @@ import { Burn, Mint, Upgraded } from '../../generated/templates/VariableDebtToke
 import { applyScaledDebtDelta } from '../common/entities'
 import { ZERO } from '../common/math'
 import { burnDelta, contextMarket, mintDelta, refreshTokenGeneration } from './tokens'
+import { saveMarket } from '../common/changes'
 
 export function handleDebtMint(event: Mint): void {
   if (event.params.value.equals(event.params.balanceIncrease)) return
@@ -12,6 +13,7 @@ export function handleDebtMint(event: Mint): void {
   const delta = mintDelta(market, account, event.params.value, event.params.balanceIncrease, event.params.index, true)
   if (delta.equals(ZERO)) return
   applyScaledDebtDelta(market, account, delta, event.block)
+  saveMarket(market)
 }
 
 /**
@@ -25,6 +27,7 @@ export function handleDebtBurn(event: Burn): void {
   if (market == null) return
   const account = event.params.from
   applyScaledDebtDelta(market, account, burnDelta(market, account, event.params.value, event.params.balanceIncrease, event.params.index, true), event.block)
+  saveMarket(market)
 }
 
 /** The debt token proxy switched implementation: its Mint/Burn follow the new one's generation from here. */

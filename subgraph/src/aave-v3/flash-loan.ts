@@ -18,7 +18,7 @@
 // (0 for authorized flash borrowers and for legs left open as debt, which do not reach the treasury).
 import { Address, BigInt, ethereum, log } from '@graphprotocol/graph-ts'
 import { Market, Protocol } from '../../generated/schema'
-import { percentMul, RAY, rayDiv, rayDivFloor, rayMul, ZERO } from '../common/math'
+import { percentMul, RAY, rayDiv, rayDivFloor, rayMul, SECONDS_PER_YEAR, ZERO } from '../common/math'
 import { usesTokenMath } from './generation'
 
 /** DataTypes.InterestRateMode.NONE: the flash-loaned amount is paid back with the premium in the same tx. */
@@ -59,9 +59,6 @@ export function premiumToTreasuryScaled(protocol: Protocol, toProtocol: BigInt, 
   if (toProtocol.isZero()) return ZERO
   return usesTokenMath(protocol) ? rayDivFloor(toProtocol, nextLiquidityIndex) : rayDiv(toProtocol, nextLiquidityIndex)
 }
-
-// MathUtils.SECONDS_PER_YEAR = 365 days
-const SECONDS_PER_YEAR = BigInt.fromI32(365 * 24 * 3600)
 
 /**
  * v3.0-v3.4: the liquidity index ReserveLogic._accrueToTreasury divides by, for the

@@ -7,33 +7,40 @@
 // applied by the token templates, and the fee logs sit in the receipt just before this log.
 import { Address, BigInt, Bytes, crypto, log } from '@graphprotocol/graph-ts'
 import { LiquidationCall } from '../../generated/Pool/AaveV3Pool'
-import { Liquidation, Market, Position, Protocol } from '../../generated/schema'
-import { getOrCreateAccount, stampEvent } from '../common/entities'
-import { eventId, positionId } from '../common/ids'
-import { percentMul, RAY, rayDivFloor, rayMul, rayMulFloor, ZERO } from '../common/math'
+import { Liquidation, Market, Protocol } from '../../generated/schema'
+import { ensureAccount, loadPosition, stampEvent } from '../common/entities'
+import { eventId } from '../common/ids'
+import { percentMul, RAY, rayDivFloor, rayMul, rayMulFloor, SECONDS_PER_YEAR, ZERO } from '../common/math'
 import { hasDeficits, usesTokenMath } from './generation'
 import { loadMarket } from './market'
 import { copyPrice, currentOracle, readAndRecordPrice } from './prices'
 import { getOrCreateProtocol } from './protocol'
+import { saveMarket } from '../common/changes'
 
-const TRANSFER = Bytes.fromByteArray(crypto.keccak256(Bytes.fromUTF8('Transfer(address,address,uint256)')))
-const BALANCE_TRANSFER = Bytes.fromByteArray(crypto.keccak256(Bytes.fromUTF8('BalanceTransfer(address,address,uint256,uint256)')))
-export const LIQUIDATION_CALL = Bytes.fromByteArray(
-  crypto.keccak256(Bytes.fromUTF8('LiquidationCall(address,address,address,uint256,uint256,address,bool)')),
-)
+// Event topics, computed where they are used: a module-level constant would be hashed (a host call)
+// at the start of every Pool handler call, graph-node instantiating the module for each trigger.
+function topic(signature: string): Bytes {
+  return Bytes.fromByteArray(crypto.keccak256(Bytes.fromUTF8(signature)))
+}
+
+/** Pool LiquidationCall(address,address,address,uint256,uint256,address,bool). */
+export function liquidationCallTopic(): Bytes {
+  return topic('LiquidationCall(address,address,address,uint256,uint256,address,bool)')
+}
+
 // Pool events that end a user action (each action runs updateState before them): Supply, Withdraw,
-// Borrow, Repay, FlashLoan (IPool); LiquidationCall above; v3.3+ DeficitCovered.
-const ACTION_ENDS: Bytes[] = [
-  'Supply(address,address,address,uint256,uint16)',
-  'Withdraw(address,address,address,uint256)',
-  'Borrow(address,address,address,uint256,uint8,uint256,uint16)',
-  'Repay(address,address,address,uint256,bool)',
-  'FlashLoan(address,address,address,uint256,uint8,uint256,uint16)',
-  'LiquidationCall(address,address,address,uint256,uint256,address,bool)',
-  'DeficitCovered(address,address,uint256)',
-].map<Bytes>((sig: string): Bytes => Bytes.fromByteArray(crypto.keccak256(Bytes.fromUTF8(sig))))
-// IPool (v3.3+) DeficitCreated(address indexed user, address indexed debtAsset, uint256 amountCreated)
-const DEFICIT_CREATED = Bytes.fromByteArray(crypto.keccak256(Bytes.fromUTF8('DeficitCreated(address,address,uint256)')))
+// Borrow, Repay, FlashLoan (IPool); LiquidationCall; v3.3+ DeficitCovered.
+function actionEndTopics(): Bytes[] {
+  return [
+    'Supply(address,address,address,uint256,uint16)',
+    'Withdraw(address,address,address,uint256)',
+    'Borrow(address,address,address,uint256,uint8,uint256,uint16)',
+    'Repay(address,address,address,uint256,bool)',
+    'FlashLoan(address,address,address,uint256,uint8,uint256,uint16)',
+    'LiquidationCall(address,address,address,uint256,uint256,address,bool)',
+    'DeficitCovered(address,address,uint256)',
+  ].map<Bytes>((sig: string): Bytes => topic(sig))
+}
 
 function topicAddress(topic: Bytes): Address {
   return Address.fromBytes(Bytes.fromUint8Array(topic.subarray(12, 32)))
@@ -64,6 +71,9 @@ function findProtocolFee(event: LiquidationCall, collateral: Market): Fee {
     return fee
   }
   const user = event.params.user
+  const transferTopic = topic('Transfer(address,address,uint256)')
+  const balanceTransferTopic = topic('BalanceTransfer(address,address,uint256,uint256)')
+  const liquidationCall = liquidationCallTopic()
   const amounts = new Array<BigInt>(0)
   const scaled = new Array<BigInt>(0)
   const logs = receipt.logs
@@ -71,15 +81,15 @@ function findProtocolFee(event: LiquidationCall, collateral: Market): Fee {
     const l = logs[i]
     if (l.logIndex.ge(event.logIndex)) break
     const t0 = l.topics.length > 0 ? l.topics[0] : Bytes.empty()
-    if (l.address.equals(event.address) && t0.equals(LIQUIDATION_CALL)) {
+    if (l.address.equals(event.address) && t0.equals(liquidationCall)) {
       amounts.length = 0 // a previous liquidation in this tx: its logs are not ours
       scaled.length = 0
       continue
     }
     if (!l.address.equals(aToken) || l.topics.length < 3) continue
     if (!topicAddress(l.topics[1]).equals(user) || !topicAddress(l.topics[2]).equals(treasury)) continue
-    if (t0.equals(TRANSFER)) amounts.push(firstWord(l.data))
-    else if (t0.equals(BALANCE_TRANSFER)) scaled.push(firstWord(l.data))
+    if (t0.equals(transferTopic)) amounts.push(firstWord(l.data))
+    else if (t0.equals(balanceTransferTopic)) scaled.push(firstWord(l.data))
   }
   const skip = event.params.receiveAToken && event.params.liquidator.equals(treasury) ? 1 : 0
   if (amounts.length > skip) fee.amount = amounts[amounts.length - 1]
@@ -98,17 +108,20 @@ function findBadDebt(event: LiquidationCall, protocol: Protocol): BigInt | null 
   let found = false
   const receipt = event.receipt
   if (receipt !== null) {
+    const liquidationCall = liquidationCallTopic()
+    // IPool (v3.3+) DeficitCreated(address indexed user, address indexed debtAsset, uint256 amountCreated)
+    const deficitCreated = topic('DeficitCreated(address,address,uint256)')
     const logs = receipt.logs
     for (let i = 0; i < logs.length; i++) {
       const l = logs[i]
       if (l.logIndex.ge(event.logIndex)) break
       if (!l.address.equals(event.address) || l.topics.length == 0) continue
-      if (l.topics[0].equals(LIQUIDATION_CALL)) {
+      if (l.topics[0].equals(liquidationCall)) {
         total = ZERO // an earlier liquidation of this tx
         found = false
         continue
       }
-      if (!l.topics[0].equals(DEFICIT_CREATED) || l.topics.length < 3) continue
+      if (!l.topics[0].equals(deficitCreated) || l.topics.length < 3) continue
       if (!topicAddress(l.topics[1]).equals(event.params.user) || !topicAddress(l.topics[2]).equals(event.params.debtAsset)) continue
       total = total.plus(firstWord(l.data))
       found = true
@@ -119,7 +132,7 @@ function findBadDebt(event: LiquidationCall, protocol: Protocol): BigInt | null 
 }
 
 function scaledAfter(market: Market, user: Address, debt: boolean): BigInt {
-  const p = Position.load(positionId(market.id, user))
+  const p = loadPosition(market.id, user)
   if (p == null) return ZERO
   return debt ? p.scaledVariableDebt : p.scaledSupplyBalance
 }
@@ -136,18 +149,16 @@ function accruedInThisLiquidation(event: LiquidationCall, market: Market): boole
   if (market.lastTreasuryAccrualScaled.isZero()) return false
   const receipt = event.receipt
   if (receipt === null) return false
+  const actionEnds = actionEndTopics()
   const logs = receipt.logs
   for (let i = 0; i < logs.length; i++) {
     const l = logs[i]
     if (l.logIndex.le(at) || l.logIndex.ge(event.logIndex)) continue
     if (!l.address.equals(event.address) || l.topics.length == 0) continue
-    for (let j = 0; j < ACTION_ENDS.length; j++) if (l.topics[0].equals(ACTION_ENDS[j])) return false
+    for (let j = 0; j < actionEnds.length; j++) if (l.topics[0].equals(actionEnds[j])) return false
   }
   return true
 }
-
-// MathUtils.SECONDS_PER_YEAR = 365 days
-const SECONDS_PER_YEAR = BigInt.fromI32(365 * 24 * 3600)
 
 /** aave-v3-origin@3.6.0 MathUtils.calculateLinearInterest: RAY + rate * dt / SECONDS_PER_YEAR. */
 function linearInterest(rate: BigInt, dt: BigInt): BigInt {
@@ -200,7 +211,6 @@ export function processLiquidation(event: LiquidationCall): void {
   const debt = loadMarket(protocol.id, event.params.debtAsset)
   if (collateral == null || debt == null) return
   const user = event.params.user
-  getOrCreateAccount(user)
   const fee = findProtocolFee(event, collateral)
   // Both prices as the protocol's oracle gives them at this block (3 eth_calls per liquidation:
   // oracle address, collateral price, debt price; one price when both sides are one asset).
@@ -226,6 +236,7 @@ export function processLiquidation(event: LiquidationCall): void {
   e.debtPrice = debtPrice
   e.borrowerScaledVariableDebtAfter = scaledAfter(debt, user, true)
   e.borrowerScaledCollateralAfter = scaledAfter(collateral, user, false)
+  ensureAccount(user) // after the position reads, which already tell when it exists
   e.debtVariableBorrowIndex = debt.variableBorrowIndex
   e.collateralLiquidityIndex = collateral.liquidityIndex
   e.badDebt = findBadDebt(event, protocol)
@@ -245,10 +256,10 @@ export function processLiquidation(event: LiquidationCall): void {
   protocol.liquidationCount += 1
   protocol.save()
   collateral.liquidationCount += 1
-  collateral.save()
+  saveMarket(collateral)
   if (!debt.id.equals(collateral.id)) {
     debt.liquidationCount += 1
-    debt.save()
+    saveMarket(debt)
   }
 }
 

@@ -3,9 +3,10 @@ import { Address, Bytes, ethereum, log } from '@graphprotocol/graph-ts'
 import { Market } from '../../generated/schema'
 import { marketId } from '../common/ids'
 import { RAY, ZERO } from '../common/math'
+import { loadMarketById } from '../common/changes'
 
 export function loadMarket(protocol: Bytes, asset: Address): Market | null {
-  const market = Market.load(marketId(protocol, asset))
+  const market = loadMarketById(marketId(protocol, asset))
   if (market == null) log.warning('Aave V3 market not found: pool {} asset {}', [protocol.toHexString(), asset.toHexString()])
   return market
 }

@@ -28,14 +28,15 @@ import {
   DeficitCoverage,
   EModeChange,
   FlashLoan,
+  Market,
   MintToTreasury,
   RealizedBadDebt,
   Repay,
   Supply,
   Withdraw,
 } from '../../generated/schema'
-import { getOrCreateAccount, getOrCreatePosition, getOrCreateProtocolAccount, savePosition, stampEvent } from '../common/entities'
-import { eModeCategoryId, eventId } from '../common/ids'
+import { createPosition, ensureAccount, getOrCreateProtocolAccount, loadPosition, savePosition, stampEvent } from '../common/entities'
+import { eModeCategoryId, eventId, marketId } from '../common/ids'
 import { percentMul, rayDiv, rayDivFloor, rayMul, rayMulFloor, ZERO } from '../common/math'
 import { applyRevision, applyTokenRoundings, readPoolRevision, usesTokenMath } from './generation'
 import {
@@ -48,21 +49,42 @@ import {
 } from './flash-loan'
 import { loadMarket } from './market'
 import { getOrCreateProtocol } from './protocol'
-import { LIQUIDATION_CALL, processLiquidation } from './liquidation'
+import { liquidationCallTopic, processLiquidation } from './liquidation'
 import { currentOracle, readAndRecordPrice } from './prices'
+import { loadMarketById, saveMarket } from '../common/changes'
 
 export function handleLiquidationCall(event: LiquidationCall): void {
   processLiquidation(event)
 }
 
+/**
+ * The market of a Pool event, without loading the Protocol when the handler needs nothing of it: a
+ * market only exists once its Pool's Protocol does (ReserveInitialized creates both, market id =
+ * Pool ++ asset). When it is missing, the Protocol is still created as the event's first sight of the
+ * Pool (identity read at this block) and loadMarket logs the miss.
+ */
+function poolMarket(pool: Address, asset: Address): Market | null {
+  const market = loadMarketById(marketId(pool, asset))
+  if (market != null) return market
+  return loadMarket(getOrCreateProtocol(pool).id, asset)
+}
+
+/**
+ * Whether the Pool's market for `asset` exists, for the action records that need nothing else of
+ * it: the account's position there implies it (positions are created in their market), and the
+ * action's own aToken or debt token log, which precedes the Pool's in the same transaction, created
+ * it; only without one is the market loaded (poolMarket).
+ */
+function hasPoolMarket(pool: Address, asset: Address, account: Address): boolean {
+  return loadPosition(marketId(pool, asset), account) != null || poolMarket(pool, asset) != null
+}
+
 export function handleSupply(event: SupplyEvent): void {
-  const protocol = getOrCreateProtocol(event.address)
-  const market = loadMarket(protocol.id, event.params.reserve)
-  if (market == null) return
-  getOrCreateAccount(event.params.onBehalfOf)
+  if (!hasPoolMarket(event.address, event.params.reserve, event.params.onBehalfOf)) return
+  ensureAccount(event.params.onBehalfOf)
   const e = new Supply(eventId(event))
-  stampEvent(e, protocol.id, event)
-  e.market = market.id
+  stampEvent(e, event.address, event)
+  e.market = marketId(event.address, event.params.reserve)
   e.account = event.params.onBehalfOf
   e.caller = event.params.user
   e.amount = event.params.amount
@@ -71,13 +93,11 @@ export function handleSupply(event: SupplyEvent): void {
 }
 
 export function handleWithdraw(event: WithdrawEvent): void {
-  const protocol = getOrCreateProtocol(event.address)
-  const market = loadMarket(protocol.id, event.params.reserve)
-  if (market == null) return
-  getOrCreateAccount(event.params.user)
+  if (!hasPoolMarket(event.address, event.params.reserve, event.params.user)) return
+  ensureAccount(event.params.user)
   const e = new Withdraw(eventId(event))
-  stampEvent(e, protocol.id, event)
-  e.market = market.id
+  stampEvent(e, event.address, event)
+  e.market = marketId(event.address, event.params.reserve)
   e.account = event.params.user
   e.to = event.params.to
   e.amount = event.params.amount
@@ -85,13 +105,11 @@ export function handleWithdraw(event: WithdrawEvent): void {
 }
 
 export function handleBorrow(event: BorrowEvent): void {
-  const protocol = getOrCreateProtocol(event.address)
-  const market = loadMarket(protocol.id, event.params.reserve)
-  if (market == null) return
-  getOrCreateAccount(event.params.onBehalfOf)
+  if (!hasPoolMarket(event.address, event.params.reserve, event.params.onBehalfOf)) return
+  ensureAccount(event.params.onBehalfOf)
   const e = new Borrow(eventId(event))
-  stampEvent(e, protocol.id, event)
-  e.market = market.id
+  stampEvent(e, event.address, event)
+  e.market = marketId(event.address, event.params.reserve)
   e.account = event.params.onBehalfOf
   e.caller = event.params.user
   e.amount = event.params.amount
@@ -102,13 +120,11 @@ export function handleBorrow(event: BorrowEvent): void {
 }
 
 export function handleRepay(event: RepayEvent): void {
-  const protocol = getOrCreateProtocol(event.address)
-  const market = loadMarket(protocol.id, event.params.reserve)
-  if (market == null) return
-  getOrCreateAccount(event.params.user)
+  if (!hasPoolMarket(event.address, event.params.reserve, event.params.user)) return
+  ensureAccount(event.params.user)
   const e = new Repay(eventId(event))
-  stampEvent(e, protocol.id, event)
-  e.market = market.id
+  stampEvent(e, event.address, event)
+  e.market = marketId(event.address, event.params.reserve)
   e.account = event.params.user
   e.repayer = event.params.repayer
   e.amount = event.params.amount
@@ -123,15 +139,18 @@ export function handleRepay(event: RepayEvent): void {
  * action's ReserveDataUpdated: borrow, repay, liquidation, flash-loan borrow).
  */
 export function handleReserveDataUpdated(event: ReserveDataUpdated): void {
-  const protocol = getOrCreateProtocol(event.address)
-  const market = loadMarket(protocol.id, event.params.reserve)
+  const market = poolMarket(event.address, event.params.reserve)
   if (market == null) return
   const prevIndex = market.variableBorrowIndex
   const nextIndex = event.params.variableBorrowIndex
   if (!market.reserveFactor.isZero() && nextIndex.notEqual(prevIndex)) {
     const snap = market.scaledTotalVariableDebtAtLastUpdate
     let scaled = ZERO
-    if (usesTokenMath(protocol)) {
+    // No scaled debt accrues nothing in either generation (both round 0 to 0): the Pool's generation
+    // is only looked up when it matters.
+    if (snap.isZero()) {
+      scaled = ZERO
+    } else if (usesTokenMath(getOrCreateProtocol(event.address))) {
       // v3.5+ ReserveLogic._accrueToTreasury: currScaledVariableDebt.rayMulFloor(nextIdx - currIdx),
       // percentMul (half up), then getATokenMintScaledAmount = rayDivFloor(., nextLiquidityIndex).
       const amountToMint = percentMul(rayMulFloor(snap, nextIndex.minus(prevIndex)), market.reserveFactor)
@@ -155,20 +174,25 @@ export function handleReserveDataUpdated(event: ReserveDataUpdated): void {
   market.lastUpdateTimestamp = event.block.timestamp
   market.lastUpdateBlock = event.block.number
   market.scaledTotalVariableDebtAtLastUpdate = market.scaledTotalVariableDebt
-  market.save()
+  saveMarket(market)
 }
 
 function toggleCollateral(event: ReserveUsedAsCollateralEnabled, enabled: boolean): void {
-  const protocol = getOrCreateProtocol(event.address)
-  const market = loadMarket(protocol.id, event.params.reserve)
-  if (market == null) return
-  const position = getOrCreatePosition(market, event.params.user, event.block)
+  const user = event.params.user
+  const id = marketId(event.address, event.params.reserve)
+  // An existing position implies its market, which the toggle does not change.
+  let position = loadPosition(id, user)
+  if (position == null) {
+    const market = poolMarket(event.address, event.params.reserve)
+    if (market == null) return
+    position = createPosition(market, user, event.block)
+    saveMarket(market) // positionCount
+  }
   position.collateralEnabled = enabled
   savePosition(position, event.block)
-  market.save() // positionCount may have moved
   const e = new CollateralToggle(eventId(event))
-  stampEvent(e, protocol.id, event)
-  e.market = market.id
+  stampEvent(e, event.address, event)
+  e.market = id
   e.account = event.params.user
   e.enabled = enabled
   e.save()
@@ -198,27 +222,25 @@ export function handleUserEModeSet(event: UserEModeSet): void {
 }
 
 export function handleIsolationModeTotalDebtUpdated(event: IsolationModeTotalDebtUpdated): void {
-  const protocol = getOrCreateProtocol(event.address)
-  const market = loadMarket(protocol.id, event.params.asset)
+  const market = poolMarket(event.address, event.params.asset)
   if (market == null) return
   market.isolationModeTotalDebt = event.params.totalDebt
-  market.save()
+  saveMarket(market)
 }
 
 /** PoolLogic.executeMintToTreasury: amountMinted = accruedToTreasury.rayMul(normalizedIncome); accrued reset to 0. */
 export function handleMintedToTreasury(event: MintedToTreasury): void {
-  const protocol = getOrCreateProtocol(event.address)
-  const market = loadMarket(protocol.id, event.params.reserve)
+  const market = poolMarket(event.address, event.params.reserve)
   if (market == null) return
   const e = new MintToTreasury(eventId(event))
-  stampEvent(e, protocol.id, event)
+  stampEvent(e, market.protocol, event)
   e.market = market.id
   e.amountMinted = event.params.amountMinted
   e.derivedAccruedScaled = market.accruedToTreasuryScaled
   e.save()
   market.accruedToTreasuryScaled = ZERO
   market.totalMintedToTreasury = market.totalMintedToTreasury.plus(event.params.amountMinted)
-  market.save()
+  saveMarket(market)
 }
 
 /**
@@ -230,13 +252,13 @@ export function handleFlashLoan(event: FlashLoanEvent): void {
   const protocol = getOrCreateProtocol(event.address)
   const market = loadMarket(protocol.id, event.params.asset)
   if (market == null) return
-  getOrCreateAccount(event.params.target)
+  ensureAccount(event.params.target)
   const repaid = event.params.interestRateMode == INTEREST_RATE_MODE_NONE
   const toProtocol = repaid ? premiumToProtocol(protocol, event.params.premium) : ZERO
   const scaled = premiumToTreasuryScaled(protocol, toProtocol, market.liquidityIndex)
   if (!scaled.isZero()) {
     market.accruedToTreasuryScaled = market.accruedToTreasuryScaled.plus(scaled)
-    market.save()
+    saveMarket(market)
   }
   const e = new FlashLoan(eventId(event))
   stampEvent(e, protocol.id, event)
@@ -281,11 +303,12 @@ export function handlePoolUpgraded(event: Upgraded): void {
 function enclosingLiquidationId(event: ethereum.Event): Bytes | null {
   const receipt = event.receipt
   if (receipt === null) return null
+  const liquidationCall = liquidationCallTopic()
   const logs = receipt.logs
   for (let i = 0; i < logs.length; i++) {
     const l = logs[i]
     if (l.logIndex.le(event.logIndex)) continue
-    if (!l.address.equals(event.address) || l.topics.length == 0 || !l.topics[0].equals(LIQUIDATION_CALL)) continue
+    if (!l.address.equals(event.address) || l.topics.length == 0 || !l.topics[0].equals(liquidationCall)) continue
     return event.transaction.hash.concatI32(l.logIndex.toI32())
   }
   return null
@@ -301,7 +324,7 @@ export function handleDeficitCreated(event: DeficitCreated): void {
   const market = loadMarket(protocol.id, event.params.debtAsset)
   if (market == null) return
   const amount = event.params.amountCreated
-  getOrCreateAccount(event.params.user)
+  ensureAccount(event.params.user)
   const e = new RealizedBadDebt(eventId(event))
   stampEvent(e, protocol.id, event)
   e.market = market.id
@@ -316,7 +339,7 @@ export function handleDeficitCreated(event: DeficitCreated): void {
   market.deficit = market.deficit.plus(amount)
   market.totalDeficitCreated = market.totalDeficitCreated.plus(amount)
   market.realizedBadDebtCount += 1
-  market.save()
+  saveMarket(market)
   protocol.realizedBadDebtCount += 1
   protocol.save()
 }
@@ -334,7 +357,7 @@ export function handleDeficitCovered(event: DeficitCovered): void {
   market.deficit = market.deficit.minus(amount)
   market.totalDeficitCovered = market.totalDeficitCovered.plus(amount)
   market.deficitCoverageCount += 1
-  market.save()
+  saveMarket(market)
   protocol.deficitCoverageCount += 1
   protocol.save()
 

@@ -5,6 +5,7 @@ import { Address, BigInt, Bytes, ethereum, log } from '@graphprotocol/graph-ts'
 import { Market, Oracle, OracleAsset, PriceSource, PriceUpdate, Protocol } from '../../generated/schema'
 import { Aggregator } from '../../generated/templates'
 import { eventId } from '../common/ids'
+import { loadMarketById, saveMarket } from '../common/changes'
 
 /**
  * AaveOracle.getAssetPrice(asset) at this block: one eth_call, only in handlers that are not per user
@@ -106,6 +107,37 @@ export function followAggregator(feed: Address): void {
   ps.save()
 }
 
+/** The PriceUpdate row of a price the market moved to at this event. */
+function savePriceUpdate(event: ethereum.Event, market: Market, source: Bytes, price: BigInt | null, kind: string, roundId: BigInt | null): void {
+  const u = new PriceUpdate(eventId(event).concat(market.id))
+  stampEvent(u, market.protocol, event)
+  u.market = market.id
+  u.source = source
+  u.price = price
+  u.kind = kind
+  u.roundId = roundId
+  u.save()
+}
+
+/** Sets the market's price fields (does not save). */
+function setMarketPrice(market: Market, price: BigInt | null, source: Bytes | null, event: ethereum.Event): void {
+  market.price = price
+  market.priceSource = source
+  market.priceUpdatedAtBlock = event.block.number
+  market.priceUpdatedAtTimestamp = event.block.timestamp
+}
+
+function oracleAssetSource(oa: OracleAsset): Bytes {
+  const source = oa.source
+  return source !== null ? source : Address.zero()
+}
+
+function saveAssetPrice(oa: OracleAsset, price: BigInt | null, event: ethereum.Event): void {
+  oa.price = price
+  oa.priceUpdatedAtBlock = event.block.number
+  oa.save()
+}
+
 /** Stores a new price on the OracleAsset and, if the asset backs a market, on the market + a PriceUpdate row. */
 export function recordPrice(
   event: ethereum.Event,
@@ -114,28 +146,14 @@ export function recordPrice(
   kind: string,
   roundId: BigInt | null,
 ): void {
-  oa.price = price
-  oa.priceUpdatedAtBlock = event.block.number
-  oa.save()
+  saveAssetPrice(oa, price, event)
   const marketId = oa.market
   if (marketId === null) return
-  const market = Market.load(marketId)
+  const market = loadMarketById(marketId)
   if (market == null) return
-  market.price = price
-  market.priceSource = oa.source
-  market.priceUpdatedAtBlock = event.block.number
-  market.priceUpdatedAtTimestamp = event.block.timestamp
-  market.save()
-
-  const u = new PriceUpdate(eventId(event).concat(market.id))
-  stampEvent(u, market.protocol, event)
-  u.market = market.id
-  const source = oa.source
-  u.source = source !== null ? source : Bytes.fromHexString('0x0000000000000000000000000000000000000000')
-  u.price = price
-  u.kind = kind
-  u.roundId = roundId
-  u.save()
+  setMarketPrice(market, price, oa.source, event)
+  saveMarket(market)
+  savePriceUpdate(event, market, oracleAssetSource(oa), price, kind, roundId)
 }
 
 /**
@@ -161,7 +179,7 @@ export function currentOracle(protocol: Protocol): Address | null {
  * switched silently or a CAPO adapter whose answer moves with no log) and stores it as the market's
  * latest price (PriceUpdate kind ORACLE_READ). Returns the price, or the market's last known price
  * when the call reverts (the liquidation itself called getAssetPrice, so it should not). Sets the
- * price on `market` without saving it: the caller saves.
+ * price on `market` without saving it: the caller saves (no second copy of the market is loaded).
  *
  * Plain ethereum.call, not a declared eth_call: a manifest `calls:` entry can only address a contract
  * by `event.address` or an event parameter, and the oracle is neither (it is found through the Pool's
@@ -180,24 +198,14 @@ export function readAndRecordPrice(event: ethereum.Event, protocol: Protocol, ma
   }
   const oa = OracleAsset.load(oracle.concat(asset))
   if (oa != null && oa.market !== null && (oa.market as Bytes).equals(market.id)) {
-    // Saves the OracleAsset, a fresh copy of the market and the PriceUpdate.
-    recordPrice(event, oa, price, 'ORACLE_READ', null)
+    // What recordPrice does, on the caller's copy of the market (the caller saves it).
+    saveAssetPrice(oa, price, event)
+    savePriceUpdate(event, market, oracleAssetSource(oa), price, 'ORACLE_READ', null)
   } else {
     // An oracle this subgraph does not track (replaced through the provider): the market still moves.
-    const u = new PriceUpdate(eventId(event).concat(market.id))
-    stampEvent(u, market.protocol, event)
-    u.market = market.id
-    u.source = oracle
-    u.price = price
-    u.kind = 'ORACLE_READ'
-    u.save()
+    savePriceUpdate(event, market, oracle, price, 'ORACLE_READ', null)
   }
-  // The caller holds this market and saves it after this: it must carry the new price too, or its
-  // save would write the old one back over recordPrice's.
-  market.price = price
-  if (oa != null) market.priceSource = oa.source
-  market.priceUpdatedAtBlock = event.block.number
-  market.priceUpdatedAtTimestamp = event.block.timestamp
+  setMarketPrice(market, price, oa != null ? oa.source : market.priceSource, event)
   return price
 }
 

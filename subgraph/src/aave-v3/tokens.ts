@@ -1,13 +1,14 @@
 // aToken and variable debt token handlers' core: scaled balances replayed exactly like
 // ScaledBalanceTokenBase, for both rounding generations (generation.ts decides which applies, per token).
 import { Address, BigInt, dataSource, log } from '@graphprotocol/graph-ts'
-import { Market, Position, Protocol } from '../../generated/schema'
-import { positionId } from '../common/ids'
+import { Market, Protocol } from '../../generated/schema'
+import { loadPosition } from '../common/entities'
 import { ONE, RAY, rayDiv, rayMulCeil, rayMulFloor, ZERO } from '../common/math'
 import { applyTokenRevision, FLOOR_CEIL, readTokenRevision, usesTokenMath } from './generation'
+import { loadMarketById, saveMarket } from '../common/changes'
 
 export function contextMarket(): Market | null {
-  return Market.load(dataSource.context().getBytes('market'))
+  return loadMarketById(dataSource.context().getBytes('market'))
 }
 
 /** The token's proxy switched implementation (Upgraded): its Mint/Burn follow the new one's generation from here. */
@@ -17,7 +18,7 @@ export function refreshTokenGeneration(token: Address, debt: boolean): void {
   const protocol = Protocol.load(market.protocol)
   if (protocol == null) return
   applyTokenRevision(market, protocol, debt, readTokenRevision(token, debt))
-  market.save()
+  saveMarket(market)
 }
 
 /**
@@ -34,7 +35,7 @@ export function tokenUsesTokenMath(market: Market, debt: boolean): boolean {
 
 /** The account's scaled balance in this market before the current event (0 if no position yet). */
 export function scaledBefore(market: Market, account: Address, debt: boolean): BigInt {
-  const p = Position.load(positionId(market.id, account))
+  const p = loadPosition(market.id, account)
   if (p == null) return ZERO
   return debt ? p.scaledVariableDebt : p.scaledSupplyBalance
 }

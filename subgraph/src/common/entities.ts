@@ -1,59 +1,123 @@
 // Shared getters/creators for accounts and positions, and the single place where scaled balances
 // change (so market totals and counts always move with the positions).
+//
+// graph-node runs every trigger in a fresh wasm instance, so module globals live for one handler
+// call: the lists below remember, within one call, the accounts known to exist and the positions and
+// protocol accounts already loaded or created, and hand out the same object again instead of a second
+// store.get (each one copies the whole entity into wasm memory).
 import { Address, BigInt, Bytes, Entity, Value, ethereum } from '@graphprotocol/graph-ts'
 import { Account, Market, Position, Protocol, ProtocolAccount } from '../../generated/schema'
+import { saveChanges, track } from './changes'
 import { positionId, protocolAccountId } from './ids'
 import { ZERO } from './math'
 
-export function getOrCreateAccount(address: Address): Account {
-  let account = Account.load(address)
-  if (account == null) {
-    account = new Account(address)
-    account.save()
-  }
-  return account
+const knownAccounts = new Array<Bytes>(0)
+const knownProtocolAccounts = new Array<ProtocolAccount>(0)
+/** Protocol accounts created for a new position and not saved yet: savePosition, which follows, saves them. */
+const unsavedProtocolAccounts = new Array<ProtocolAccount>(0)
+const knownPositions = new Array<Position>(0)
+const missingPositions = new Array<Bytes>(0)
+
+function isKnownAccount(address: Bytes): boolean {
+  for (let i = 0; i < knownAccounts.length; i++) if (knownAccounts[i].equals(address)) return true
+  return false
 }
 
-export function getOrCreateProtocolAccount(protocolId: Bytes, address: Address): ProtocolAccount {
+/**
+ * Creates the Account if it does not exist yet, without reading it: an account is its id alone, and
+ * graph-node merges an id-only store.set into a stored account without writing a version (nothing
+ * changed), so saving it always stores what a load-then-save-if-missing did, minus a store read (a
+ * database query for a new account).
+ */
+export function ensureAccount(address: Address): void {
+  if (isKnownAccount(address)) return
+  knownAccounts.push(address)
+  new Account(address).save()
+}
+
+function loadProtocolAccount(id: Bytes): ProtocolAccount | null {
+  for (let i = 0; i < knownProtocolAccounts.length; i++) if (knownProtocolAccounts[i].id.equals(id)) return knownProtocolAccounts[i]
+  const pa = ProtocolAccount.load(id)
+  if (pa != null) knownProtocolAccounts.push(pa)
+  return pa
+}
+
+/** Loads or creates the protocol account; a new one is saved unless `deferSave` (savePosition will). */
+export function getOrCreateProtocolAccount(protocolId: Bytes, address: Address, deferSave: boolean = false): ProtocolAccount {
   const id = protocolAccountId(protocolId, address)
-  let pa = ProtocolAccount.load(id)
+  let pa = loadProtocolAccount(id)
   if (pa == null) {
-    getOrCreateAccount(address)
+    ensureAccount(address)
     pa = new ProtocolAccount(id)
     pa.protocol = protocolId
     pa.account = address
     pa.eModeCategoryId = 0
     pa.openPositionCount = 0
-    pa.save()
+    if (deferSave) unsavedProtocolAccounts.push(pa)
+    else pa.save()
+    knownProtocolAccounts.push(pa)
     const protocol = Protocol.load(protocolId)
     if (protocol != null) {
       protocol.accountCount += 1
       protocol.save()
     }
+  } else {
+    // A protocol account is only created with its account.
+    if (!isKnownAccount(address)) knownAccounts.push(address)
   }
   return pa
 }
 
-/** Loads or creates (and saves) a position; the market's positionCount moves on creation. */
-export function getOrCreatePosition(market: Market, address: Address, block: ethereum.Block): Position {
-  const id = positionId(market.id, address)
-  let position = Position.load(id)
+/** The stored position of `account` in `market`, or null (not created). */
+export function loadPosition(market: Bytes, account: Address): Position | null {
+  const id = positionId(market, account)
+  for (let i = 0; i < knownPositions.length; i++) if (knownPositions[i].id.equals(id)) return knownPositions[i]
+  for (let i = 0; i < missingPositions.length; i++) if (missingPositions[i].equals(id)) return null
+  const position = Position.load(id)
+  track(position)
   if (position == null) {
-    getOrCreateProtocolAccount(market.protocol, address)
-    position = new Position(id)
-    position.protocol = market.protocol
-    position.market = market.id
-    position.account = address
-    position.scaledSupplyBalance = ZERO
-    position.scaledVariableDebt = ZERO
-    position.collateralEnabled = false
-    position.open = false
-    position.createdAtBlock = block.number
-    position.updatedAtBlock = block.number
-    position.updatedAtTimestamp = block.timestamp
-    position.save()
-    market.positionCount += 1
+    missingPositions.push(id)
+  } else {
+    knownPositions.push(position)
+    // A position is only created with its account (getOrCreatePosition).
+    if (!isKnownAccount(account)) knownAccounts.push(account)
   }
+  return position
+}
+
+/**
+ * Loads or creates a position; the market's positionCount moves on creation (the caller saves the
+ * market). A new position (and a new protocol account with it) is not saved here: every caller
+ * changes it and saves it with savePosition, which saves both.
+ */
+export function getOrCreatePosition(market: Market, address: Address, block: ethereum.Block): Position {
+  const position = loadPosition(market.id, address)
+  return position != null ? position : createPosition(market, address, block)
+}
+
+/** A new position (loadPosition found none): as getOrCreatePosition creates it. */
+export function createPosition(market: Market, address: Address, block: ethereum.Block): Position {
+  getOrCreateProtocolAccount(market.protocol, address, true)
+  const id = positionId(market.id, address)
+  for (let i = 0; i < missingPositions.length; i++) {
+    if (missingPositions[i].equals(id)) {
+      missingPositions.splice(i, 1)
+      break
+    }
+  }
+  const position = new Position(id)
+  position.protocol = market.protocol
+  position.market = market.id
+  position.account = address
+  position.scaledSupplyBalance = ZERO
+  position.scaledVariableDebt = ZERO
+  position.collateralEnabled = false
+  position.open = false
+  position.createdAtBlock = block.number
+  position.updatedAtBlock = block.number
+  position.updatedAtTimestamp = block.timestamp
+  knownPositions.push(position)
+  market.positionCount += 1
   return position
 }
 
@@ -74,18 +138,30 @@ export function savePosition(position: Position, block: ethereum.Block): void {
   position.updatedAtBlock = block.number
   position.updatedAtTimestamp = block.timestamp
   const open = holdsBalance(position)
-  if (open != position.open) {
-    position.open = open
-    const pa = ProtocolAccount.load(protocolAccountId(position.protocol, Address.fromBytes(position.account)))
-    if (pa != null) {
-      pa.openPositionCount += open ? 1 : -1
-      pa.save()
+  const paId = protocolAccountId(position.protocol, Address.fromBytes(position.account))
+  let unsaved = false
+  for (let i = 0; i < unsavedProtocolAccounts.length; i++) {
+    if (unsavedProtocolAccounts[i].id.equals(paId)) {
+      unsaved = true
+      unsavedProtocolAccounts.splice(i, 1)
+      break
     }
   }
-  position.save()
+  if (open != position.open || unsaved) {
+    const pa = loadProtocolAccount(paId)
+    if (pa != null) {
+      if (open != position.open) pa.openPositionCount += open ? 1 : -1
+      pa.save()
+    }
+    position.open = open
+  }
+  saveChanges('Position', position)
 }
 
-/** Adds a (signed) scaled delta to an account's supply balance and the market total. Saves both. */
+/**
+ * Adds a (signed) scaled delta to an account's supply balance and the market total. Saves the
+ * position; the caller saves the market (once, however many positions its event moves).
+ */
 export function applyScaledSupplyDelta(market: Market, account: Address, delta: BigInt, block: ethereum.Block): Position {
   const position = getOrCreatePosition(market, account, block)
   const before = position.scaledSupplyBalance
@@ -95,11 +171,10 @@ export function applyScaledSupplyDelta(market: Market, account: Address, delta: 
   market.scaledTotalSupply = market.scaledTotalSupply.plus(delta)
   if (before.isZero() && !after.isZero()) market.supplierCount += 1
   if (!before.isZero() && after.isZero()) market.supplierCount -= 1
-  market.save()
   return position
 }
 
-/** Adds a (signed) scaled delta to an account's variable debt and the market total. Saves both. */
+/** Adds a (signed) scaled delta to an account's variable debt and the market total. Saves the position; the caller saves the market. */
 export function applyScaledDebtDelta(market: Market, account: Address, delta: BigInt, block: ethereum.Block): Position {
   const position = getOrCreatePosition(market, account, block)
   const before = position.scaledVariableDebt
@@ -109,7 +184,6 @@ export function applyScaledDebtDelta(market: Market, account: Address, delta: Bi
   market.scaledTotalVariableDebt = market.scaledTotalVariableDebt.plus(delta)
   if (before.isZero() && !after.isZero()) market.borrowerCount += 1
   if (!before.isZero() && after.isZero()) market.borrowerCount -= 1
-  market.save()
   return position
 }
 

@@ -1,14 +1,25 @@
 // Fixed-point helpers reproducing Aave's integer math bit for bit (BigInt, no floats).
-import { BigInt } from '@graphprotocol/graph-ts'
+import { BigInt, Bytes } from '@graphprotocol/graph-ts'
+
+/**
+ * A non-negative BigInt from big-endian hex digits, computed in wasm. Module-level constants are
+ * computed at the start of every handler call (graph-node instantiates the module per trigger), and
+ * BigInt.fromString would make that a host call each time.
+ */
+export function bigIntFromHex(hex: string): BigInt {
+  return BigInt.fromUnsignedBytes(changetype<Bytes>(Bytes.fromHexString(hex).reverse()))
+}
 
 // Aave WadRayMath: RAY = 1e27, HALF_RAY = 0.5e27
-export const RAY = BigInt.fromString('1000000000000000000000000000')
-export const HALF_RAY = BigInt.fromString('500000000000000000000000000')
+export const RAY = bigIntFromHex('0x033b2e3c9fd0803ce8000000')
+export const HALF_RAY = bigIntFromHex('0x019d971e4fe8401e74000000')
 // Aave PercentageMath: PERCENTAGE_FACTOR = 1e4 (bps), HALF_PERCENTAGE_FACTOR = 0.5e4
 export const PERCENTAGE_FACTOR = BigInt.fromI32(10000)
 export const HALF_PERCENTAGE_FACTOR = BigInt.fromI32(5000)
 export const ZERO = BigInt.zero()
 export const ONE = BigInt.fromI32(1)
+// MathUtils.SECONDS_PER_YEAR = 365 days
+export const SECONDS_PER_YEAR = BigInt.fromI32(365 * 24 * 3600)
 
 /** Aave WadRayMath.rayMul: (a * b + HALF_RAY) / RAY, rounding half up. */
 export function rayMul(a: BigInt, b: BigInt): BigInt {

@@ -24,7 +24,7 @@ export function getOrCreateSharePosition(market: Market, account: Address, block
   return position
 }
 
-/** Adds a (signed) delta to an account's supply shares and to market.totalSupplyShares. Saves both. */
+/** Adds a (signed) delta to an account's supply shares and to market.totalSupplyShares. Saves the position; the caller saves the market. */
 export function applySupplySharesDelta(market: Market, account: Address, delta: BigInt, block: ethereum.Block): Position {
   const position = getOrCreateSharePosition(market, account, block)
   const before = orZero(position.supplyShares)
@@ -34,11 +34,10 @@ export function applySupplySharesDelta(market: Market, account: Address, delta: 
   market.totalSupplyShares = orZero(market.totalSupplyShares).plus(delta)
   if (before.isZero() && !after.isZero()) market.supplierCount += 1
   if (!before.isZero() && after.isZero()) market.supplierCount -= 1
-  market.save()
   return position
 }
 
-/** Adds a (signed) delta to an account's borrow shares and to market.totalBorrowShares. Saves both. */
+/** Adds a (signed) delta to an account's borrow shares and to market.totalBorrowShares. Saves the position; the caller saves the market. */
 export function applyBorrowSharesDelta(market: Market, account: Address, delta: BigInt, block: ethereum.Block): Position {
   const position = getOrCreateSharePosition(market, account, block)
   const before = orZero(position.borrowShares)
@@ -48,12 +47,12 @@ export function applyBorrowSharesDelta(market: Market, account: Address, delta: 
   market.totalBorrowShares = orZero(market.totalBorrowShares).plus(delta)
   if (before.isZero() && !after.isZero()) market.borrowerCount += 1
   if (!before.isZero() && after.isZero()) market.borrowerCount -= 1
-  market.save()
   return position
 }
 
 /**
- * Adds a (signed) delta to an account's collateral and to market.totalCollateral. Saves both.
+ * Adds a (signed) delta to an account's collateral and to market.totalCollateral. Saves the
+ * position; the caller saves the market.
  * collateralEnabled follows the balance (collateral deposited in a share-accounted market always
  * backs that market's debt).
  */
@@ -64,6 +63,5 @@ export function applyCollateralDelta(market: Market, account: Address, delta: Bi
   position.collateralEnabled = !after.isZero()
   savePosition(position, block)
   market.totalCollateral = orZero(market.totalCollateral).plus(delta)
-  market.save()
   return position
 }

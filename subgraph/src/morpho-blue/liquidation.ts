@@ -11,12 +11,13 @@ import { Address, BigInt, Bytes } from '@graphprotocol/graph-ts'
 import { Liquidate } from '../../generated/MorphoBlue/MorphoBlue'
 import { MorphoOracle } from '../../generated/MorphoBlue/MorphoOracle'
 import { Liquidation, Market, RealizedBadDebt, SocializedLoss } from '../../generated/schema'
-import { getOrCreateAccount, stampEvent } from '../common/entities'
+import { ensureAccount, stampEvent } from '../common/entities'
 import { eventId } from '../common/ids'
-import { ZERO } from '../common/math'
+import { bigIntFromHex, ZERO } from '../common/math'
 import { applyBorrowSharesDelta, applyCollateralDelta, orZero } from '../common/shares'
 import { accrued, addBorrowAssets, addSupplyAssets, loadMarket, repayBorrowAssets } from './market'
 import { bumpProtocolCounts } from './protocol'
+import { saveMarket } from '../common/changes'
 
 // graph-node refuses one id for two entity types that share an interface (LendingEvent): the
 // RealizedBadDebt and SocializedLoss of a Liquidate get the log's id plus one byte.
@@ -24,7 +25,7 @@ const REALIZED_BAD_DEBT_SUFFIX = Bytes.fromHexString('0x01')
 const SOCIALIZED_LOSS_SUFFIX = Bytes.fromHexString('0x02')
 
 /** lossPerShare scale: SocializedLoss.lossPerShare = badDebtAssets * 1e36 / totalSupplyShares. */
-const LOSS_PER_SHARE_SCALE = BigInt.fromString('1000000000000000000000000000000000000')
+const LOSS_PER_SHARE_SCALE = bigIntFromHex('0xc097ce7bc90715b34b9f1000000000')
 
 /**
  * IOracle.price() at this block: one eth_call per liquidation (rare), never per user action.
@@ -43,7 +44,7 @@ export function processLiquidate(event: Liquidate): void {
   if (market == null) return
   const p = event.params
   const borrower = p.borrower
-  getOrCreateAccount(borrower)
+  ensureAccount(borrower)
   accrued(market, event.block)
 
   repayBorrowAssets(market, p.repaidAssets)
@@ -116,7 +117,7 @@ export function processLiquidate(event: Liquidate): void {
     market.realizedBadDebtCount += 1
   }
   market.liquidationCount += 1
-  market.save()
+  saveMarket(market)
   bumpProtocolCounts(market.protocol, 1, realized)
 }
 

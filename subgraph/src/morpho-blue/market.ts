@@ -6,12 +6,13 @@ import { marketId } from '../common/ids'
 import { ZERO } from '../common/math'
 import { orZero } from '../common/shares'
 import { getOrCreateToken } from '../common/token'
+import { loadMarketById } from '../common/changes'
 
 /** bps per WAD fraction: fee (WAD) / 1e14 = reserveFactor (bps). */
-const WAD_PER_BPS = BigInt.fromString('100000000000000')
+const WAD_PER_BPS = BigInt.fromU64(100000000000000)
 
 export function loadMarket(morpho: Bytes, id: Bytes): Market | null {
-  const market = Market.load(marketId(morpho, id))
+  const market = loadMarketById(marketId(morpho, id))
   if (market == null) log.warning('Morpho Blue market not found: morpho {} id {}', [morpho.toHexString(), id.toHexString()])
   return market
 }

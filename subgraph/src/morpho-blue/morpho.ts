@@ -34,12 +34,13 @@ import {
   Withdraw,
   WithdrawCollateral,
 } from '../../generated/schema'
-import { getOrCreateAccount, stampEvent } from '../common/entities'
+import { ensureAccount, stampEvent } from '../common/entities'
 import { eventId } from '../common/ids'
 import { applyBorrowSharesDelta, applyCollateralDelta, applySupplySharesDelta, orZero } from '../common/shares'
 import { processLiquidate } from './liquidation'
 import { accrued, addBorrowAssets, addSupplyAssets, createMarket, loadMarket, repayBorrowAssets, setFee } from './market'
 import { feeRecipientOf, getOrCreateProtocol } from './protocol'
+import { saveMarket } from '../common/changes'
 
 export function handleCreateMarket(event: CreateMarket): void {
   const protocol = getOrCreateProtocol(event.address)
@@ -75,8 +76,8 @@ export function handleAccrueInterest(event: AccrueInterest): void {
   addSupplyAssets(market, p.interest)
   market.borrowRate = p.prevBorrowRate
   accrued(market, event.block)
-  if (p.feeShares.isZero()) market.save()
-  else applySupplySharesDelta(market, recipient, p.feeShares, event.block) // saves the market
+  if (!p.feeShares.isZero()) applySupplySharesDelta(market, recipient, p.feeShares, event.block)
+  saveMarket(market)
 }
 
 export function handleSupply(event: SupplyEvent): void {
@@ -86,6 +87,7 @@ export function handleSupply(event: SupplyEvent): void {
   accrued(market, event.block)
   addSupplyAssets(market, p.assets)
   applySupplySharesDelta(market, p.onBehalf, p.shares, event.block)
+  saveMarket(market)
   const e = new Supply(eventId(event))
   stampEvent(e, market.protocol, event)
   e.market = market.id
@@ -103,6 +105,7 @@ export function handleWithdraw(event: WithdrawEvent): void {
   accrued(market, event.block)
   addSupplyAssets(market, p.assets.neg())
   applySupplySharesDelta(market, p.onBehalf, p.shares.neg(), event.block)
+  saveMarket(market)
   const e = new Withdraw(eventId(event))
   stampEvent(e, market.protocol, event)
   e.market = market.id
@@ -120,6 +123,7 @@ export function handleBorrow(event: BorrowEvent): void {
   accrued(market, event.block)
   addBorrowAssets(market, p.assets)
   applyBorrowSharesDelta(market, p.onBehalf, p.shares, event.block)
+  saveMarket(market)
   const e = new Borrow(eventId(event))
   stampEvent(e, market.protocol, event)
   e.market = market.id
@@ -137,6 +141,7 @@ export function handleRepay(event: RepayEvent): void {
   accrued(market, event.block)
   repayBorrowAssets(market, p.assets)
   applyBorrowSharesDelta(market, p.onBehalf, p.shares.neg(), event.block)
+  saveMarket(market)
   const e = new Repay(eventId(event))
   stampEvent(e, market.protocol, event)
   e.market = market.id
@@ -154,6 +159,7 @@ export function handleSupplyCollateral(event: SupplyCollateralEvent): void {
   if (market == null) return
   const p = event.params
   applyCollateralDelta(market, p.onBehalf, p.assets, event.block)
+  saveMarket(market)
   const e = new SupplyCollateral(eventId(event))
   stampEvent(e, market.protocol, event)
   e.market = market.id
@@ -169,6 +175,7 @@ export function handleWithdrawCollateral(event: WithdrawCollateralEvent): void {
   const p = event.params
   accrued(market, event.block)
   applyCollateralDelta(market, p.onBehalf, p.assets.neg(), event.block)
+  saveMarket(market)
   const e = new WithdrawCollateral(eventId(event))
   stampEvent(e, market.protocol, event)
   e.market = market.id
@@ -195,7 +202,7 @@ export function handleSetFee(event: SetFee): void {
   e.save()
   accrued(market, event.block)
   setFee(market, event.params.newFee)
-  market.save()
+  saveMarket(market)
 }
 
 export function handleSetFeeRecipient(event: SetFeeRecipient): void {
@@ -232,7 +239,7 @@ export function handleEnableLltv(event: EnableLltv): void {
 export function handleSetAuthorization(event: SetAuthorization): void {
   const protocol = getOrCreateProtocol(event.address)
   const authorizer: Address = event.params.authorizer
-  getOrCreateAccount(authorizer)
+  ensureAccount(authorizer)
   const id = protocol.id.concat(authorizer).concat(event.params.authorized)
   let a = Authorization.load(id)
   if (a == null) {
