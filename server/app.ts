@@ -4,14 +4,17 @@
  * tests) decide the configuration; nothing here reads the environment.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { startStandaloneServer } from '@apollo/server/standalone';
+import { buildSchema, GraphQLError } from 'graphql';
 import { BoundedCache, BoundedSet, createRequestContext, HeadCache, ViewCache, type EndpointConfig, type GatewayDeps, type RequestContext } from './context';
 import { classify } from './errors';
+import { createHttpHandler, errorBody, throttle } from './http';
 import { landingPage } from './landing';
-import { limitRules, type QueryLimits } from './schema/limits';
+import { createRateLimiter, type RateLimitOptions } from './rate-limit';
+import { costLimitError, DEFAULT_LIMITS, precheck, structureRules, suggestionMask, type QueryLimits } from './schema/limits';
 import { resolvers } from './schema/resolvers';
 import { createRpcHeaderSource } from './sources/blocks';
 import { createRpcChainReader } from './sources/chain';
@@ -27,7 +30,18 @@ export interface GatewayOptions {
   rpcUrl?: string;
   subgraphTimeoutMs?: number;
   maxFirst?: number;
-  limits?: QueryLimits;
+  /** Query size, shape and cost limits (any left out: DEFAULT_LIMITS). */
+  limits?: Partial<QueryLimits>;
+  /** Largest request body, bytes (default 1,000,000). */
+  maxBodyBytes?: number;
+  /** One deadline per request, ms (default 30,000): then REQUEST_TIMEOUT, and its subgraph and RPC reads are cancelled. */
+  requestTimeoutMs?: number;
+  /** Answer introspection queries (default false: the schema is published in the repository, not served). */
+  introspection?: boolean;
+  /** Origins browsers may call the gateway from (default none: same origin only; ["*"]: any). */
+  corsOrigins?: string[];
+  /** Per-client (IP address) token bucket (default off). */
+  rateLimit?: RateLimitOptions;
   /** Computed protocol views kept across requests (keyed by block hash). */
   viewCacheSize?: number;
   /** Protocol families served (default: every family this gateway implements). */
@@ -42,8 +56,25 @@ export interface GatewayOptions {
 
 export const DEFAULT_ADAPTERS: ProtocolAdapter[] = [aaveV3Adapter, morphoBlueAdapter];
 
-export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 8, maxCost: 200_000 };
+export { DEFAULT_LIMITS };
 export const DEFAULT_MAX_FIRST = 1000;
+/** About 1 MB: the largest query the token limit admits is ~20 KB; the rest is room for variables. */
+export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Longest error message returned (the longest the gateway writes itself, listing known protocols, is a few hundred). */
+const MAX_MESSAGE_CHARS = 1_000;
+
+/** A URL as a message may quote it: whole, without its scheme, and its path alone (where a key usually sits), longest first. */
+function urlForms(url: string): string[] {
+  let forms = [url];
+  try {
+    const u = new URL(url);
+    forms = [url, u.href, `${u.host}${u.pathname}${u.search}`, `${u.pathname}${u.search}`, `${u.host}${u.pathname}`];
+  } catch {
+    // not a URL: only its exact text is known
+  }
+  return [...new Set(forms)].filter((f) => f.length > 1).sort((a, b) => b.length - a.length);
+}
 
 export function typeDefs(): string {
   return fs.readFileSync(path.join(__dirname, 'schema', 'schema.graphql'), 'utf8');
@@ -83,42 +114,118 @@ export function createGateway(options: GatewayOptions) {
       return { async renderLandingPage() { return { html: landingPage() }; } };
     },
   };
+  // Configured URLs (an API key may be in them) are replaced by their names in any message that quotes one.
+  const secrets = [...options.endpoints.map((e) => [e.url, `<${e.name}>`]), ...(options.rpcUrl ? [[options.rpcUrl, '<rpc>']] : [])].flatMap(([url, name]) => urlForms(url).map((form) => [form, name]));
+  // Messages quote the caller's input ("no indexed protocol ..."): a 900 KB id must not come back 900 KB long.
+  const redact = (text: string) => {
+    const clean = secrets.reduce((t, [url, name]) => t.split(url).join(name), text);
+    return clean.length > MAX_MESSAGE_CHARS ? `${clean.slice(0, MAX_MESSAGE_CHARS)}... (${clean.length - MAX_MESSAGE_CHARS} more characters)` : clean;
+  };
+
   const requestCount: ApolloServerPlugin<RequestContext> = {
     async requestDidStart() {
       return {
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind === 'single') {
             const { subgraphRequests, warnings } = contextValue.stats;
-            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, subgraphRequests, ...(warnings.length ? { warnings } : {}) };
+            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, subgraphRequests, ...(warnings.length ? { warnings: warnings.map(redact) } : {}) };
           }
         },
       };
     },
   };
 
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  // Refuses what HTTP cannot serve and what costs too much, once the operation and its variables are known.
+  const guard: ApolloServerPlugin<RequestContext> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, request, schema }) {
+          // Apollo has already refused a document whose operation it cannot pick.
+          if (!operation) return;
+          if (operation.operation !== 'query') {
+            throw new GraphQLError(`${operation.operation}s are not served: this gateway answers queries only`, { extensions: { code: 'OPERATION_NOT_SUPPORTED', http: { status: 400 } } });
+          }
+          const tooCostly = costLimitError({ schema, document, operation, variables: request.variables, maxFirst: deps.maxFirst }, limits);
+          if (tooCostly) throw tooCostly;
+        },
+      };
+    },
+  };
+  const logOnce = throttle(log);
+  const schema = buildSchema(typeDefs());
   const server = new ApolloServer<RequestContext>({
     typeDefs: typeDefs(),
     resolvers,
-    validationRules: limitRules(options.limits ?? DEFAULT_LIMITS),
-    plugins: [landing, requestCount],
+    introspection: options.introspection ?? false,
+    // Also checked by the HTTP layer before Apollo sees the query (precheck); here for any other entry (executeOperation).
+    validationRules: structureRules(limits),
+    plugins: [landing, requestCount, guard, ...suggestionMask()],
     includeStacktraceInErrorResponses: false,
+    // Apollo's own logging would print a line per malformed request: the operator log gets a few a minute.
+    logger: { debug() {}, info() {}, warn: (m: unknown) => logOnce(`apollo: ${String(m)}`), error: (m: unknown) => logOnce(`apollo: ${String(m)}`) },
     formatError(formatted, error) {
       const known = classify(unwrapResolverError(error));
-      if (known) return { ...formatted, extensions: { ...formatted.extensions, ...known.extra, code: known.code } };
+      if (known) return { ...formatted, message: redact(formatted.message), extensions: { ...formatted.extensions, ...known.extra, code: known.code } };
       // Apollo re-labels every validation error GRAPHQL_VALIDATION_FAILED; keep the limit rules' own codes.
       const original = (error as { originalError?: { extensions?: Record<string, unknown> } }).originalError?.extensions;
-      if (typeof original?.code === 'string' && original.code.startsWith('QUERY_TOO_')) return { ...formatted, extensions: { ...formatted.extensions, ...original } };
-      return formatted;
+      if (typeof original?.code === 'string' && original.code.startsWith('QUERY_TOO_')) {
+        const { http: _status, ...rest } = original;
+        return { ...formatted, message: redact(formatted.message), extensions: { ...formatted.extensions, ...rest } };
+      }
+      // An error nobody classified is a bug: its message may quote internals, so the caller gets none of it.
+      if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') {
+        logOnce(`unexpected error: ${redact(String((unwrapResolverError(error) as Error)?.stack ?? error))}`);
+        return { message: 'internal error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+      }
+      return { ...formatted, message: redact(formatted.message) };
     },
   });
+  const rateLimiter = options.rateLimit ? createRateLimiter(options.rateLimit) : null;
 
   return {
     server,
     deps,
     async listen(port: number, host = '127.0.0.1') {
-      const { url } = await startStandaloneServer(server, { listen: { port, host }, context: async () => createRequestContext(deps) });
+      await server.start();
+      const handler = createHttpHandler(server, (signal) => createRequestContext(deps, { signal }), {
+        maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+        requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+        precheck: precheck(schema, limits),
+        corsOrigins: options.corsOrigins ?? [],
+        rateLimiter,
+        log,
+      });
+      const httpServer = http.createServer(handler);
+      // What node refuses before a request exists (oversized headers or URL, broken HTTP) is answered in JSON too.
+      httpServer.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+        if (!socket.writable) return socket.destroy();
+        const [status, code, message] =
+          err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'HEADERS_TOO_LARGE', 'the request headers (or URL) are too large: POST the query as JSON'] : [400, 'BAD_REQUEST', 'malformed HTTP request'];
+        const body = errorBody(code, message);
+        socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      });
+      // A client that sends its headers or body slowly is cut off at the request deadline (node's default is 5 minutes).
+      httpServer.requestTimeout = (options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) + 5_000;
+      httpServer.headersTimeout = Math.min(60_000, httpServer.requestTimeout);
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => resolve());
+      });
+      const address = httpServer.address() as { port: number };
+      const url = `http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? 'localhost' : host}:${address.port}/`;
       const following = options.followIntervalMs ? followHeads(deps, { intervalMs: options.followIntervalMs, log }) : null;
-      return { url, stop: async () => (await following?.stop(), await server.stop()) };
+      const stop = async () => {
+        await following?.stop();
+        const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        httpServer.closeIdleConnections();
+        // Requests in flight get a moment to finish, then their connections are cut.
+        const cut = setTimeout(() => httpServer.closeAllConnections(), 2_000);
+        await closed;
+        clearTimeout(cut);
+        await server.stop();
+      };
+      return { url, stop };
     },
   };
 }

@@ -22,8 +22,8 @@ export interface EndpointConfig {
 export interface GatewayDeps {
   endpoints: EndpointConfig[];
   headers?: BlockHeaderSource;
-  /** eth_call at a block, when an RPC is configured. */
-  chain?: ChainReader;
+  /** eth_call at a block, when an RPC is configured; `withSignal` gives a reader whose calls a request can cancel. */
+  chain?: ChainReader & { withSignal?(signal: AbortSignal): ChainReader };
   /** Protocol families the gateway can compute. */
   adapters: ProtocolAdapter[];
   subgraphTimeoutMs: number;
@@ -146,6 +146,8 @@ export interface ProtocolHandle {
 
 export interface RequestContext {
   deps: GatewayDeps;
+  /** Aborted when the request's deadline passes or its caller hangs up: its subgraph and RPC reads stop. */
+  signal?: AbortSignal;
   /** Subgraph HTTP requests this request made (reported in the response's extensions). A holder
    * object, because Apollo may copy the context value shallowly. */
   stats: { subgraphRequests: number; warnings: string[] };
@@ -172,9 +174,14 @@ export function adapterFor(deps: GatewayDeps, family: string): ProtocolAdapter {
   return adapter;
 }
 
-/** `readHeads`: read every endpoint's head afresh (the follow loop does), never from deps.heads. */
-export function createRequestContext(deps: GatewayDeps, options: { readHeads?: boolean } = {}): RequestContext {
-  const ctx = { stats: { subgraphRequests: 0, warnings: [] } } as unknown as RequestContext;
+/**
+ * `readHeads`: read every endpoint's head afresh (the follow loop does), never from deps.heads.
+ * `signal`: aborted when the request's deadline passes or its caller hangs up: its subgraph and RPC reads stop.
+ */
+export function createRequestContext(deps: GatewayDeps, options: { readHeads?: boolean; signal?: AbortSignal } = {}): RequestContext {
+  const signal = options.signal;
+  const ctx = { stats: { subgraphRequests: 0, warnings: [] }, signal } as unknown as RequestContext;
+  const chain = signal && deps.chain?.withSignal ? deps.chain.withSignal(signal) : deps.chain;
   // Blocks this request pinned, by number, per endpoint: its reads name them by hash (see hashOf).
   const hashes = new Map(deps.endpoints.map((e) => [e.name, new Map<number, string>()]));
   const known = (endpoint: string, block: BlockRef) => {
@@ -186,6 +193,8 @@ export function createRequestContext(deps: GatewayDeps, options: { readHeads?: b
       e.name,
       createSubgraphClient({
         url: e.url,
+        name: e.name,
+        signal,
         timeoutMs: deps.subgraphTimeoutMs,
         onRequest: () => ctx.stats.subgraphRequests++,
         hashOf: (n) => {
@@ -214,7 +223,7 @@ export function createRequestContext(deps: GatewayDeps, options: { readHeads?: b
     if (!pinned) {
       pinned = (async () => {
         const state = await indexing.load(endpoint);
-        return { endpoint, client: clientOf(endpoint), block: known(endpoint, await pinBlock(state, block, deps.headers)), indexing: state };
+        return { endpoint, client: clientOf(endpoint), block: known(endpoint, await pinBlock(state, block, deps.headers, signal)), indexing: state };
       })();
       pins.set(key, pinned);
     }
@@ -229,7 +238,7 @@ export function createRequestContext(deps: GatewayDeps, options: { readHeads?: b
     protocolId: h.protocolId,
     block: known(h.endpoint, block),
     indexing,
-    chain: deps.chain,
+    chain,
     usdPrices: (tokens, at) => memo(usdPrices, `${h.protocolId}|${at}|${[...tokens].sort().join(',')}`, () => usdPricesFromOtherProtocols(ctx, h, tokens, at)),
     cached: <T>(key: string, compute: () => Promise<T>) => {
       const full = `${h.endpoint}|${key}|${block.number}|${block.hash ?? ''}`;
@@ -346,7 +355,7 @@ async function usdPricesFromOtherProtocols(ctx: RequestContext, self: ProtocolHa
     if (!listed) continue;
     const { pinned, protocols } = listed;
     // The block by hash where a header source knows it, so its reads are kept across requests.
-    const header = block === pinned.block.number ? pinned.block : ((await ctx.deps.headers?.header(block, pinned.block.number)) ?? { number: block, hash: null, timestamp: 0 });
+    const header = block === pinned.block.number ? pinned.block : ((await ctx.deps.headers?.header(block, pinned.block.number, ctx.signal)) ?? { number: block, hash: null, timestamp: 0 });
     for (const p of protocols) {
       if (out.size === wanted.size) return out;
       const adapter = ctx.deps.adapters.find((a) => a.families.includes(p.family));

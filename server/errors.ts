@@ -19,6 +19,7 @@ export type GatewayErrorCode =
   | 'FIRST_TOO_LARGE'
   | 'QUERY_TOO_DEEP'
   | 'QUERY_TOO_COSTLY'
+  | 'REQUEST_TIMEOUT'
   | 'SUBGRAPH_UNAVAILABLE'
   | 'CHAIN_UNAVAILABLE'
   | 'CHAIN_REQUIRED'
@@ -34,7 +35,7 @@ export function gatewayError(code: GatewayErrorCode, message: string, extra: Rec
 
 /** The code and extra extensions for errors raised below the GraphQL layer; null for unexpected ones. */
 export function classify(err: unknown): { code: GatewayErrorCode; extra: Record<string, unknown> } | null {
-  if (err instanceof SubgraphError) return { code: err.code, extra: { endpoint: err.url } };
+  if (err instanceof SubgraphError) return { code: err.code, extra: { endpoint: err.endpoint } };
   if (err instanceof MetricError) return { code: err.code, extra: {} };
   return null;
 }

@@ -3,10 +3,13 @@
  * Every flag has an environment variable (GATEWAY_SUBGRAPHS as comma-separated name=url pairs,
  * GATEWAY_RPC_URL, GATEWAY_PORT, GATEWAY_HOST, GATEWAY_SUBGRAPH_TIMEOUT_MS, GATEWAY_FOLLOW_INTERVAL_MS:
  * how often head views are moved to the indexed head, 0 = only on request, default 2000;
- * GATEWAY_MAX_FOLLOWED_POSITIONS: positions the view service may hold, default 2,000,000).
+ * GATEWAY_MAX_FOLLOWED_POSITIONS: positions the view service may hold, default 2,000,000; and the
+ * request limits of NUMERIC_FLAGS, GATEWAY_INTROSPECTION, GATEWAY_CORS_ORIGINS). The README's gateway
+ * table lists them all with their defaults.
  */
-import { createGateway } from './app';
+import { createGateway, type GatewayOptions } from './app';
 import type { EndpointConfig } from './context';
+import type { QueryLimits } from './schema/limits';
 
 function fail(message: string): never {
   console.error(`gateway: ${message}`);
@@ -28,6 +31,33 @@ export function parseEndpoints(specs: string[]): EndpointConfig[] {
   });
 }
 
+/** Whole-number options: flag, environment variable, where it goes. Absent: the gateway's default. */
+const NUMERIC_FLAGS: { flag: string; env: string; set: (o: NumericOptions, v: number) => void }[] = [
+  { flag: '--max-body-bytes', env: 'GATEWAY_MAX_BODY_BYTES', set: (o, v) => (o.maxBodyBytes = v) },
+  { flag: '--request-timeout-ms', env: 'GATEWAY_REQUEST_TIMEOUT_MS', set: (o, v) => (o.requestTimeoutMs = v) },
+  { flag: '--rate-limit', env: 'GATEWAY_RATE_LIMIT', set: (o, v) => (o.rateLimit = { ...o.rateLimit, perSecond: v }) },
+  { flag: '--rate-limit-burst', env: 'GATEWAY_RATE_LIMIT_BURST', set: (o, v) => (o.rateLimit = { perSecond: 0, ...o.rateLimit, burst: v }) },
+  { flag: '--max-cost', env: 'GATEWAY_MAX_COST', set: (o, v) => (o.limits.maxCost = v) },
+  { flag: '--max-depth', env: 'GATEWAY_MAX_DEPTH', set: (o, v) => (o.limits.maxDepth = v) },
+  { flag: '--max-tokens', env: 'GATEWAY_MAX_TOKENS', set: (o, v) => (o.limits.maxTokens = v) },
+  { flag: '--max-aliases', env: 'GATEWAY_MAX_ALIASES', set: (o, v) => (o.limits.maxAliases = v) },
+  { flag: '--max-fields', env: 'GATEWAY_MAX_FIELDS', set: (o, v) => (o.limits.maxFields = v) },
+  { flag: '--block-pin-cost', env: 'GATEWAY_BLOCK_PIN_COST', set: (o, v) => (o.limits.blockPinCost = v) },
+];
+type NumericOptions = Pick<GatewayOptions, 'maxBodyBytes' | 'requestTimeoutMs' | 'rateLimit'> & { limits: Partial<QueryLimits> };
+
+function wholeNumber(name: string, text: string): number {
+  const v = Number(text);
+  if (!Number.isSafeInteger(v) || v < 0) fail(`${name} must be a whole number >= 0, got "${text}"`);
+  return v;
+}
+
+function flagBoolean(name: string, text: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(text)) return true;
+  if (/^(0|false|no|off)$/i.test(text)) return false;
+  return fail(`${name} must be true or false, got "${text}"`);
+}
+
 async function main() {
   const argv = process.argv.slice(2);
   const specs: string[] = (process.env.GATEWAY_SUBGRAPHS ?? '').split(',').filter(Boolean);
@@ -37,10 +67,18 @@ async function main() {
   const timeout = Number(process.env.GATEWAY_SUBGRAPH_TIMEOUT_MS ?? 30_000);
   let followIntervalMs = Number(process.env.GATEWAY_FOLLOW_INTERVAL_MS ?? 2000);
   let maxFollowedPositions = process.env.GATEWAY_MAX_FOLLOWED_POSITIONS ? Number(process.env.GATEWAY_MAX_FOLLOWED_POSITIONS) : undefined;
+  const numeric: NumericOptions = { limits: {} };
+  for (const n of NUMERIC_FLAGS) if (process.env[n.env]) n.set(numeric, wholeNumber(n.env, process.env[n.env]!));
+  let introspection = process.env.GATEWAY_INTROSPECTION ? flagBoolean('GATEWAY_INTROSPECTION', process.env.GATEWAY_INTROSPECTION) : undefined;
+  const corsOrigins = (process.env.GATEWAY_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = () => inline ?? argv[++i] ?? fail(`${flag} needs a value`);
-    if (flag === '--subgraph') specs.push(value());
+    const number = NUMERIC_FLAGS.find((n) => n.flag === flag);
+    if (number) number.set(numeric, wholeNumber(flag, value()));
+    else if (flag === '--introspection') introspection = inline === undefined ? true : flagBoolean(flag, inline);
+    else if (flag === '--cors-origin') corsOrigins.push(value());
+    else if (flag === '--subgraph') specs.push(value());
     else if (flag === '--rpc') rpcUrl = value();
     else if (flag === '--port') port = Number(value());
     else if (flag === '--host') host = value();
@@ -58,6 +96,9 @@ async function main() {
     subgraphTimeoutMs: timeout,
     followIntervalMs,
     maxFollowedPositions,
+    ...numeric,
+    introspection,
+    corsOrigins,
     log: (line) => console.log(`gateway: ${line}`),
   });
   const { url, stop } = await gateway.listen(port, host);

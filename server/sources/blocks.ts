@@ -10,6 +10,7 @@ export interface BlockRef {
 }
 
 export interface IndexingState {
+  /** The endpoint's configured name (never its URL). */
   endpoint: string;
   /** The subgraph's latest indexed block. */
   head: BlockRef;
@@ -18,8 +19,11 @@ export interface IndexingState {
 
 /** Answers block headers for historical blocks (graph-node's `_meta` has no timestamp for them). */
 export interface BlockHeaderSource {
-  /** `head`: the highest block the caller knows of (a subgraph's head): blocks near it may still be reorganised. */
-  header(number: number, head?: number): Promise<BlockRef | null>;
+  /**
+   * `head`: the highest block the caller knows of (a subgraph's head): blocks near it may still be reorganised.
+   * `signal` stops the read when the request it serves is gone (deadline, caller hung up).
+   */
+  header(number: number, head?: number, signal?: AbortSignal): Promise<BlockRef | null>;
 }
 
 /**
@@ -34,10 +38,10 @@ export async function fetchIndexingState(subgraph: SubgraphClient): Promise<Inde
     '{ _meta { block { number hash timestamp parentHash } hasIndexingErrors } }',
   );
   if (_meta.block.timestamp === null) {
-    throw gatewayError('SUBGRAPH_QUERY_FAILED', 'the subgraph did not report its head block timestamp', { endpoint: subgraph.url });
+    throw gatewayError('SUBGRAPH_QUERY_FAILED', 'the subgraph did not report its head block timestamp', { endpoint: subgraph.name });
   }
   return {
-    endpoint: subgraph.url,
+    endpoint: subgraph.name,
     head: { number: _meta.block.number, hash: _meta.block.hash, timestamp: _meta.block.timestamp, parentHash: _meta.block.parentHash },
     hasIndexingErrors: _meta.hasIndexingErrors,
   };
@@ -48,9 +52,9 @@ export async function fetchIndexingState(subgraph: SubgraphClient): Promise<Inde
  * Refuses blocks the subgraph has not indexed and subgraphs that report indexing errors (their data
  * stops at the failed block and would be silently stale).
  */
-export async function pinBlock(state: IndexingState, requested: number | null | undefined, headers: BlockHeaderSource | undefined): Promise<BlockRef> {
+export async function pinBlock(state: IndexingState, requested: number | null | undefined, headers: BlockHeaderSource | undefined, signal?: AbortSignal): Promise<BlockRef> {
   if (state.hasIndexingErrors) {
-    throw gatewayError('SUBGRAPH_INDEXING_ERROR', `the subgraph at ${state.endpoint} reports indexing errors; its figures would be stale`, {
+    throw gatewayError('SUBGRAPH_INDEXING_ERROR', `the subgraph ${state.endpoint} reports indexing errors; its figures would be stale`, {
       endpoint: state.endpoint,
       indexedBlock: state.head.number,
     });
@@ -63,7 +67,7 @@ export async function pinBlock(state: IndexingState, requested: number | null | 
   if (!headers) {
     throw gatewayError('BLOCK_TIMESTAMP_UNAVAILABLE', `interest accrues by block timestamp: querying block ${requested} needs an Ethereum RPC (GATEWAY_RPC_URL) to read its header`);
   }
-  const header = await headers.header(requested, state.head.number);
+  const header = await headers.header(requested, state.head.number, signal);
   if (!header) throw gatewayError('BLOCK_TIMESTAMP_UNAVAILABLE', `the RPC has no header for block ${requested}`);
   return header;
 }
@@ -82,17 +86,18 @@ export interface RpcHeaderSource extends BlockHeaderSource {
 export function createRpcHeaderSource(rpcUrl: string, timeoutMs = 10_000, settledDepth = SETTLED_DEPTH): RpcHeaderSource {
   const cache = new Map<number, BlockRef>();
   let highest = 0;
-  const fetchHeader = async (number: number | 'latest'): Promise<BlockRef | null> => {
+  const fetchHeader = async (number: number | 'latest', signal?: AbortSignal): Promise<BlockRef | null> => {
     let body: { result?: { hash: string; timestamp: string; parentHash: string } | null; error?: { message: string } };
     try {
       const res = await fetch(rpcUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getBlockByNumber', params: [number === 'latest' ? number : `0x${number.toString(16)}`, false] }),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
       });
       body = (await res.json()) as typeof body;
     } catch (err) {
+      if (signal?.aborted) throw gatewayError('REQUEST_TIMEOUT', 'the request was cancelled before the RPC answered');
       throw gatewayError('BLOCK_TIMESTAMP_UNAVAILABLE', `the RPC did not answer for block ${number}: ${(err as Error).message}`);
     }
     if (!body.result) return null;
@@ -106,10 +111,10 @@ export function createRpcHeaderSource(rpcUrl: string, timeoutMs = 10_000, settle
     return ref;
   };
   return {
-    async header(number, head) {
+    async header(number, head, signal) {
       highest = Math.max(highest, head ?? 0);
       // Only settled blocks come from the cache (see SETTLED_DEPTH).
-      return (number <= highest - settledDepth ? cache.get(number) : undefined) ?? fetchHeader(number);
+      return (number <= highest - settledDepth ? cache.get(number) : undefined) ?? fetchHeader(number, signal);
     },
     async canonical(block) {
       const fresh = await fetchHeader(block.number).catch(() => null);

@@ -21,11 +21,20 @@ export interface ChainReader {
   readAll(reads: readonly ContractRead[], block: number): Promise<ReadResult[]>;
 }
 
-export function createRpcChainReader(rpcUrl: string, timeoutMs = 10_000): ChainReader {
-  const client = createPublicClient({ transport: http(rpcUrl, { timeout: timeoutMs, retryCount: 1 }), cacheTime: 0 });
-  return {
+/** A chain reader whose reads stop when `signal` aborts (the request they serve is gone). */
+export interface CancellableChainReader extends ChainReader {
+  withSignal(signal: AbortSignal): ChainReader;
+}
+
+export function createRpcChainReader(rpcUrl: string, timeoutMs = 10_000): CancellableChainReader {
+  const clientFor = (signal?: AbortSignal) =>
+    // viem combines fetchOptions.signal with its own timeout signal; a viem client is a few objects, no connection.
+    createPublicClient({ transport: http(rpcUrl, { timeout: timeoutMs, retryCount: 1, ...(signal ? { fetchOptions: { signal } } : {}) }), cacheTime: 0 });
+  const shared = clientFor();
+  const readerOf = (client: ReturnType<typeof clientFor>, signal?: AbortSignal): ChainReader => ({
     async readAll(reads, block) {
       if (reads.length === 0) return [];
+      if (signal?.aborted) throw gatewayError('REQUEST_TIMEOUT', 'the request was cancelled before the RPC was asked');
       let results: { status: 'success' | 'failure'; result?: unknown; error?: Error }[];
       try {
         results = await client.multicall({
@@ -35,11 +44,13 @@ export function createRpcChainReader(rpcUrl: string, timeoutMs = 10_000): ChainR
           deployless: true,
         });
       } catch (err) {
+        if (signal?.aborted) throw gatewayError('REQUEST_TIMEOUT', 'the request was cancelled before the RPC answered');
         throw gatewayError('CHAIN_UNAVAILABLE', `the RPC did not answer ${reads.length} contract read(s) at block ${block}: ${shortMessage(err)}`);
       }
       return results.map((r) => (r.status === 'success' ? { ok: true, value: r.result } : { ok: false, error: shortMessage(r.error) }));
     },
-  };
+  });
+  return { ...readerOf(shared), withSignal: (signal) => readerOf(clientFor(signal), signal) };
 }
 
 function shortMessage(err: unknown): string {

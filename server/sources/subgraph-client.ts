@@ -7,13 +7,15 @@ export type SubgraphErrorCode =
   | 'SUBGRAPH_UNAVAILABLE' // network error or HTTP 5xx: retry later or check the endpoint
   | 'SUBGRAPH_TIMEOUT' // no answer in time: retry later
   | 'SUBGRAPH_QUERY_FAILED' // graph-node rejected the query (bad field, bad argument): fix the request
-  | 'BLOCK_BEFORE_DEPLOYMENT'; // the block is before the subgraph's first indexed block
+  | 'BLOCK_BEFORE_DEPLOYMENT' // the block is before the subgraph's first indexed block
+  | 'REQUEST_TIMEOUT'; // the gateway request this read serves passed its deadline (or its caller left)
 
 export class SubgraphError extends Error {
   constructor(
     readonly code: SubgraphErrorCode,
     message: string,
-    readonly url: string,
+    /** The endpoint's configured name: never its URL, which on The Graph's network carries an API key. */
+    readonly endpoint: string,
   ) {
     super(message);
     this.name = 'SubgraphError';
@@ -22,7 +24,11 @@ export class SubgraphError extends Error {
 
 export interface SubgraphClientOptions {
   url: string;
+  /** The name errors and results show for this endpoint (default "subgraph"); the URL is never shown. */
+  name?: string;
   timeoutMs?: number;
+  /** Aborts every read of this client (the request's deadline, or its caller hung up). */
+  signal?: AbortSignal;
   /** Called once per HTTP request (benchmarks count subgraph round trips with it). */
   onRequest?: () => void;
   /** Requests in flight at once (parallel page reads); graph-node queues the rest anyway. */
@@ -62,6 +68,8 @@ export interface QueryAllArgs {
 
 export interface SubgraphClient {
   readonly url: string;
+  /** The configured endpoint name, what callers are shown. */
+  readonly name: string;
   query<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
   /** The `block:` argument that pins a read at `block` (by hash where known, see SubgraphClientOptions.hashOf). */
   blockArg(block: number): string;
@@ -118,6 +126,8 @@ function limiter(max: number) {
 
 export function createSubgraphClient(options: SubgraphClientOptions): SubgraphClient {
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const name = options.name ?? 'subgraph';
+  const cancelled = () => new SubgraphError('REQUEST_TIMEOUT', 'the request was cancelled before the subgraph answered', name);
   const limit = limiter(options.maxConcurrent ?? 6);
   // Pinned hashes this client wrote into queries, to repeat a read by number (see onUnknownHash).
   const pinnedNumbers = new Map<string, number>();
@@ -136,32 +146,43 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
     }
   };
   const send = async <T>(text: string, variables?: Record<string, unknown>): Promise<T> => {
+    // A read queued behind the concurrency limit is not sent once its request is gone.
+    if (options.signal?.aborted) throw cancelled();
     options.onRequest?.();
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     let res: Response;
+    let body: { data?: T; errors?: { message: string }[] };
     try {
       res = await fetch(options.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: text, variables }),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal,
       });
+      if (res.status >= 500) throw new SubgraphError('SUBGRAPH_UNAVAILABLE', `subgraph ${name} answered HTTP ${res.status}`, name);
+      body = (await res.json().catch((err: unknown) => {
+        if (signal.aborted) throw err;
+        return {};
+      })) as typeof body;
     } catch (err) {
-      const timedOut = (err as Error).name === 'TimeoutError';
+      if (err instanceof SubgraphError) throw err;
+      if (options.signal?.aborted) throw cancelled();
+      const timedOut = timeout.aborted;
+      // undici's message names the cause ("fetch failed"); its `cause` may carry the address, which is not shown.
       throw new SubgraphError(
         timedOut ? 'SUBGRAPH_TIMEOUT' : 'SUBGRAPH_UNAVAILABLE',
-        timedOut ? `subgraph did not answer within ${timeoutMs} ms` : `subgraph unreachable: ${(err as Error).message}`,
-        options.url,
+        timedOut ? `subgraph ${name} did not answer within ${timeoutMs} ms` : `subgraph ${name} unreachable: ${(err as Error).message}`,
+        name,
       );
     }
-    if (res.status >= 500) throw new SubgraphError('SUBGRAPH_UNAVAILABLE', `subgraph answered HTTP ${res.status}`, options.url);
-    const body = (await res.json().catch(() => ({}))) as { data?: T; errors?: { message: string }[] };
     if (body.errors?.length || !body.data) {
       const message = body.errors?.map((e) => e.message).join('; ') ?? `HTTP ${res.status} without data`;
       // graph-node: "... only has data starting at block number N and data for block number M is
       // therefore not available" (time travel before the deployment's start block)
       const start = /only has data starting at block number (\d+)/.exec(message);
-      if (start) throw new SubgraphError('BLOCK_BEFORE_DEPLOYMENT', `the subgraph has data from block ${start[1]} on`, options.url);
-      throw new SubgraphError('SUBGRAPH_QUERY_FAILED', message, options.url);
+      if (start) throw new SubgraphError('BLOCK_BEFORE_DEPLOYMENT', `the subgraph has data from block ${start[1]} on`, name);
+      throw new SubgraphError('SUBGRAPH_QUERY_FAILED', message, name);
     }
     return body.data;
   };
@@ -195,7 +216,7 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
     }
   };
 
-  return { url: options.url, query, queryAll, blockArg };
+  return { url: options.url, name, query, queryAll, blockArg };
 }
 
 /**
