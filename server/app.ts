@@ -12,6 +12,7 @@ import { buildSchema, GraphQLError } from 'graphql';
 import { BoundedCache, BoundedSet, createRequestContext, HeadCache, ViewCache, type EndpointConfig, type GatewayDeps, type RequestContext } from './context';
 import { classify } from './errors';
 import { createHttpHandler, errorBody, throttle } from './http';
+import { checkReadiness } from './health';
 import { landingPage } from './landing';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit';
 import { costLimitError, DEFAULT_LIMITS, precheck, structureRules, suggestionMask, type QueryLimits } from './schema/limits';
@@ -42,6 +43,8 @@ export interface GatewayOptions {
   corsOrigins?: string[];
   /** Per-client (IP address) token bucket (default off). */
   rateLimit?: RateLimitOptions;
+  /** `/health/ready` fails when a subgraph is further behind the chain's head than this (seconds of block time; default 300). */
+  readyMaxLagSeconds?: number;
   /** Computed protocol views kept across requests (keyed by block hash). */
   viewCacheSize?: number;
   /** Protocol families served (default: every family this gateway implements). */
@@ -61,6 +64,8 @@ export const DEFAULT_MAX_FIRST = 1000;
 /** About 1 MB: the largest query the token limit admits is ~20 KB; the rest is room for variables. */
 export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** 25 mainnet blocks: a subgraph further behind the chain is not ready to serve head figures. */
+export const DEFAULT_READY_MAX_LAG_S = 300;
 /** Longest error message returned (the longest the gateway writes itself, listing known protocols, is a few hundred). */
 const MAX_MESSAGE_CHARS = 1_000;
 
@@ -194,6 +199,8 @@ export function createGateway(options: GatewayOptions) {
         precheck: precheck(schema, limits),
         corsOrigins: options.corsOrigins ?? [],
         rateLimiter,
+        // Ready: every subgraph answers, has no indexing error and is within the lag bound of the chain's head.
+        health: { ready: () => checkReadiness({ endpoints: options.endpoints, chain: headers, maxLagSeconds: options.readyMaxLagSeconds ?? DEFAULT_READY_MAX_LAG_S }) },
         log,
       });
       const httpServer = http.createServer(handler);

@@ -34,6 +34,8 @@ export interface HttpOptions {
   /** Origins browsers may call from: none (same origin only), a list, or "*". */
   corsOrigins: string[];
   rateLimiter: RateLimiter | null;
+  /** `GET /health/live` and `/health/ready` (load balancers; never rate limited): 200 when ready, else 503. */
+  health?: { ready(): Promise<{ ready: boolean }> };
   /** Operator log; called sparingly (see throttle). */
   log?: (line: string) => void;
 }
@@ -132,6 +134,11 @@ function graphqlRequestOf(raw: Buffer): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
+function healthRoute(url: string | undefined): 'live' | 'ready' | null {
+  const path = new URL(url ?? '/', 'http://gateway').pathname;
+  return path === '/health/live' ? 'live' : path === '/health/ready' ? 'ready' : null;
+}
+
 export function createHttpHandler(apollo: ApolloServer<RequestContext>, context: (signal: AbortSignal) => RequestContext, options: HttpOptions) {
   const log = throttle(options.log);
   const anyOrigin = options.corsOrigins.includes('*');
@@ -172,6 +179,12 @@ export function createHttpHandler(apollo: ApolloServer<RequestContext>, context:
     }
 
     const handle = async () => {
+      const health = options.health && req.method === 'GET' ? healthRoute(req.url) : null;
+      if (health === 'live') return send(200, JSON.stringify({ live: true }), { 'cache-control': 'no-store' });
+      if (health === 'ready') {
+        const state = await options.health!.ready();
+        return send(state.ready ? 200 : 503, JSON.stringify(state), { 'cache-control': 'no-store' });
+      }
       const wait = options.rateLimiter?.take(req.socket.remoteAddress ?? 'unknown') ?? 0;
       if (wait > 0) throw new Refusal(429, 'RATE_LIMITED', `too many requests from this client; retry in ${wait} s`, { retryAfterSeconds: wait });
       if (req.method !== 'GET' && req.method !== 'POST') throw new Refusal(405, 'METHOD_NOT_ALLOWED', `method ${req.method} is not supported: POST a JSON GraphQL request (or GET with ?query=)`);

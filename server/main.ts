@@ -43,8 +43,9 @@ const NUMERIC_FLAGS: { flag: string; env: string; set: (o: NumericOptions, v: nu
   { flag: '--max-aliases', env: 'GATEWAY_MAX_ALIASES', set: (o, v) => (o.limits.maxAliases = v) },
   { flag: '--max-fields', env: 'GATEWAY_MAX_FIELDS', set: (o, v) => (o.limits.maxFields = v) },
   { flag: '--block-pin-cost', env: 'GATEWAY_BLOCK_PIN_COST', set: (o, v) => (o.limits.blockPinCost = v) },
+  { flag: '--ready-max-lag-seconds', env: 'GATEWAY_READY_MAX_LAG_S', set: (o, v) => (o.readyMaxLagSeconds = v) },
 ];
-type NumericOptions = Pick<GatewayOptions, 'maxBodyBytes' | 'requestTimeoutMs' | 'rateLimit'> & { limits: Partial<QueryLimits> };
+type NumericOptions = Pick<GatewayOptions, 'maxBodyBytes' | 'requestTimeoutMs' | 'rateLimit' | 'readyMaxLagSeconds'> & { limits: Partial<QueryLimits> };
 
 function wholeNumber(name: string, text: string): number {
   const v = Number(text);

@@ -2,6 +2,7 @@
 // subgraph, a real anvil as the chain, a closed port as an endpoint or RPC that is down.
 import net from 'node:net';
 import path from 'node:path';
+import { createGateway } from '../../server/app';
 import { checkReadiness } from '../../server/health';
 import { createRpcHeaderSource } from '../../server/sources/blocks';
 import { freePort } from '../../devnet/stack/ports';
@@ -51,6 +52,27 @@ describe('readiness', () => {
     const stale = await checkReadiness({ endpoints, maxLagSeconds: 60 }, at(61));
     expect(stale.ready).toBe(false);
     expect(stale.endpoints[0]).toMatchObject({ ready: false, lagSeconds: 61, reason: 'INDEXING_LAG' });
+  });
+
+  it('serves /health/live and /health/ready (200 when ready, 503 naming what is not)', async () => {
+    const endpoints = [{ name: 'aave-v3', url: replay.url }];
+    const healthy = await createGateway({ endpoints, readyMaxLagSeconds: Number.MAX_SAFE_INTEGER }).listen(await freePort());
+    const down = await createGateway({ endpoints: [...endpoints, { name: 'gone', url: await closedPortUrl('/subgraphs/name/gone') }], readyMaxLagSeconds: Number.MAX_SAFE_INTEGER }).listen(await freePort());
+    try {
+      const live = await fetch(new URL('/health/live', healthy.url));
+      expect({ status: live.status, body: await live.json() }).toEqual({ status: 200, body: { live: true } });
+      const ready = await fetch(new URL('/health/ready', healthy.url));
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ ready: true, endpoints: [{ name: 'aave-v3', ready: true }] });
+      const notReady = await fetch(new URL('/health/ready', down.url));
+      expect(notReady.status).toBe(503);
+      const body = await notReady.text();
+      expect(JSON.parse(body)).toMatchObject({ ready: false, endpoints: [{ name: 'aave-v3', ready: true }, { name: 'gone', ready: false, reason: 'SUBGRAPH_UNAVAILABLE' }] });
+      expect(body).not.toContain('127.0.0.1');
+    } finally {
+      await healthy.stop();
+      await down.stop();
+    }
   });
 
   it('measures lag against the chain head when it has an RPC; an endpoint or RPC that is down makes it unready, by name and code', async () => {
