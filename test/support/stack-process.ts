@@ -72,6 +72,8 @@ export interface StackUnderTest {
   state: StackState;
   ports: Record<string, number>;
   output(): string;
+  /** Settles when the stack's process exits on its own (its exit code, or the signal that ended it). */
+  exited: Promise<number | string | null>;
   stop(): Promise<StopReport>;
 }
 
@@ -178,5 +180,5 @@ export async function startStackProcess(options: { accounts: number; seed: strin
   }
   const { stateFile } = JSON.parse(ready) as { stateFile: string };
   const state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as StackState;
-  return { state, ports, output: () => output, stop };
+  return { state, ports, output: () => output, exited, stop };
 }
