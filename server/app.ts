@@ -199,6 +199,7 @@ export function createGateway(options: GatewayOptions) {
         precheck: precheck(schema, limits),
         corsOrigins: options.corsOrigins ?? [],
         rateLimiter,
+        trustedProxies: options.rateLimit?.trustedProxies,
         // Ready: every subgraph answers, has no indexing error and is within the lag bound of the chain's head.
         health: { ready: () => checkReadiness({ endpoints: options.endpoints, chain: headers, maxLagSeconds: options.readyMaxLagSeconds ?? DEFAULT_READY_MAX_LAG_S }) },
         log,

@@ -8,7 +8,7 @@
 import http from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { RequestContext } from './context';
-import type { RateLimiter } from './rate-limit';
+import { clientAddress, type RateLimiter } from './rate-limit';
 import type { GraphQLError } from 'graphql';
 
 /** Refusals by the HTTP layer (the GraphQL layer's codes are in errors.ts and schema/limits.ts). */
@@ -34,6 +34,8 @@ export interface HttpOptions {
   /** Origins browsers may call from: none (same origin only), a list, or "*". */
   corsOrigins: string[];
   rateLimiter: RateLimiter | null;
+  /** Proxies whose X-Forwarded-For entries name the client (see RateLimitOptions.trustedProxies). */
+  trustedProxies?: number;
   /** `GET /health/live` and `/health/ready` (load balancers; never rate limited): 200 when ready, else 503. */
   health?: { ready(): Promise<{ ready: boolean }> };
   /** Operator log; called sparingly (see throttle). */
@@ -185,7 +187,7 @@ export function createHttpHandler(apollo: ApolloServer<RequestContext>, context:
         const state = await options.health!.ready();
         return send(state.ready ? 200 : 503, JSON.stringify(state), { 'cache-control': 'no-store' });
       }
-      const wait = options.rateLimiter?.take(req.socket.remoteAddress ?? 'unknown') ?? 0;
+      const wait = options.rateLimiter?.take(clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], options.trustedProxies)) ?? 0;
       if (wait > 0) throw new Refusal(429, 'RATE_LIMITED', `too many requests from this client; retry in ${wait} s`, { retryAfterSeconds: wait });
       if (req.method !== 'GET' && req.method !== 'POST') throw new Refusal(405, 'METHOD_NOT_ALLOWED', `method ${req.method} is not supported: POST a JSON GraphQL request (or GET with ?query=)`);
       const url = new URL(req.url ?? '/', 'http://gateway');

@@ -37,6 +37,7 @@ const NUMERIC_FLAGS: { flag: string; env: string; set: (o: NumericOptions, v: nu
   { flag: '--request-timeout-ms', env: 'GATEWAY_REQUEST_TIMEOUT_MS', set: (o, v) => (o.requestTimeoutMs = v) },
   { flag: '--rate-limit', env: 'GATEWAY_RATE_LIMIT', set: (o, v) => (o.rateLimit = { ...o.rateLimit, perSecond: v }) },
   { flag: '--rate-limit-burst', env: 'GATEWAY_RATE_LIMIT_BURST', set: (o, v) => (o.rateLimit = { perSecond: 0, ...o.rateLimit, burst: v }) },
+  { flag: '--trusted-proxies', env: 'GATEWAY_TRUSTED_PROXIES', set: (o, v) => (o.rateLimit = { perSecond: 0, ...o.rateLimit, trustedProxies: v }) },
   { flag: '--max-cost', env: 'GATEWAY_MAX_COST', set: (o, v) => (o.limits.maxCost = v) },
   { flag: '--max-depth', env: 'GATEWAY_MAX_DEPTH', set: (o, v) => (o.limits.maxDepth = v) },
   { flag: '--max-tokens', env: 'GATEWAY_MAX_TOKENS', set: (o, v) => (o.limits.maxTokens = v) },

@@ -11,6 +11,21 @@ export interface RateLimitOptions {
   burst?: number;
   /** Clients tracked at once (default 100,000: ~10 MB). */
   maxClients?: number;
+  /**
+   * Proxies in front of the gateway that append the address they saw to `X-Forwarded-For` (a load
+   * balancer: 1). The client is then the address the outermost of them saw; entries before it are
+   * whatever the client wrote and are never trusted. Default 0: the connection's own address.
+   */
+  trustedProxies?: number;
+}
+
+/** The address a request is limited by (see RateLimitOptions.trustedProxies). */
+export function clientAddress(socketAddress: string | undefined, forwardedFor: string | string[] | undefined, trustedProxies = 0): string {
+  const direct = socketAddress ?? 'unknown';
+  if (trustedProxies <= 0) return direct;
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : (forwardedFor ?? '')).split(',').map((a) => a.trim()).filter(Boolean);
+  // Each trusted proxy appended one entry: the client's is the trustedProxies-th from the end.
+  return hops[hops.length - trustedProxies] ?? hops[0] ?? direct;
 }
 
 export interface RateLimiter {

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { buildSchema, getOperationAST, parse } from 'graphql';
 import { createGateway, typeDefs } from '../../server/app';
-import { createRateLimiter } from '../../server/rate-limit';
+import { clientAddress, createRateLimiter } from '../../server/rate-limit';
 import { DEFAULT_LIMITS, operationCost } from '../../server/schema/limits';
 import { freePort } from '../../devnet/stack/ports';
 import { gql } from '../support/gateway-client';
@@ -139,6 +139,29 @@ describe('gateway HTTP limits and options', () => {
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
     expect(last!.headers.get('retry-after')).toBe('1');
     expect(((await last!.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('RATE_LIMITED');
+  });
+
+  it('behind trusted proxies, limits by the address the outermost one saw, whatever the client wrote before it', async () => {
+    const url = await gateway({ rateLimit: { perSecond: 1, burst: 2, trustedProxies: 1 } });
+    const from = async (forwardedFor: string) => {
+      const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor }, body: JSON.stringify({ query: '{ __typename }' }) });
+      await r.text();
+      return r.status;
+    };
+    // One proxy appended the client's address last; anything before it is the client's own writing.
+    expect([await from('203.0.113.7'), await from('203.0.113.7'), await from('203.0.113.7')]).toEqual([200, 200, 429]);
+    expect(await from('198.51.100.9')).toBe(200);
+    expect(await from('1.2.3.4, 203.0.113.7')).toBe(429);
+  });
+
+  it('client addresses: the connection without trusted proxies, else the entry the outermost trusted proxy added', () => {
+    expect(clientAddress('10.0.0.1', '1.1.1.1', 0)).toBe('10.0.0.1');
+    expect(clientAddress('10.0.0.1', '9.9.9.9, 1.1.1.1', 1)).toBe('1.1.1.1');
+    expect(clientAddress('10.0.0.1', '9.9.9.9, 1.1.1.1, 10.0.0.2', 2)).toBe('1.1.1.1');
+    expect(clientAddress('10.0.0.1', ['9.9.9.9', '1.1.1.1'], 1)).toBe('1.1.1.1');
+    // Fewer entries than proxies: the earliest there is; none: the connection.
+    expect(clientAddress('10.0.0.1', '1.1.1.1', 3)).toBe('1.1.1.1');
+    expect(clientAddress('10.0.0.1', undefined, 1)).toBe('10.0.0.1');
   });
 
   it('introspection is off by default and on when asked', async () => {
