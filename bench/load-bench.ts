@@ -12,10 +12,10 @@
  * A benchmark, not a test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import autocannon from 'autocannon';
 import { freePort } from '../devnet/stack/ports';
+import { processCpuSeconds } from '../devnet/stack/process-cpu';
 import { attachBenchStack, startBenchStack, type BenchStackState } from './bench-stack';
 
 interface Flags {
@@ -56,11 +56,8 @@ function headMix(stack: BenchStackState): string[] {
   ].map(body);
 }
 
-/** A process's user + system CPU seconds (/proc/<pid>/stat utime and stime, in clock ticks: 100/s on Linux). */
-function cpuSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+/** The gateway process's CPU seconds so far (0 where /proc is missing: the per-request figure is then 0). */
+const cpuSeconds = (pid: number) => processCpuSeconds(pid) ?? 0;
 
 async function startGateway(stack: BenchStackState): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();

@@ -4,7 +4,7 @@
  * cross-request cache of computed protocol views keyed by block hash (a block's figures never change).
  */
 import DataLoader from 'dataloader';
-import { classify, gatewayError } from './errors';
+import { errorCode, gatewayError } from './errors';
 import { loadProtocols, type ProtocolInfo } from './sources/aave-v3';
 import type { LiquidationRow } from './sources/liquidations';
 import type { AdapterInput, ChainReader, ProtocolAdapter, SocializedLossRow, UsdPrices } from './views/adapter';
@@ -349,7 +349,7 @@ async function usdPricesFromOtherProtocols(ctx: RequestContext, self: ProtocolHa
   for (const endpoint of ctx.deps.endpoints) {
     // An endpoint that does not answer prices nothing: its tokens stay unpriced (and are reported so).
     const listed = await ctx.protocolsAt(endpoint.name, null).catch((err: unknown) => {
-      ctx.stats.warnings.push(`endpoint ${endpoint.name} gave no USD prices: ${classify(err)?.code ?? 'INTERNAL_SERVER_ERROR'}`);
+      ctx.stats.warnings.push(`endpoint ${endpoint.name} gave no USD prices: ${errorCode(err) ?? 'INTERNAL_SERVER_ERROR'}`);
       return null;
     });
     if (!listed) continue;

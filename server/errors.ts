@@ -39,3 +39,9 @@ export function classify(err: unknown): { code: GatewayErrorCode; extra: Record<
   if (err instanceof MetricError) return { code: err.code, extra: {} };
   return null;
 }
+
+/** The stable code of any error: a gateway error's own, or one classified from below the GraphQL layer; null for unexpected ones. */
+export function errorCode(err: unknown): string | null {
+  const code = (err as { extensions?: { code?: unknown } } | null)?.extensions?.code;
+  return typeof code === 'string' ? code : (classify(err)?.code ?? null);
+}

@@ -6,7 +6,7 @@
  */
 import { fetchIndexingState, type RpcHeaderSource } from './sources/blocks';
 import { createSubgraphClient } from './sources/subgraph-client';
-import { classify } from './errors';
+import { errorCode } from './errors';
 import type { EndpointConfig } from './context';
 
 export interface ReadinessOptions {
@@ -36,7 +36,7 @@ export interface Readiness {
   endpoints: EndpointReadiness[];
 }
 
-const codeOf = (err: unknown) => classify(err)?.code ?? (err as { extensions?: { code?: string } }).extensions?.code ?? 'INTERNAL_SERVER_ERROR';
+const codeOf = (err: unknown) => errorCode(err) ?? 'INTERNAL_SERVER_ERROR';
 
 export async function checkReadiness(options: ReadinessOptions, now = () => Date.now()): Promise<Readiness> {
   const chainHead = options.chain ? await options.chain.latest().then((h) => ({ head: h, reason: null }), (err: unknown) => ({ head: null, reason: codeOf(err) === 'INTERNAL_SERVER_ERROR' ? 'CHAIN_UNAVAILABLE' : codeOf(err) })) : null;

@@ -6,7 +6,7 @@ import { formatRatio, formatUnits, parseRatio, ratio, RATIO_DECIMALS } from '../
 import { liquidationStats, type LiquidationFact, type LiquidationValue } from '../metrics/liquidations';
 import { inRange, lossValueBase, realizedTotals, type RealizedLossFact } from '../metrics/realized';
 import { tallyAccounts, type TalliedAccount } from '../metrics/solvency';
-import { classify, gatewayError } from '../errors';
+import { errorCode, gatewayError } from '../errors';
 import type { RequestContext } from '../context';
 import type { IndexingState } from '../sources/blocks';
 import type { LiquidationRow } from '../sources/liquidations';
@@ -84,12 +84,6 @@ function atRiskMarketDebt(accounts: AccountView[], threshold: string | undefined
     for (const p of a.positions) if (p.marketId === marketId) total += p.borrowedBase;
   }
   return total;
-}
-
-/** The stable code of an error from below the GraphQL layer or a gateway error; null for unexpected ones. */
-function errorCode(err: unknown): string | null {
-  const code = (err as { extensions?: { code?: unknown } }).extensions?.code;
-  return typeof code === 'string' ? code : (classify(err)?.code ?? null);
 }
 
 /** Notes in extensions.warnings that `what` is left out of a list, and why; hands the error back. */

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../devnet/stack/ports';
+import { groupAlive } from './processes';
 
 export interface AaveDeploymentState {
   version: '3.0' | '3.6';
@@ -87,14 +88,6 @@ function recordedGroups(workDir: string): number[] {
   }
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /**
  * Kills the recorded process groups still alive a few seconds after the stack exited (a group that
@@ -102,10 +95,10 @@ const alive = (pid: number) => {
  */
 async function killRecordedGroups(workDir: string): Promise<number[]> {
   const deadline = Date.now() + 5000;
-  let survivors = recordedGroups(workDir).filter(alive);
+  let survivors = recordedGroups(workDir).filter(groupAlive);
   while (survivors.length > 0 && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
-    survivors = survivors.filter(alive);
+    survivors = survivors.filter(groupAlive);
   }
   for (const pid of survivors) process.kill(-pid, 'SIGKILL');
   return survivors;

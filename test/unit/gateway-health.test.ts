@@ -1,11 +1,11 @@
 // Readiness against real parts where they run here: the replay of a real graph-node recording as the
 // subgraph, a real anvil as the chain, a closed port as an endpoint or RPC that is down.
-import net from 'node:net';
 import path from 'node:path';
 import { createGateway } from '../../server/app';
 import { checkReadiness } from '../../server/health';
 import { createRpcHeaderSource } from '../../server/sources/blocks';
 import { freePort } from '../../devnet/stack/ports';
+import { closedPortUrl } from '../support/processes';
 import { startAnvil } from '../../devnet/chain/anvil';
 import { loadEntityTypes } from '../../bench/replay/entities';
 import { readRecording } from '../../bench/replay/recording';
@@ -14,13 +14,6 @@ import { synthesize } from '../../bench/replay/store';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'replay', 'aave-v3.0-50.json.gz');
 
-async function closedPortUrl(pathname = '/'): Promise<string> {
-  const port = await freePort();
-  await new Promise<void>((resolve) => {
-    const s = net.createServer().listen(port, '127.0.0.1', () => s.close(() => resolve()));
-  });
-  return `http://127.0.0.1:${port}${pathname}`;
-}
 
 describe('readiness', () => {
   const recording = readRecording(FIXTURE);

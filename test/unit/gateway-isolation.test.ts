@@ -1,10 +1,10 @@
 // One endpoint down fails only its own protocols: the others are served, the failure is named in
 // extensions.warnings; only when nothing can be served does `protocols` fail. The working endpoint is
 // the replay of a real graph-node recording (bench/replay), the dead one a port nobody listens on.
-import net from 'node:net';
 import path from 'node:path';
 import { createGateway } from '../../server/app';
 import { freePort } from '../../devnet/stack/ports';
+import { closedPortUrl } from '../support/processes';
 import { loadEntityTypes } from '../../bench/replay/entities';
 import { readRecording } from '../../bench/replay/recording';
 import { startReplayServer } from '../../bench/replay/server';
@@ -18,14 +18,6 @@ async function ask(url: string, query: string) {
   return { status: res.status, body: (await res.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[]; extensions?: { warnings?: string[] } } };
 }
 
-/** A port that refuses connections: bound, then closed. */
-async function deadUrl(): Promise<string> {
-  const port = await freePort();
-  await new Promise<void>((resolve) => {
-    const s = net.createServer().listen(port, '127.0.0.1', () => s.close(() => resolve()));
-  });
-  return `http://127.0.0.1:${port}/subgraphs/name/gone`;
-}
 
 describe('endpoint isolation', () => {
   const recording = readRecording(FIXTURE);
@@ -50,7 +42,7 @@ describe('endpoint isolation', () => {
     const alone = await withGateway([{ name: recording.endpoint, url: replay.url }], (url) => ask(url, QUERY));
     expect(alone.body.errors).toBeUndefined();
     expect(alone.body.data.protocols).toHaveLength(1);
-    const dead = await deadUrl();
+    const dead = await closedPortUrl('/subgraphs/name/gone');
     const both = await withGateway(
       [
         { name: 'gone', url: dead },
@@ -65,7 +57,7 @@ describe('endpoint isolation', () => {
   });
 
   it('finds a protocol by id or endpoint name while another endpoint is down; a protocol it cannot find is refused with the outage, not as unknown', async () => {
-    const dead = await deadUrl();
+    const dead = await closedPortUrl('/subgraphs/name/gone');
     const endpoints = [
       { name: 'gone', url: dead },
       { name: recording.endpoint, url: replay.url },
@@ -81,7 +73,7 @@ describe('endpoint isolation', () => {
   });
 
   it('fails with the cause when no endpoint can be served', async () => {
-    const dead = await deadUrl();
+    const dead = await closedPortUrl('/subgraphs/name/gone');
     const only = await withGateway([{ name: 'gone', url: dead }], (url) => ask(url, QUERY));
     expect(only.body.data ?? null).toBeNull();
     expect(only.body.errors?.[0].extensions?.code).toBe('SUBGRAPH_UNAVAILABLE');

@@ -4,15 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../devnet/stack/ports';
+import { groupAlive } from '../support/processes';
 
-const alive = (group: number) => {
-  try {
-    process.kill(-group, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('stack watchdog', () => {
   it('ends the recorded process groups when the launcher is killed with SIGKILL', async () => {
@@ -28,17 +21,17 @@ describe('stack watchdog', () => {
         });
         launcher.once('exit', (code) => reject(new Error(`the launcher exited (${code})`)));
       });
-      expect(alive(anvilGroup)).toBe(true);
+      expect(groupAlive(anvilGroup)).toBe(true);
       launcher.kill('SIGKILL');
       const deadline = Date.now() + 5_000;
-      while (alive(anvilGroup) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      expect(alive(anvilGroup)).toBe(false);
+      while (groupAlive(anvilGroup) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(groupAlive(anvilGroup)).toBe(false);
       // Its port is free again: the next start does not fail with PORT_IN_USE.
       const res = await fetch(`http://127.0.0.1:${port}`, { method: 'POST', body: '{}' }).then(() => 'answered', () => 'refused');
       expect(res).toBe('refused');
     } finally {
       launcher.kill('SIGKILL');
-      if (anvilGroup && alive(anvilGroup)) process.kill(-anvilGroup, 'SIGKILL');
+      if (anvilGroup && groupAlive(anvilGroup)) process.kill(-anvilGroup, 'SIGKILL');
       fs.rmSync(workDir, { recursive: true, force: true });
     }
   }, 60_000);
