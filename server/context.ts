@@ -9,7 +9,7 @@ import { loadProtocols, type ProtocolInfo } from './sources/aave-v3';
 import type { LiquidationRow } from './sources/liquidations';
 import type { AdapterInput, ChainReader, ProtocolAdapter, SocializedLossRow, UsdPrices } from './views/adapter';
 import type { RealizedRow } from './sources/realized-bad-debt';
-import { fetchIndexingState, pinBlock, type BlockHeaderSource, type BlockRef, type IndexingState } from './sources/blocks';
+import { pinBlock, verifiedIndexingState, type BlockHeaderSource, type BlockRef, type IndexingState } from './sources/blocks';
 import { createSubgraphClient, SubgraphError, type SubgraphClient } from './sources/subgraph-client';
 import type { AccountView, ProtocolRef, ProtocolView } from './views/model';
 import type { ViewService } from './view-service';
@@ -60,13 +60,27 @@ export class HeadCache {
   }
 }
 
+/**
+ * A computation started by one request and joined by others runs under the first one's deadline.
+ * When that deadline cancels it, a joiner whose own request is still alive starts it again (the
+ * failed entry is gone by then) instead of failing with a deadline that was not its own.
+ */
+function joined<T>(shared: Promise<T>, again: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return shared;
+  return shared.catch((err: unknown) => {
+    if (errorCode(err) !== 'REQUEST_TIMEOUT' || signal.aborted) throw err;
+    return again();
+  });
+}
+
 /** A bounded map of computed values (insertion-ordered eviction); a failed computation is not kept. */
 export class BoundedCache<T> {
   private readonly entries = new Map<string, Promise<T>>();
   constructor(private readonly capacity: number) {}
-  get(key: string, compute: () => Promise<T>): Promise<T> {
+  /** `signal`: the caller's own request (see joined). */
+  get(key: string, compute: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const hit = this.entries.get(key);
-    if (hit) return hit;
+    if (hit) return joined(hit, () => this.get(key, compute, signal), signal);
     const value = compute();
     value.catch(() => this.entries.delete(key));
     this.entries.set(key, value);
@@ -100,9 +114,10 @@ export class ViewCache {
     private readonly capacity: number,
     private readonly maxAccounts = 250_000,
   ) {}
-  get(key: string, compute: () => Promise<ProtocolView>): Promise<ProtocolView> {
+  /** `signal`: the caller's own request (see joined). */
+  get(key: string, compute: () => Promise<ProtocolView>, signal?: AbortSignal): Promise<ProtocolView> {
     const hit = this.entries.get(key);
-    if (hit) return hit.view;
+    if (hit) return joined(hit.view, () => this.get(key, compute, signal), signal);
     const entry = { view: compute(), accounts: 0 };
     this.entries.set(key, entry);
     entry.view.then(
@@ -211,7 +226,7 @@ export function createRequestContext(deps: GatewayDeps, options: { readHeads?: b
   const readHead = async (n: string) => {
     const known = options.readHeads ? undefined : deps.heads?.fresh(n);
     if (known) return known;
-    const state = await fetchIndexingState(clientOf(n));
+    const state = await verifiedIndexingState(clientOf(n), deps.headers);
     deps.heads?.record(n, state);
     return state;
   };
@@ -243,7 +258,7 @@ export function createRequestContext(deps: GatewayDeps, options: { readHeads?: b
     cached: <T>(key: string, compute: () => Promise<T>) => {
       const full = `${h.endpoint}|${key}|${block.number}|${block.hash ?? ''}`;
       // Only a block known by hash is immutable; a bare number could still be reorganised away.
-      return memo(reads, full, () => (block.hash ? deps.readCache.get(full, compute) : compute())) as Promise<T>;
+      return memo(reads, full, () => (block.hash ? deps.readCache.get(full, compute, signal) : compute())) as Promise<T>;
     },
   });
   const input = (h: ProtocolHandle, p: Pinned): AdapterInput => inputAt(h, p.client, p.block, p.indexing);
@@ -277,7 +292,7 @@ export function createRequestContext(deps: GatewayDeps, options: { readHeads?: b
         return followed ?? (await adapter.protocolView(input(h, p))) ?? Promise.reject(beforeDeployment(h, p));
       };
       // Only a block known by hash is immutable; a bare number could still be reorganised away.
-      return p.block.hash ? deps.viewCache.get(`${keyOf(h, p)}|${p.block.hash}`, compute) : compute();
+      return p.block.hash ? deps.viewCache.get(`${keyOf(h, p)}|${p.block.hash}`, compute, signal) : compute();
     }).then(noteWarnings);
   // Batches every single-account request for one (protocol, block) into one positions query.
   const accountLoaders = new Map<string, DataLoader<string, AccountView>>();
@@ -310,7 +325,7 @@ export function createRequestContext(deps: GatewayDeps, options: { readHeads?: b
       const load = () => loadProtocols(pinned.client, pinned.block.number);
       // A block known by hash never changes: its protocol list is kept across requests (at the head,
       // a query then costs only the `_meta` read beyond what the view service holds).
-      list = hash ? (deps.readCache.get(`protocols|${endpoint}|${hash}`, load) as Promise<ProtocolInfo[]>) : load();
+      list = hash ? (deps.readCache.get(`protocols|${endpoint}|${hash}`, load, signal) as Promise<ProtocolInfo[]>) : load();
       protocolLists.set(key, list);
     }
     return { pinned, protocols: await list };

@@ -5,7 +5,7 @@ import { SubgraphError } from './sources/subgraph-client';
 /**
  * Every error the gateway returns carries a stable `extensions.code`, grouped by what the caller
  * should do next: fix the request (BAD_USER_INPUT and the NOT_FOUND / BLOCK_* codes), retry later
- * (SUBGRAPH_UNAVAILABLE, SUBGRAPH_TIMEOUT), or distrust the data (SUBGRAPH_INDEXING_ERROR,
+ * (SUBGRAPH_UNAVAILABLE, SUBGRAPH_REORG_PENDING, SUBGRAPH_TIMEOUT), or distrust the data (SUBGRAPH_INDEXING_ERROR,
  * PRICE_UNAVAILABLE, INCONSISTENT_DATA).
  */
 export type GatewayErrorCode =
@@ -21,6 +21,7 @@ export type GatewayErrorCode =
   | 'QUERY_TOO_COSTLY'
   | 'REQUEST_TIMEOUT'
   | 'SUBGRAPH_UNAVAILABLE'
+  | 'SUBGRAPH_REORG_PENDING'
   | 'CHAIN_UNAVAILABLE'
   | 'CHAIN_REQUIRED'
   | 'SUBGRAPH_TIMEOUT'

@@ -4,7 +4,7 @@
  * RPC's latest block when the gateway has an RPC: an indexer that stopped while the chain moves is
  * not ready even if its last block looks recent; without an RPC, against the wall clock).
  */
-import { fetchIndexingState, type RpcHeaderSource } from './sources/blocks';
+import { verifiedIndexingState, type RpcHeaderSource } from './sources/blocks';
 import { createSubgraphClient } from './sources/subgraph-client';
 import { errorCode } from './errors';
 import type { EndpointConfig } from './context';
@@ -12,7 +12,7 @@ import type { EndpointConfig } from './context';
 export interface ReadinessOptions {
   endpoints: EndpointConfig[];
   /** The chain's RPC (absent: lag is measured against the wall clock). */
-  chain?: Pick<RpcHeaderSource, 'latest'>;
+  chain?: Pick<RpcHeaderSource, 'latest' | 'canonical' | 'header'>;
   /** Ready only while every subgraph is at most this far behind (seconds of block time). */
   maxLagSeconds: number;
   timeoutMs?: number;
@@ -44,12 +44,12 @@ export async function checkReadiness(options: ReadinessOptions, now = () => Date
     options.endpoints.map(async (e): Promise<EndpointReadiness> => {
       const client = createSubgraphClient({ url: e.url, timeoutMs: options.timeoutMs ?? 5_000 });
       try {
-        const state = await fetchIndexingState(client);
+        const state = await verifiedIndexingState(client, options.chain);
         const head = state.head;
         const reference = chainHead?.head ?? null;
         const lagSeconds = Math.max(0, (reference ? reference.timestamp : Math.floor(now() / 1000)) - head.timestamp);
         const lagBlocks = reference ? Math.max(0, reference.number - head.number) : null;
-        const reason = state.hasIndexingErrors ? 'SUBGRAPH_INDEXING_ERROR' : lagSeconds > options.maxLagSeconds ? 'INDEXING_LAG' : null;
+        const reason = state.hasIndexingErrors ? 'SUBGRAPH_INDEXING_ERROR' : state.orphanedHead ? 'SUBGRAPH_REORG_PENDING' : lagSeconds > options.maxLagSeconds ? 'INDEXING_LAG' : null;
         return { name: e.name, ready: reason === null, indexedBlock: head.number, hasIndexingErrors: state.hasIndexingErrors, lagBlocks, lagSeconds, reason };
       } catch (err) {
         return { name: e.name, ready: false, indexedBlock: null, hasIndexingErrors: null, lagBlocks: null, lagSeconds: null, reason: codeOf(err) };

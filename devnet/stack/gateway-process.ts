@@ -2,18 +2,14 @@
  * The gateway as its own process under the launcher (`server/main.ts`): a request that runs it out of
  * memory no longer takes the launcher, graph-node's supervisor, down with it. The gateway holds no
  * state a restart loses (its views are recomputed from the subgraphs), so the launcher restarts it
- * when it dies, with backoff (1 s doubling to 30 s, back to 1 s once it ran a minute), and logs each
- * death. Endpoints and the RPC reach it through its environment, not argv (they may carry API keys).
+ * when it dies, with backoff (devnet/stack/supervisor.ts), and logs each death. Endpoints and the RPC reach it through its environment, not argv (they may carry API keys).
  */
 import path from 'node:path';
-import { StackError } from './errors';
-import { startManagedProcess, type ManagedProcess } from './managed-process';
+import { startManagedProcess } from './managed-process';
+import { supervise } from './supervisor';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const FIRST_BACKOFF_MS = 1000;
-const MAX_BACKOFF_MS = 30_000;
-/** Up this long, a gateway's next death restarts it after the first backoff again. */
-const STABLE_MS = 60_000;
+const LISTENING = /^gateway: (http\S+)/;
 
 export interface GatewayProcessOptions {
   endpoints: { name: string; url: string }[];
@@ -35,15 +31,8 @@ export interface GatewayProcess {
 }
 
 export async function startGatewayProcess(options: GatewayProcessOptions): Promise<GatewayProcess> {
-  let current: ManagedProcess | undefined;
-  let stopping = false;
-  let restarts = 0;
-  let backoff = FIRST_BACKOFF_MS;
-  let timer: NodeJS.Timeout | undefined;
-  let everUp = false;
-
-  const launch = async (): Promise<string> => {
-    const started = Date.now();
+  let url = '';
+  const start = async () => {
     const proc = startManagedProcess({
       name: 'gateway',
       command: process.execPath,
@@ -59,34 +48,15 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
       // Its operator lines (view loads, reorgs, follow failures) are the stack's too.
       onLine: (line) => line.startsWith('gateway: view') || line.startsWith('gateway: following') ? options.log(line) : undefined,
     });
-    current = proc;
-    options.onStart?.();
-    // Watched from the start: a restart that dies before it listens is restarted again, later (the
-    // very first start failing fails the stack's start-up instead).
-    proc.exited.catch((err: StackError) => {
-      if (stopping || current !== proc || !everUp) return;
-      if (Date.now() - started > STABLE_MS) backoff = FIRST_BACKOFF_MS;
-      options.log(`${err.message}: restarting it in ${backoff / 1000} s`);
-      timer = setTimeout(() => {
-        restarts++;
-        launch().catch(() => undefined); // its death is handled by its own exit watch
-      }, backoff);
-      backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
-    });
-    const line = await Promise.race([proc.waitForLine(/^gateway: (http\S+)/, 60_000), proc.exited]);
-    everUp = true;
-    return /^gateway: (http\S+)/.exec(line)![1];
+    try {
+      url = LISTENING.exec(await Promise.race([proc.waitForLine(LISTENING, 60_000), proc.exited]))![1];
+      return proc;
+    } catch (err) {
+      await proc.stop(3000);
+      throw err;
+    }
   };
-
-  const url = await launch();
-  return {
-    url,
-    pid: () => current?.child.pid,
-    restarts: () => restarts,
-    async stop() {
-      stopping = true;
-      clearTimeout(timer);
-      await current?.stop(3000);
-    },
-  };
+  // The gateway holds nothing a restart loses: it is restarted for as long as the stack runs.
+  const supervised = await supervise({ name: 'gateway', start, log: options.log, onStart: options.onStart });
+  return { url, pid: supervised.pid, restarts: supervised.restarts, stop: () => supervised.stop(3000) };
 }

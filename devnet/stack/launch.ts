@@ -69,7 +69,7 @@ export interface RunningStack {
   builds: Record<string, string>;
   /** The graph-node process and its admin API (benchmarks deploy further builds to it). */
   graphNode: { pid: number; adminUrl: string; metricsUrl: string };
-  /** The embedded Postgres server's process (undefined with an external Postgres). */
+  /** The embedded Postgres server's process group at start-up (a restart replaces it; undefined with an external Postgres). */
   postgresPid?: number;
   /** The database graph-node stores its deployments in (benchmarks read their tables). */
   postgresUrl: string;
@@ -80,7 +80,8 @@ export interface RunningStack {
   indexing: { startBlock: number; blocks: number; seconds: number; handlerCalls: number | null; graphNodeCpuSeconds: number | null };
   logDir: string;
   /**
-   * Rejects with COMPONENT_FAILED (naming it and its exit) when anvil, Postgres or graph-node exits,
+   * Rejects with COMPONENT_FAILED (naming it and its exit) when anvil or graph-node exits or Postgres
+   * dies and cannot be restarted,
    * including when stop() ends them: a launcher watching it stops the rest unless it is stopping.
    */
   failed: Promise<never>;
@@ -142,12 +143,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         // A devnet is a new chain every run: a store left from an earlier chain cannot be reused.
         recreateDatabase: !options.rpcUrl,
         logFile: path.join(logDir, 'postgres.log'),
+        log,
+        onStart: () => writePids(workDir, teardown),
       });
       teardown.add('postgres', pg.stop, pg.pid);
-      deaths.push(pg.exited);
+      deaths.push(pg.failed);
       writePids(workDir, teardown);
       postgresUrl = pg.url;
-      postgresPid = pg.pid;
+      postgresPid = pg.pid();
     }
 
     log(`starting the IPFS stub on port ${ports.ipfs}`);

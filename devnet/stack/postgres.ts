@@ -5,6 +5,7 @@ import pg from 'pg';
 import { StackError } from './errors';
 import { startManagedProcess, type ManagedProcess } from './managed-process';
 import { assertPortFree } from './ports';
+import { supervise } from './supervisor';
 
 export interface EmbeddedPostgresOptions {
   /** Cluster data directory. Kept if it already holds a cluster (then it is reused, not re-initialised). */
@@ -14,14 +15,18 @@ export interface EmbeddedPostgresOptions {
   /** Drop and recreate `database` at start: a fresh devnet chain cannot reuse an old chain's store. */
   recreateDatabase: boolean;
   logFile?: string;
+  /** Deaths and restarts are logged here. */
+  log: (line: string) => void;
+  /** After each (re)start: the process group changed. */
+  onStart?: () => void;
 }
 
 export interface RunningPostgres {
   url: string;
-  /** The server's process group. */
-  pid?: number;
-  /** Rejects with COMPONENT_FAILED when the server exits (stopped or died). */
-  exited: Promise<never>;
+  /** The server's current process group. */
+  pid(): number | undefined;
+  /** Rejects with COMPONENT_FAILED once the server died and could not be restarted. */
+  failed: Promise<never>;
   stop(): Promise<void>;
 }
 
@@ -61,24 +66,34 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     }
   }
 
-  const server: ManagedProcess = startManagedProcess({
-    name: 'postgres',
-    command: binaries.postgres,
-    // listen on loopback only; graph-node opens many connections
-    args: ['-D', dataDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    env: { ...process.env, LC_MESSAGES: 'C' },
-    logFile: options.logFile,
-    ...runAsPostgresUser(),
-  });
-  try {
-    await server.waitForLine(/database system is ready to accept connections/, 30_000);
-    const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`;
-    await prepareDatabase(options.port, options.database, options.recreateDatabase);
-    return { url, pid: server.child.pid, exited: server.exited, stop: () => server.stop(10_000) };
-  } catch (err) {
-    await server.stop();
-    throw err;
-  }
+  const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`;
+  let prepared = false;
+  const start = async (): Promise<ManagedProcess> => {
+    const server = startManagedProcess({
+      name: 'postgres',
+      command: binaries.postgres,
+      // listen on loopback only; graph-node opens many connections
+      args: ['-D', dataDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+      env: { ...process.env, LC_MESSAGES: 'C' },
+      logFile: options.logFile,
+      ...runAsPostgresUser(),
+    });
+    try {
+      // After a kill -9 it first replays its write-ahead log (crash recovery), then says the same.
+      await server.waitForLine(/database system is ready to accept connections/, 60_000);
+      // A restart keeps the store: only the first start may recreate the database.
+      if (!prepared) await prepareDatabase(options.port, options.database, options.recreateDatabase);
+      prepared = true;
+      return server;
+    } catch (err) {
+      await server.stop();
+      throw err;
+    }
+  };
+  // Its state is on disk: after a death it is started again on the same directory and port, and
+  // graph-node's connection pool reconnects. Five quick deaths in a row: the store is given up.
+  const supervised = await supervise({ name: 'postgres', start, log: options.log, onStart: options.onStart, maxFailures: 5 });
+  return { url, pid: supervised.pid, failed: supervised.failed, stop: () => supervised.stop(10_000) };
 }
 
 function runAsPostgresUser(): { uid?: number; gid?: number } {

@@ -15,6 +15,11 @@ export interface IndexingState {
   /** The subgraph's latest indexed block. */
   head: BlockRef;
   hasIndexingErrors: boolean;
+  /**
+   * The head block is no longer the chain's block at its height (a reorg graph-node has not processed
+   * yet: it reverts only when a newer block arrives). Set when the head was checked against the RPC.
+   */
+  orphanedHead?: boolean;
 }
 
 /** Answers block headers for historical blocks (graph-node's `_meta` has no timestamp for them). */
@@ -24,6 +29,8 @@ export interface BlockHeaderSource {
    * `signal` stops the read when the request it serves is gone (deadline, caller hung up).
    */
   header(number: number, head?: number, signal?: AbortSignal): Promise<BlockRef | null>;
+  /** true when `block` is the canonical block at its height, false when another is, null when unknown. */
+  canonical?(block: BlockRef): Promise<boolean | null>;
 }
 
 /**
@@ -48,9 +55,21 @@ export async function fetchIndexingState(subgraph: SubgraphClient): Promise<Inde
 }
 
 /**
+ * The indexing state with its head checked against the chain (`orphanedHead`). A subgraph's data is
+ * one branch ending at its head: when the head is canonical, so is every block below it, and a read
+ * pinned by number reads the canonical chain. One header read per check.
+ */
+export async function verifiedIndexingState(subgraph: SubgraphClient, headers: BlockHeaderSource | undefined): Promise<IndexingState> {
+  const state = await fetchIndexingState(subgraph);
+  if (!headers?.canonical || !state.head.hash) return state;
+  return (await headers.canonical(state.head)) === false ? { ...state, orphanedHead: true } : state;
+}
+
+/**
  * The block a request is computed at: the subgraph's head unless a block number was asked for.
- * Refuses blocks the subgraph has not indexed and subgraphs that report indexing errors (their data
- * stops at the failed block and would be silently stale).
+ * Refuses blocks the subgraph has not indexed, subgraphs that report indexing errors (their data
+ * stops at the failed block and would be silently stale), and unsettled blocks of a subgraph whose
+ * head is orphaned.
  */
 export async function pinBlock(state: IndexingState, requested: number | null | undefined, headers: BlockHeaderSource | undefined, signal?: AbortSignal): Promise<BlockRef> {
   if (state.hasIndexingErrors) {
@@ -58,6 +77,14 @@ export async function pinBlock(state: IndexingState, requested: number | null | 
       endpoint: state.endpoint,
       indexedBlock: state.head.number,
     });
+  }
+  if (state.orphanedHead && (requested === null || requested === undefined || requested > state.head.number - SETTLED_DEPTH)) {
+    // Its data near the head is the orphaned branch's; blocks settled below it are the same on both.
+    throw gatewayError(
+      'SUBGRAPH_REORG_PENDING',
+      `the subgraph ${state.endpoint}'s head, block ${state.head.number}, is no longer on the chain (a reorg graph-node has not processed yet); retry in a few seconds, or ask for block ${state.head.number - SETTLED_DEPTH} or older`,
+      { endpoint: state.endpoint, indexedBlock: state.head.number },
+    );
   }
   if (requested === null || requested === undefined || requested === state.head.number) return state.head;
   if (!Number.isSafeInteger(requested) || requested < 0) throw gatewayError('BAD_USER_INPUT', `block ${requested} is not a block number`);
@@ -73,7 +100,6 @@ export async function pinBlock(state: IndexingState, requested: number | null | 
 }
 
 export interface RpcHeaderSource extends BlockHeaderSource {
-  /** true when `block` is the canonical block at its height, false when another is, null when the RPC does not answer. */
   canonical(block: BlockRef): Promise<boolean | null>;
   /** The chain's own head (not cached): what indexing lag is measured against. */
   latest(): Promise<BlockRef>;

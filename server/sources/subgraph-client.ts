@@ -4,11 +4,30 @@
  */
 
 export type SubgraphErrorCode =
-  | 'SUBGRAPH_UNAVAILABLE' // network error or HTTP 5xx: retry later or check the endpoint
-  | 'SUBGRAPH_TIMEOUT' // no answer in time: retry later
+  | 'SUBGRAPH_UNAVAILABLE' // network error, HTTP 5xx, or graph-node's store down or overloaded: retry later
+  | 'SUBGRAPH_TIMEOUT' // no answer in time, or graph-node's own query timeout: retry later
   | 'SUBGRAPH_QUERY_FAILED' // graph-node rejected the query (bad field, bad argument): fix the request
   | 'BLOCK_BEFORE_DEPLOYMENT' // the block is before the subgraph's first indexed block
   | 'REQUEST_TIMEOUT'; // the gateway request this read serves passed its deadline (or its caller left)
+
+/**
+ * graph-node's errors that say "try again", not "fix the query", by their Display text
+ * (graph-node graph/src/data/query/error.rs, QueryExecutionError and StoreError): its database is
+ * down or its pool exhausted, it sheds load, it timed out, or a reorg reverted the deployment while
+ * the query ran. Seen on the devnet stack: kill -9 of Postgres gives HTTP 200 with
+ * `Store error: database unavailable` until Postgres is back.
+ */
+const RETRYABLE: { pattern: RegExp; code: SubgraphErrorCode; says: string }[] = [
+  { pattern: /database unavailable|timed out waiting for (a )?connection|connection (pool|refused)/i, code: 'SUBGRAPH_UNAVAILABLE', says: 'its database is unavailable' },
+  { pattern: /service is overloaded/i, code: 'SUBGRAPH_UNAVAILABLE', says: 'it is overloaded' },
+  { pattern: /the chain was reorganized while executing the query/i, code: 'SUBGRAPH_UNAVAILABLE', says: 'a reorg reverted it while the query ran' },
+  { pattern: /^Query timed out$|statement timeout/i, code: 'SUBGRAPH_TIMEOUT', says: 'its query timed out' },
+];
+
+/** A retryable code for a graph-node error message, or null when the message means the query itself is wrong. */
+export function retryableCode(message: string): { code: SubgraphErrorCode; says: string } | null {
+  return RETRYABLE.find((r) => r.pattern.test(message)) ?? null;
+}
 
 export class SubgraphError extends Error {
   constructor(
@@ -182,6 +201,8 @@ export function createSubgraphClient(options: SubgraphClientOptions): SubgraphCl
       // therefore not available" (time travel before the deployment's start block)
       const start = /only has data starting at block number (\d+)/.exec(message);
       if (start) throw new SubgraphError('BLOCK_BEFORE_DEPLOYMENT', `the subgraph has data from block ${start[1]} on`, name);
+      const retry = retryableCode(message);
+      if (retry) throw new SubgraphError(retry.code, `subgraph ${name} cannot answer now (${retry.says}; retry later): ${message}`, name);
       throw new SubgraphError('SUBGRAPH_QUERY_FAILED', message, name);
     }
     return body.data;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createTestClient, http, type PublicClient, type TestClient } from 'viem';
 import { createSubgraphClient, type SubgraphClient } from '../../server/sources/subgraph-client';
 import { chainReader } from '../support/chain';
+import { gql, gqlData } from '../support/gateway-client';
 import { protocolUnderTest, startStackProcess, type StackUnderTest } from '../support/stack-process';
 import { aaveMathUtilsSuite } from './aave-math-utils.suite';
 import { aaveV36DeficitSuite } from './aave-v36-deficit.suite';
@@ -11,6 +12,7 @@ import { gatewaySuite, liquidationRangeSuite } from './gateway.suite';
 import { morphoIndexingSuite } from './morpho-blue-indexing.suite';
 import { morphoGatewaySuite, sideBySideSuite } from './morpho-gateway.suite';
 import { oraclePricingSuite, rpcLessGatewaySuite, upgradeWindowSuite } from './pricing.suite';
+import { reorgSuite } from './reorg.suite';
 import { viewServiceSuite } from './view-service.suite';
 
 /**
@@ -117,6 +119,8 @@ describe('all protocols side by side', () =>
     indexedBlock: stack!.state.indexedBlock,
   })));
 // Last: it reorganises the chain (snapshot, revert, other blocks) and adds blocks after the scenario.
+describe('aave-v3: a reorg that removes liquidations', () => reorgSuite(() => ({ state: stack!.state, chain, testClient }), 'aave-v3'));
+// After the reorg: the every-block walk then also covers the reorganised heights.
 describe('the head-following view service', () => viewServiceSuite(() => ({ state: stack!.state, chain, testClient }), 'aave-v3'));
 
 /** The process groups of the stack whose leader's command line matches `pattern`. */
@@ -151,6 +155,40 @@ describe('faults: kill -9 of a component', () => {
     });
     expect(groupsRunning(/server\/main\.ts/)).not.toContain(gateway);
   }, 90_000);
+
+  it('Postgres is restarted on its data: meanwhile the gateway answers a retryable code and is not ready, then the same figures', async () => {
+    const { gatewayUrl } = stack!.state;
+    const [postgres] = groupsRunning(/bin\/postgres /);
+    expect(postgres).toBeGreaterThan(0);
+    const head = Number(await chain.getBlockNumber());
+    // A past block the gateway has not computed yet (so no cache answers it), before and after.
+    const figures = (block: number) => `{ protocol(id: "aave-v3", block: ${block}) { block { hash } latentBadDebtUSD insolventAccounts accountCount } }`;
+    const before = await gql(gatewayUrl, figures(head - 1));
+    expect(before.errors).toBeUndefined();
+    process.kill(-postgres, 'SIGKILL');
+    // The launcher waits 1 s before the restart: the outage is at least that long. Queries and the
+    // readiness check are probed side by side until both have seen it.
+    const codes = new Set<string>();
+    let probe = head - 2;
+    let notReady = false;
+    await waitFor('a retryable answer and a failed readiness check during the outage', async () => {
+      const [body, ready] = await Promise.all([gql(gatewayUrl, figures(probe--)), fetch(new URL('/health/ready', gatewayUrl))]);
+      for (const e of body.errors ?? []) codes.add(String(e.extensions?.code));
+      const reasons = ((await ready.json()) as { endpoints: { name: string; reason: string | null }[] }).endpoints;
+      notReady ||= ready.status === 503 && reasons.some((e) => e.name === 'aave-v3' && e.reason === 'SUBGRAPH_UNAVAILABLE');
+      return codes.has('SUBGRAPH_UNAVAILABLE') && notReady;
+    }, 30_000);
+    // Nothing else: no "fix the request" code, no internal error.
+    expect([...codes]).toEqual(['SUBGRAPH_UNAVAILABLE']);
+    await waitFor('the restart', () => /postgres exited \(code null, signal SIGKILL\): restarting it in 1 s/.test(stack!.output()));
+    await waitFor('graph-node to answer again', async () => (await gql(gatewayUrl, figures(head - 1))).errors === undefined, 60_000);
+    expect((await gql(gatewayUrl, figures(head - 1))).data).toEqual(before.data);
+    expect(groupsRunning(/bin\/postgres /)).not.toContain(postgres);
+    await waitFor('ready again', async () => (await fetch(new URL('/health/ready', gatewayUrl))).status === 200);
+    // And graph-node indexes on: a new block reaches the gateway's head.
+    await testClient.mine({ blocks: 1 });
+    await waitFor('indexing to go on', async () => (await gqlData<{ protocol: { block: { number: number } } }>(gatewayUrl, '{ protocol(id: "aave-v3") { block { number } } }')).protocol.block.number === head + 1);
+  }, 120_000);
 
   it('graph-node dying ends the stack cleanly: one line saying so, every other process stopped, exit code 1', async () => {
     const [graphNode] = groupsRunning(/gnd dev/);

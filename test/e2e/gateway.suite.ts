@@ -1,23 +1,9 @@
 import { parseAbiItem, type PublicClient, type TestClient } from 'viem';
-import { poolAbi } from '../../devnet/aave-v3/abis';
 import { formatUnits } from '../../server/metrics/decimal';
 import { lower } from '../support/chain';
 import { gql, gqlData } from '../support/gateway-client';
 import type { ProtocolUnderTest } from '../support/stack-process';
-
-const MAX_UINT = 2n ** 256n - 1n;
-const BASE_DECIMALS = 8; // AaveOracle BASE_CURRENCY_UNIT 1e8 (USD)
-
-interface GatewayAccount {
-  address: string;
-  collateralUSD: string;
-  debtUSD: string;
-  healthFactor: string | null;
-  ltv: string;
-  liquidationThreshold: string;
-  badDebtUSD: string;
-  block: { number: number };
-}
+import { BASE_DECIMALS, compareWithAccountData } from '../support/account-data';
 
 /**
  * Issue 3's oracle: the gateway's account figures equal Pool.getUserAccountData at the same block,
@@ -29,43 +15,7 @@ export function gatewaySuite(ctx: () => { state: ProtocolUnderTest; chain: Publi
     return [...state.scenario.checkpoints.map((c) => ({ name: c.name, block: Number(c.block) })), { name: 'indexed head', block: state.indexedBlock }];
   };
 
-  /** Compares every account at `block` and returns mismatch descriptions (empty when all equal). */
-  async function compareAccounts(block: number): Promise<{ mismatches: string[]; chainBadDebt: bigint; chainInsolvent: number; compared: number }> {
-    const { state, chain } = ctx();
-    const accounts = [...new Set([...state.scenario.accounts, state.deployment.treasury].map(lower))];
-    const mismatches: string[] = [];
-    let chainBadDebt = 0n;
-    let chainInsolvent = 0;
-    const fields = 'address collateralUSD debtUSD healthFactor ltv liquidationThreshold badDebtUSD block { number }';
-    for (let i = 0; i < accounts.length; i += 100) {
-      const slice = accounts.slice(i, i + 100);
-      const query = `{ ${slice.map((a, j) => `a${j}: account(protocol: "${state.name}", address: "${a}", block: ${block}) { ${fields} }`).join('\n')} }`;
-      const [data, onChain] = await Promise.all([
-        gqlData<Record<string, GatewayAccount>>(state.gatewayUrl, query),
-        Promise.all(slice.map((a) => chain.readContract({ address: state.deployment.pool, abi: poolAbi, functionName: 'getUserAccountData', args: [a], blockNumber: BigInt(block) }))),
-      ]);
-      slice.forEach((address, j) => {
-        const g = data[`a${j}`];
-        const [collateral, debt, , liquidationThreshold, ltv, healthFactor] = onChain[j];
-        if (debt > collateral) {
-          chainBadDebt += debt - collateral;
-          chainInsolvent++;
-        }
-        const expected = {
-          block,
-          collateralUSD: formatUnits(collateral, BASE_DECIMALS),
-          debtUSD: formatUnits(debt, BASE_DECIMALS),
-          // the contract reports uint256 max without debt; the gateway reports null
-          healthFactor: healthFactor === MAX_UINT ? null : formatUnits(healthFactor, 18),
-          ltv: formatUnits(ltv, 4),
-          liquidationThreshold: formatUnits(liquidationThreshold, 4),
-        };
-        const actual = { block: g.block.number, collateralUSD: g.collateralUSD, debtUSD: g.debtUSD, healthFactor: g.healthFactor, ltv: g.ltv, liquidationThreshold: g.liquidationThreshold };
-        if (JSON.stringify(actual) !== JSON.stringify(expected)) mismatches.push(`block ${block} ${address}: gateway ${JSON.stringify(actual)} chain ${JSON.stringify(expected)}`);
-      });
-    }
-    return { mismatches, chainBadDebt, chainInsolvent, compared: accounts.length };
-  }
+  const compareAccounts = (block: number) => compareWithAccountData(ctx().state, ctx().chain, block);
 
   it('account collateral, debt and health factor equal getUserAccountData for every account at every checkpoint', async () => {
     const all: string[] = [];

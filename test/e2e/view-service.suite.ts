@@ -27,7 +27,7 @@ const POOL_ABI = parseAbi([
 const ERC20_ABI = parseAbi(['function balanceOf(address) view returns (uint256)']);
 
 /** Everything the dashboard and bots read at the head, in one query (compared between gateways). */
-const HEAD_FIGURES = (name: string, block: number) => `{
+export const HEAD_FIGURES = (name: string, block: number) => `{
   protocol(id: "${name}", block: ${block}) {
     block { number hash } latentBadDebtUSD solvencyRatio equityUSD insolventAccounts liquidatableAccounts accountCount borrowerCount
     markets { id totalSuppliedUSD totalBorrowedUSD latentBadDebtUSD utilization borrowerCount }
@@ -35,7 +35,7 @@ const HEAD_FIGURES = (name: string, block: number) => `{
   accounts(protocol: "${name}", orderBy: COLLATERAL_USD_DESC, first: 500, block: ${block}) { totalCount items { address collateralUSD debtUSD healthFactor positions { market supplied borrowed } } }
 }`;
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 90_000): Promise<T> {
+export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => null);
@@ -46,7 +46,7 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined 
 }
 
 type Status = { gatewayStatus: { followedViews: { endpoint: string; block: { number: number; hash: string }; reorgs: number; followed: boolean }[] } };
-const followedAt = async (gatewayUrl: string, endpoint: string) =>
+export const followedAt = async (gatewayUrl: string, endpoint: string) =>
   (await gqlData<Status>(gatewayUrl, '{ gatewayStatus { followedViews { endpoint block { number hash } reorgs followed } } }')).gatewayStatus.followedViews.find((v) => v.endpoint === endpoint);
 
 /**

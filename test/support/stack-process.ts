@@ -21,12 +21,15 @@ export interface AaveDeploymentState {
     underlying: `0x${string}`;
     aToken: `0x${string}`;
     variableDebtToken: `0x${string}`;
+    /** The oracle source behind the reserve (devnet/chainlink/feeds.ts PriceFeed): aggregators as at deployment. */
+    feed?: { kind: 'chainlink-proxy' | 'capo'; proxy: `0x${string}`; aggregator: `0x${string}` };
   }[];
 }
 
 export interface AaveScenarioState {
   seed: string;
   accounts: `0x${string}`[];
+  liquidators: `0x${string}`[];
   checkpoints: { name: string; block: number | string }[];
   deficitAccounts?: `0x${string}`[];
   deficitAssets?: `0x${string}`[];

@@ -34,6 +34,24 @@ describe('gateway when the subgraph misbehaves', () => {
     expect(body.errors?.[0]?.message).toMatch(/300 ms/);
   });
 
+  // graph-node's own words when its store is down (seen with Postgres killed on the devnet stack:
+  // HTTP 200, this message) or it sheds load: "retry later", never "fix the request".
+  it.each([
+    ['Store error: database unavailable', 'SUBGRAPH_UNAVAILABLE'],
+    ['service is overloaded and can not run the query right now. Please try again in a few minutes', 'SUBGRAPH_UNAVAILABLE'],
+    ['the chain was reorganized while executing the query', 'SUBGRAPH_UNAVAILABLE'],
+    ['Query timed out', 'SUBGRAPH_TIMEOUT'],
+    ['Type `Query` has no field `nope`', 'SUBGRAPH_QUERY_FAILED'],
+  ])('answers graph-node\'s "%s" with %s', async (message, code) => {
+    const graphNode = http.createServer((_, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message }] })));
+    const port = await freePort();
+    await new Promise<void>((r) => graphNode.listen(port, '127.0.0.1', () => r()));
+    servers.push({ close: () => graphNode.close() });
+    const body = await gql(await gatewayFor(`http://127.0.0.1:${port}/`), '{ protocols { id } }');
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code, endpoint: 'aave-v3' });
+    expect(body.errors?.[0]?.message).toContain(message);
+  });
+
   it('refuses queries nested deeper than the limit before asking any subgraph', async () => {
     const gateway = createGateway({ endpoints: [{ name: 'x', url: 'http://127.0.0.1:1/' }], limits: { maxDepth: 3, maxCost: 1_000_000 } });
     const { url, stop } = await gateway.listen(await freePort());
