@@ -1,0 +1,166 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { createWalletClient, http, parseAbi, type Address, type PublicClient, type TestClient } from 'viem';
+import { currentAggregator, feedAggregatorAbi } from '../../devnet/chainlink/feeds';
+import { gqlData } from '../support/gateway-client';
+import type { StackState } from '../support/stack-process';
+
+interface SuiteCtx {
+  state: StackState;
+  chain: PublicClient;
+  testClient: TestClient;
+}
+
+const POOL_ABI = parseAbi(['function getUserAccountData(address user) view returns (uint256 totalCollateralBase, uint256 totalDebtBase, uint256 availableBorrowsBase, uint256 currentLiquidationThreshold, uint256 ltv, uint256 healthFactor)']);
+
+interface AlertMsg {
+  id: string;
+  rule: string;
+  protocol: string;
+  block: { number: number; hash: string; timestamp: number };
+  value: string | null;
+  threshold: string | null;
+  address: string | null;
+  account: { address: string; badDebtUSD: string; healthFactor: string | null; debtUSD: string; collateralUSD: string; liquidatable: boolean } | null;
+}
+type HeadMsg = { block: { number: number; hash: string }; latentBadDebtUSD: string; insolventAccounts: number; liquidatableAccounts: number; solvencyRatio: string | null; equityUSD: string; totalBorrowedUSD: string };
+
+const HEAD_FIELDS = 'block { number hash } latentBadDebtUSD insolventAccounts liquidatableAccounts solvencyRatio equityUSD totalBorrowedUSD';
+const ACCOUNT_FIELDS = 'address badDebtUSD healthFactor debtUSD collateralUSD liquidatable';
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await Promise.resolve(probe()).catch(() => null);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The accounts the query API lists as insolvent / liquidatable at a block. */
+async function flagged(url: string, name: string, block: number) {
+  const q = (filter: string) => `accounts(protocol: "${name}", where: { ${filter}: true }, first: 1000, block: ${block}) { totalCount items { ${ACCOUNT_FIELDS} } }`;
+  const data = await gqlData<{ insolvent: { items: AlertMsg['account'][] }; liquidatable: { items: AlertMsg['account'][] } }>(url, `{ insolvent: ${q('insolvent')} liquidatable: ${q('liquidatable')} }`);
+  return { insolvent: new Map(data.insolvent.items.map((a) => [a!.address, a!])), liquidatable: new Map(data.liquidatable.items.map((a) => [a!.address, a!])) };
+}
+
+/**
+ * A bot on graphql-ws: subscribed to `alerts` and `head`, it sees a price crash made on anvil (one
+ * Chainlink round on the aggregator behind the proxy Aave's oracle reads) within that very block:
+ * every account the crash turns insolvent or liquidatable, and the latent bad debt crossing its
+ * threshold, with the block's number and hash and the figures the query API gives at that block;
+ * the chain's own getUserAccountData agrees on who crossed. The price is put back afterwards.
+ */
+export function alertsSuite(ctx: () => SuiteCtx, name: string) {
+  it('a graphql-ws subscriber gets the crash block (head) and its alerts with the query API figures of that block', async () => {
+    const { state, chain, testClient } = ctx();
+    const url = state.gatewayUrl;
+    const d = state.devnet[name].deployment as unknown as { pool: Address; deployer: Address; reserves: { symbol: string; underlying: Address; feed: { kind: string; proxy: Address } }[] };
+    const headNumber = Number(await chain.getBlockNumber());
+    type Status = { gatewayStatus: { pushListeners: number; followedViews: { endpoint: string; block: { number: number } }[] } };
+    const status = () => gqlData<Status>(url, '{ gatewayStatus { pushListeners followedViews { endpoint block { number } } } }');
+    await until('the gateway to follow the head', async () => (await status()).gatewayStatus.followedViews.find((v) => v.endpoint === name)?.block.number === headNumber);
+
+    // The crash: the chainlink-fed reserve whose 90% drop turns the most accounts insolvent (judged on the query API's positions).
+    const before = await gqlData<{ protocol: { latentBadDebtUSD: string; markets: { id: string; asset: { address: string } }[] }; accounts: { items: { address: string; collateralUSD: string; debtUSD: string; positions: { asset: { address: string }; collateral: boolean; suppliedUSD: string | null; borrowedUSD: string | null }[] }[] } }>(
+      url,
+      `{ protocol(id: "${name}", block: ${headNumber}) { latentBadDebtUSD markets { id asset { address } } }
+         accounts(protocol: "${name}", where: { insolvent: false, minDebtUSD: "0.00000001" }, first: 200, block: ${headNumber}) { items { address collateralUSD debtUSD positions { asset { address } collateral suppliedUSD borrowedUSD } } } }`,
+    );
+    const candidates = d.reserves.filter((r) => r.feed.kind === 'chainlink-proxy');
+    const turned = (asset: string) =>
+      before.accounts.items.filter((a) => {
+        let collateral = Number(a.collateralUSD);
+        let debt = Number(a.debtUSD);
+        for (const p of a.positions.filter((x) => x.asset.address.toLowerCase() === asset.toLowerCase())) {
+          if (p.collateral) collateral -= 0.9 * Number(p.suppliedUSD ?? 0);
+          debt -= 0.9 * Number(p.borrowedUSD ?? 0);
+        }
+        return debt > collateral;
+      }).length;
+    const reserve = candidates.map((r) => ({ r, n: turned(r.underlying) })).sort((a, b) => b.n - a.n)[0];
+    expect(reserve.n).toBeGreaterThan(0);
+    const aggregator = await currentAggregator(chain, reserve.r.feed.proxy);
+    const answer = await chain.readContract({ address: aggregator, abi: feedAggregatorAbi, functionName: 'latestAnswer' });
+
+    const client: Client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+    const alerts: AlertMsg[] = [];
+    const heads: HeadMsg[] = [];
+    const errors: unknown[] = [];
+    const listenersBefore = (await status()).gatewayStatus.pushListeners;
+    const stops = [
+      client.subscribe<{ alerts: AlertMsg }>(
+        {
+          query: `subscription($p: ID!, $t: String!) { alerts(protocol: $p, rules: { accountInsolvent: true, accountLiquidatable: true, latentBadDebtAboveUSD: $t }) { id rule protocol block { number hash timestamp } value threshold address account { ${ACCOUNT_FIELDS} } } }`,
+          variables: { p: name, t: before.protocol.latentBadDebtUSD },
+        },
+        { next: (m) => (m.data ? alerts.push(m.data.alerts) : errors.push(m.errors)), error: (e) => errors.push(e), complete: () => undefined },
+      ),
+      client.subscribe<{ head: HeadMsg }>({ query: `subscription { head(protocol: "${name}") { ${HEAD_FIELDS} } }` }, { next: (m) => (m.data ? heads.push(m.data.head) : errors.push(m.errors)), error: (e) => errors.push(e), complete: () => undefined }),
+    ];
+    const signer = createWalletClient({ account: d.deployer, transport: http(state.rpcUrl) });
+    const setPrice = async (price: bigint) => {
+      const hash = await signer.writeContract({ address: aggregator, abi: feedAggregatorAbi, functionName: 'transmitAnswer', args: [price], chain: null, gas: 300_000n });
+      const receipt = await chain.waitForTransactionReceipt({ hash });
+      expect(receipt.status).toBe('success');
+      return { number: Number(receipt.blockNumber), hash: receipt.blockHash };
+    };
+    await testClient.impersonateAccount({ address: d.deployer });
+    try {
+      // Both subscriptions are registered, and the head one has sent the block the gateway holds.
+      await until('the subscriptions to be registered', async () => (await status()).gatewayStatus.pushListeners >= listenersBefore + 2 && heads.length > 0);
+      expect(heads[0].block.number).toBe(headNumber);
+      expect(errors).toEqual([]);
+
+      const crash = await setPrice(answer / 10n);
+      const crashHead = await until('the head event of the crash block', () => heads.find((h) => h.block.number === crash.number));
+      const [atCrash, atBefore, query] = await Promise.all([
+        flagged(url, name, crash.number),
+        flagged(url, name, headNumber),
+        gqlData<{ protocol: HeadMsg }>(url, `{ protocol(id: "${name}", block: ${crash.number}) { ${HEAD_FIELDS} } }`),
+      ]);
+      // The pushed figures are the query API's at that block, hash included.
+      expect(crashHead).toEqual(query.protocol);
+      expect(crashHead.block.hash).toBe(crash.hash);
+
+      const newly = (kind: 'insolvent' | 'liquidatable') => [...atCrash[kind].keys()].filter((a) => !atBefore[kind].has(a)).sort();
+      const expected = { ACCOUNT_INSOLVENT: newly('insolvent'), ACCOUNT_LIQUIDATABLE: newly('liquidatable'), LATENT_BAD_DEBT_ABOVE: ['-'] };
+      expect(expected.ACCOUNT_INSOLVENT.length).toBeGreaterThan(0);
+      const total = Object.values(expected).reduce((n, l) => n + l.length, 0);
+      await until(`${total} alerts`, () => alerts.length >= total, 30_000);
+      await new Promise((r) => setTimeout(r, 1500)); // nothing more may come
+      const got = (rule: string) => alerts.filter((a) => a.rule === rule).map((a) => a.address ?? '-').sort();
+      expect({ ACCOUNT_INSOLVENT: got('ACCOUNT_INSOLVENT'), ACCOUNT_LIQUIDATABLE: got('ACCOUNT_LIQUIDATABLE'), LATENT_BAD_DEBT_ABOVE: got('LATENT_BAD_DEBT_ABOVE') }).toEqual(expected);
+      expect(alerts).toHaveLength(total);
+      if (process.env.ALERTS_DEBUG) console.log(JSON.stringify({ expected, alerts: alerts.map((a) => [a.rule, a.address, a.value]) }));
+      expect(new Set(alerts.map((a) => a.id)).size).toBe(total);
+
+      for (const a of alerts) {
+        expect({ rule: a.rule, block: a.block.number, hash: a.block.hash, protocol: a.protocol }).toEqual({ rule: a.rule, block: crash.number, hash: crash.hash, protocol: d.pool.toLowerCase() });
+        if (a.rule === 'LATENT_BAD_DEBT_ABOVE') {
+          expect({ value: a.value, threshold: a.threshold }).toEqual({ value: query.protocol.latentBadDebtUSD, threshold: before.protocol.latentBadDebtUSD });
+          continue;
+        }
+        const listed = (a.rule === 'ACCOUNT_INSOLVENT' ? atCrash.insolvent : atCrash.liquidatable).get(a.address!);
+        // The account's figures are the query API's at the crash block; the value is its bad debt / health factor there.
+        expect(a.account).toEqual(listed);
+        expect(a.value).toBe(a.rule === 'ACCOUNT_INSOLVENT' ? listed!.badDebtUSD : listed!.healthFactor);
+        // And the chain agrees: crossed at this block, not before (Aave's own getUserAccountData).
+        const [nowData, beforeData] = await Promise.all(
+          [crash.number, crash.number - 1].map((b) => chain.readContract({ address: d.pool, abi: POOL_ABI, functionName: 'getUserAccountData', args: [a.address as Address], blockNumber: BigInt(b) })),
+        );
+        if (a.rule === 'ACCOUNT_INSOLVENT') expect([nowData[1] > nowData[0], beforeData[1] > beforeData[0]]).toEqual([true, false]);
+        else expect([nowData[5] < 10n ** 18n, beforeData[5] < 10n ** 18n]).toEqual([true, false]);
+      }
+      expect(errors).toEqual([]);
+    } finally {
+      for (const stop of stops) stop();
+      // The price as it was, followed by the gateway, so later suites see the scenario's figures.
+      const restored = await setPrice(answer);
+      await testClient.stopImpersonatingAccount({ address: d.deployer });
+      await until('the gateway to follow the restored price', async () => (await status()).gatewayStatus.followedViews.find((v) => v.endpoint === name)?.block.number === restored.number);
+      await client.dispose();
+    }
+  }, 180_000);
+}
