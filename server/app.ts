@@ -27,6 +27,7 @@ import { createViewService } from './view-service';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { createAlertHub } from './alerts/hub';
 import { lossEvents } from './alerts/subscriptions';
+import { createGatewayMetrics } from './prometheus';
 import { DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION, DEFAULT_MAX_WS_CONNECTIONS, serveWebSocket } from './ws';
 
 export interface GatewayOptions {
@@ -199,6 +200,7 @@ export function createGateway(options: GatewayOptions) {
       return { ...formatted, message: redact(formatted.message) };
   }
   const rateLimiter = options.rateLimit ? createRateLimiter(options.rateLimit) : null;
+  const metrics = createGatewayMetrics(deps.hub!);
   // The schema graphql-ws executes (Apollo builds its own from the same SDL and resolvers).
   const executable = makeExecutableSchema({ typeDefs: typeDefs(), resolvers });
 
@@ -215,6 +217,7 @@ export function createGateway(options: GatewayOptions) {
         rateLimiter,
         trustedProxies: options.rateLimit?.trustedProxies,
         // Ready: every subgraph answers, has no indexing error and is within the lag bound of the chain's head.
+        metrics,
         health: { ready: () => checkReadiness({ endpoints: options.endpoints, chain: headers, maxLagSeconds: options.readyMaxLagSeconds ?? DEFAULT_READY_MAX_LAG_S }) },
         log,
       });
@@ -248,6 +251,7 @@ export function createGateway(options: GatewayOptions) {
         trustedProxies: options.rateLimit?.trustedProxies,
         formatError: (e) => formatError(e.toJSON(), e),
       });
+      metrics.setWebSocketConnections(ws.connections);
       const hub = deps.hub!;
       const following = options.followIntervalMs
         ? followHeads(deps, {
@@ -260,6 +264,7 @@ export function createGateway(options: GatewayOptions) {
       const stop = async () => {
         await following?.stop();
         await ws.close();
+        metrics.stop();
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         httpServer.closeIdleConnections();
         // Requests in flight get a moment to finish, then their connections are cut.

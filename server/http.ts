@@ -40,6 +40,8 @@ export interface HttpOptions {
   health?: { ready(): Promise<{ ready: boolean }> };
   /** Operator log; called sparingly (see throttle). */
   log?: (line: string) => void;
+  /** `GET /metrics` (Prometheus text format; never rate limited) and the request counts it reports. */
+  metrics?: { contentType: string; render(): Promise<string>; observeRequest(route: string, status: number, seconds: number): void };
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -141,6 +143,12 @@ function healthRoute(url: string | undefined): 'live' | 'ready' | null {
   return path === '/health/live' ? 'live' : path === '/health/ready' ? 'ready' : null;
 }
 
+/** The route a request counts under in the request metrics (a bounded set: never the raw path). */
+function routeOf(url: string | undefined): 'health' | 'metrics' | 'graphql' {
+  const path = new URL(url ?? '/', 'http://gateway').pathname;
+  return path.startsWith('/health/') ? 'health' : path === '/metrics' ? 'metrics' : 'graphql';
+}
+
 export function createHttpHandler(apollo: ApolloServer<RequestContext>, context: (signal: AbortSignal) => RequestContext, options: HttpOptions) {
   const log = throttle(options.log);
   const anyOrigin = options.corsOrigins.includes('*');
@@ -148,6 +156,11 @@ export function createHttpHandler(apollo: ApolloServer<RequestContext>, context:
 
   return (req: http.IncomingMessage, res: http.ServerResponse) => {
     const controller = new AbortController();
+    const startedAt = performance.now();
+    if (options.metrics) {
+      const route = routeOf(req.url);
+      res.on('finish', () => options.metrics!.observeRequest(route, res.statusCode, (performance.now() - startedAt) / 1000));
+    }
     let phase: 'body' | 'graphql' = 'body';
     const send = (status: number, body: string, headers: Record<string, string> = {}) => {
       if (res.headersSent || res.writableEnded) return;
@@ -186,6 +199,10 @@ export function createHttpHandler(apollo: ApolloServer<RequestContext>, context:
       if (health === 'ready') {
         const state = await options.health!.ready();
         return send(state.ready ? 200 : 503, JSON.stringify(state), { 'cache-control': 'no-store' });
+      }
+      if (options.metrics && req.method === 'GET' && routeOf(req.url) === 'metrics') {
+        const text = await options.metrics.render();
+        return send(200, text, { 'content-type': options.metrics.contentType, 'cache-control': 'no-store' });
       }
       const wait = options.rateLimiter?.take(clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], options.trustedProxies)) ?? 0;
       if (wait > 0) throw new Refusal(429, 'RATE_LIMITED', `too many requests from this client; retry in ${wait} s`, { retryAfterSeconds: wait });

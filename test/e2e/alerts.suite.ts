@@ -2,7 +2,9 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createWalletClient, http, parseAbi, type Address, type PublicClient, type TestClient } from 'viem';
 import { currentAggregator, feedAggregatorAbi } from '../../devnet/chainlink/feeds';
+import { formatUnits, parseUnits } from 'viem';
 import { gqlData } from '../support/gateway-client';
+import { scrape } from '../support/prometheus';
 import type { StackState } from '../support/stack-process';
 
 interface SuiteCtx {
@@ -28,7 +30,8 @@ type HeadMsg = { block: { number: number; hash: string }; latentBadDebtUSD: stri
 const HEAD_FIELDS = 'block { number hash } latentBadDebtUSD insolventAccounts liquidatableAccounts solvencyRatio equityUSD totalBorrowedUSD';
 const ACCOUNT_FIELDS = 'address badDebtUSD healthFactor debtUSD collateralUSD liquidatable';
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 60_000): Promise<T> {
+/** graph-node sometimes misses a chain-head notification and polls again after 30 s: waits allow for two. */
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 75_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await Promise.resolve(probe()).catch(() => null);
@@ -43,6 +46,68 @@ async function flagged(url: string, name: string, block: number) {
   const q = (filter: string) => `accounts(protocol: "${name}", where: { ${filter}: true }, first: 1000, block: ${block}) { totalCount items { ${ACCOUNT_FIELDS} } }`;
   const data = await gqlData<{ insolvent: { items: AlertMsg['account'][] }; liquidatable: { items: AlertMsg['account'][] } }>(url, `{ insolvent: ${q('insolvent')} liquidatable: ${q('liquidatable')} }`);
   return { insolvent: new Map(data.insolvent.items.map((a) => [a!.address, a!])), liquidatable: new Map(data.liquidatable.items.map((a) => [a!.address, a!])) };
+}
+
+const PROTOCOL_GAUGES: [string, string][] = [
+  ['baddebt_total_supplied_usd', 'totalSuppliedUSD'],
+  ['baddebt_total_borrowed_usd', 'totalBorrowedUSD'],
+  ['baddebt_latent_bad_debt_usd', 'latentBadDebtUSD'],
+  ['baddebt_insolvent_accounts', 'insolventAccounts'],
+  ['baddebt_liquidatable_accounts', 'liquidatableAccounts'],
+  ['baddebt_liquidatable_debt_usd', 'liquidatableDebtUSD'],
+  ['baddebt_unliquidatable_accounts', 'unliquidatableAccounts'],
+  ['baddebt_solvency_ratio', 'solvencyRatio'],
+  ['baddebt_equity_usd', 'equityUSD'],
+  ['baddebt_coverage_ratio', 'coverageRatio'],
+  ['baddebt_outstanding_deficit_usd', 'outstandingDeficitUSD'],
+  ['baddebt_reserves_usd', 'reservesUSD'],
+  ['baddebt_accounts', 'accountCount'],
+  ['baddebt_realized_bad_debt_usd', 'realizedBadDebtUSD'],
+  ['baddebt_socialized_loss_usd', 'socializedLossUSD'],
+];
+const MARKET_GAUGES: [string, string][] = [
+  ['baddebt_market_total_borrowed_usd', 'totalBorrowedUSD'],
+  ['baddebt_market_latent_bad_debt_usd', 'latentBadDebtUSD'],
+  ['baddebt_market_insolvent_accounts', 'insolventAccounts'],
+  ['baddebt_market_liquidatable_accounts', 'liquidatableAccounts'],
+  ['baddebt_market_liquidatable_debt_usd', 'liquidatableDebtUSD'],
+  ['baddebt_market_solvency_ratio', 'solvencyRatio'],
+  ['baddebt_market_equity_usd', 'equityUSD'],
+  ['baddebt_market_coverage_ratio', 'coverageRatio'],
+  ['baddebt_market_outstanding_deficit_usd', 'outstandingDeficitUSD'],
+];
+
+/**
+ * /metrics, read by an independent Prometheus text parser once its figures are at `block`, against the
+ * query API at that block: every protocol and market gauge (a null figure has no series), the
+ * insolvent accounts' debt against the sum of their debtUSD, and the subgraph and chain heads.
+ */
+async function metricsEqualQueryApi(url: string, name: string, block: number) {
+  const m = await until(`/metrics at block ${block}`, async () => {
+    const s = await scrape(url);
+    return s.value('baddebt_view_block', { endpoint: name }) === block && s;
+  });
+  expect(m.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+  const fields = [...new Set([...PROTOCOL_GAUGES, ...MARKET_GAUGES].map(([, f]) => f))];
+  const marketFields = MARKET_GAUGES.map(([, f]) => f).join(' ');
+  const q = await gqlData<{ protocol: Record<string, string | number | null> & { id: string; markets: (Record<string, string | number | null> & { id: string })[] }; accounts: { items: { debtUSD: string }[] } }>(
+    url,
+    `{ protocol(id: "${name}", block: ${block}) { id ${fields.filter((f) => PROTOCOL_GAUGES.some(([, g]) => g === f)).join(' ')} markets { id ${marketFields} } }
+       accounts(protocol: "${name}", where: { insolvent: true }, first: 1000, block: ${block}) { items { debtUSD } } }`,
+  );
+  const labels = { endpoint: name, protocol: q.protocol.id };
+  const asNumber = (v: string | number | null) => (v === null ? undefined : Number(v));
+  for (const [gauge, field] of PROTOCOL_GAUGES) expect({ gauge, value: m.value(gauge, labels) }).toEqual({ gauge, value: asNumber(q.protocol[field]) });
+  for (const market of q.protocol.markets) {
+    for (const [gauge, field] of MARKET_GAUGES) expect({ gauge, market: market.id, value: m.value(gauge, { ...labels, market: market.id }) }).toEqual({ gauge, market: market.id, value: asNumber(market[field]) });
+  }
+  // Base currency: 8 decimals (Aave's USD unit), summed exactly here.
+  const insolventDebt = q.accounts.items.reduce((sum, a) => sum + parseUnits(a.debtUSD, 8), 0n);
+  expect(m.value('baddebt_insolvent_debt_usd', labels)).toBe(Number(formatUnits(insolventDebt, 8)));
+  expect(m.value('baddebt_subgraph_indexed_block', { endpoint: name })).toBeGreaterThanOrEqual(block);
+  expect(m.value('baddebt_chain_head_block')).toBeGreaterThanOrEqual(block);
+  expect(m.value('baddebt_gateway_http_requests_total', { route: 'graphql', status: '200' })).toBeGreaterThan(0);
+  return m;
 }
 
 /**
@@ -123,6 +188,9 @@ export function alertsSuite(ctx: () => SuiteCtx, name: string) {
       // The pushed figures are the query API's at that block, hash included.
       expect(crashHead).toEqual(query.protocol);
       expect(crashHead.block.hash).toBe(crash.hash);
+      // Prometheus sees the crash at the same block, with the same figures.
+      const m = await metricsEqualQueryApi(url, name, crash.number);
+      expect(m.value('baddebt_latent_bad_debt_usd', { endpoint: name })).toBeGreaterThan(Number(before.protocol.latentBadDebtUSD));
 
       const newly = (kind: 'insolvent' | 'liquidatable') => [...atCrash[kind].keys()].filter((a) => !atBefore[kind].has(a)).sort();
       const expected = { ACCOUNT_INSOLVENT: newly('insolvent'), ACCOUNT_LIQUIDATABLE: newly('liquidatable'), LATENT_BAD_DEBT_ABOVE: ['-'] };
@@ -162,5 +230,5 @@ export function alertsSuite(ctx: () => SuiteCtx, name: string) {
       await until('the gateway to follow the restored price', async () => (await status()).gatewayStatus.followedViews.find((v) => v.endpoint === name)?.block.number === restored.number);
       await client.dispose();
     }
-  }, 180_000);
+  }, 300_000);
 }
