@@ -28,6 +28,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { createAlertHub } from './alerts/hub';
 import { lossEvents } from './alerts/subscriptions';
 import { createGatewayMetrics } from './prometheus';
+import { riskDaoRoutes } from './riskdao/routes';
 import { DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION, DEFAULT_MAX_WS_CONNECTIONS, serveWebSocket } from './ws';
 
 export interface GatewayOptions {
@@ -218,6 +219,7 @@ export function createGateway(options: GatewayOptions) {
         trustedProxies: options.rateLimit?.trustedProxies,
         // Ready: every subgraph answers, has no indexing error and is within the lag bound of the chain's head.
         metrics,
+        files: riskDaoRoutes(deps),
         health: { ready: () => checkReadiness({ endpoints: options.endpoints, chain: headers, maxLagSeconds: options.readyMaxLagSeconds ?? DEFAULT_READY_MAX_LAG_S }) },
         log,
       });

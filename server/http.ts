@@ -23,6 +23,7 @@ export type HttpErrorCode =
   | 'RATE_LIMITED' // 429, with Retry-After
   | 'HEADERS_TOO_LARGE' // 431: headers or URL over node's limit (16 KB)
   | 'REQUEST_TIMEOUT' // 408 while the body arrives; after that a 200 GraphQL response
+  | 'NOT_FOUND' // 404: a /bad-debt/ path that names no file
   | 'INTERNAL_ERROR'; // 500: a bug; the message says nothing more
 
 export interface HttpOptions {
@@ -42,6 +43,8 @@ export interface HttpOptions {
   log?: (line: string) => void;
   /** `GET /metrics` (Prometheus text format; never rate limited) and the request counts it reports. */
   metrics?: { contentType: string; render(): Promise<string>; observeRequest(route: string, status: number, seconds: number): void };
+  /** `GET /bad-debt/...` (Risk DAO compatible files): null when the path is not one. */
+  files?: (pathname: string, signal: AbortSignal) => Promise<{ status: number; body: string; headers: Record<string, string> } | null>;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -144,9 +147,9 @@ function healthRoute(url: string | undefined): 'live' | 'ready' | null {
 }
 
 /** The route a request counts under in the request metrics (a bounded set: never the raw path). */
-function routeOf(url: string | undefined): 'health' | 'metrics' | 'graphql' {
+function routeOf(url: string | undefined): 'health' | 'metrics' | 'files' | 'graphql' {
   const path = new URL(url ?? '/', 'http://gateway').pathname;
-  return path.startsWith('/health/') ? 'health' : path === '/metrics' ? 'metrics' : 'graphql';
+  return path.startsWith('/health/') ? 'health' : path === '/metrics' ? 'metrics' : path.startsWith('/bad-debt/') ? 'files' : 'graphql';
 }
 
 export function createHttpHandler(apollo: ApolloServer<RequestContext>, context: (signal: AbortSignal) => RequestContext, options: HttpOptions) {
@@ -206,6 +209,11 @@ export function createHttpHandler(apollo: ApolloServer<RequestContext>, context:
       }
       const wait = options.rateLimiter?.take(clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], options.trustedProxies)) ?? 0;
       if (wait > 0) throw new Refusal(429, 'RATE_LIMITED', `too many requests from this client; retry in ${wait} s`, { retryAfterSeconds: wait });
+      if (options.files && req.method === 'GET' && routeOf(req.url) === 'files') {
+        const answer = await options.files(new URL(req.url ?? '/', 'http://gateway').pathname, controller.signal);
+        if (answer) return send(answer.status, answer.body, answer.headers);
+        throw new Refusal(404, 'NOT_FOUND', 'no such file: list /bad-debt/latest/');
+      }
       if (req.method !== 'GET' && req.method !== 'POST') throw new Refusal(405, 'METHOD_NOT_ALLOWED', `method ${req.method} is not supported: POST a JSON GraphQL request (or GET with ?query=)`);
       const url = new URL(req.url ?? '/', 'http://gateway');
       let body: unknown;

@@ -5,6 +5,7 @@ import { currentAggregator, feedAggregatorAbi } from '../../devnet/chainlink/fee
 import { formatUnits, parseUnits } from 'viem';
 import { gqlData } from '../support/gateway-client';
 import { scrape } from '../support/prometheus';
+import type { RiskDaoFile } from '../../server/riskdao/format';
 import type { StackState } from '../support/stack-process';
 
 interface SuiteCtx {
@@ -191,6 +192,10 @@ export function alertsSuite(ctx: () => SuiteCtx, name: string) {
       // Prometheus sees the crash at the same block, with the same figures.
       const m = await metricsEqualQueryApi(url, name, crash.number);
       expect(m.value('baddebt_latent_bad_debt_usd', { endpoint: name })).toBeGreaterThan(Number(before.protocol.latentBadDebtUSD));
+      // And the Risk DAO file a cron bot reads is at the crash block.
+      const network = (await gqlData<{ protocol: { network: string } }>(url, `{ protocol(id: "${name}") { network } }`)).protocol.network;
+      const file = await riskDaoFileChecks(url, name, `/bad-debt/latest/${network}_${name}.json`, chain, d.pool);
+      expect(file.block).toBe(crash.number);
 
       const newly = (kind: 'insolvent' | 'liquidatable') => [...atCrash[kind].keys()].filter((a) => !atBefore[kind].has(a)).sort();
       const expected = { ACCOUNT_INSOLVENT: newly('insolvent'), ACCOUNT_LIQUIDATABLE: newly('liquidatable'), LATENT_BAD_DEBT_ABOVE: ['-'] };
@@ -231,4 +236,79 @@ export function alertsSuite(ctx: () => SuiteCtx, name: string) {
       await client.dispose();
     }
   }, 300_000);
+}
+
+const getJson = async <T>(url: string) => {
+  const res = await fetch(url);
+  return { status: res.status, block: Number(res.headers.get('x-block-number')), hash: res.headers.get('x-block-hash'), body: (await res.json()) as T };
+};
+
+/**
+ * The Risk DAO file as the existing bots read it (spalen0/bad-debt-alert: `int(total) * -1` is the bad
+ * debt, its ratio to `int(tvl)`; the top accounts by `int(badDebt)`), against the query API at the
+ * file's block and against Aave's own getUserAccountData (their Aave V3 parser's collateral - debt).
+ */
+async function riskDaoFileChecks(url: string, name: string, path: string, chain: PublicClient, pool: Address) {
+  const file = await getJson<RiskDaoFile>(new URL(path, url).href);
+  expect(file.status).toBe(200);
+  const f = file.body;
+  expect(Object.keys(f).sort()).toEqual(['borrows', 'calculatedBorrows', 'decimals', 'deposits', 'total', 'tvl', 'updated', 'users']);
+  for (const key of ['total', 'updated', 'decimals', 'tvl', 'deposits', 'borrows', 'calculatedBorrows'] as const) expect({ key, v: /^-?\d+$/.test(f[key]) }).toEqual({ key, v: true });
+  for (const u of f.users) expect(/^-\d+$/.test(u.badDebt)).toBe(true);
+  const block = file.block;
+  const header = await chain.getBlock({ blockNumber: BigInt(block) });
+  expect({ updated: Number(f.updated), hash: file.hash }).toEqual({ updated: Number(header.timestamp), hash: header.hash });
+  const q = await gqlData<{ protocol: { latentBadDebtUSD: string; totalBorrowedUSD: string }; accounts: { items: { address: string; badDebtUSD: string }[] } }>(
+    url,
+    `{ protocol(id: "${name}", block: ${block}) { latentBadDebtUSD totalBorrowedUSD }
+       accounts(protocol: "${name}", where: { insolvent: true }, orderBy: BAD_DEBT_USD_DESC, first: 1000, block: ${block}) { items { address badDebtUSD } } }`,
+  );
+  const decimals = Number(f.decimals);
+  expect(decimals).toBe(18);
+  // The bot's reading: bad debt = int(total) * -1, in units of 10^decimals.
+  const badDebt = BigInt(f.total) * -1n;
+  expect(badDebt).toBe(parseUnits(q.protocol.latentBadDebtUSD, decimals));
+  expect(BigInt(f.calculatedBorrows)).toBe(parseUnits(q.protocol.totalBorrowedUSD, decimals));
+  expect(BigInt(f.tvl)).toBe(BigInt(f.deposits) - BigInt(f.borrows));
+  expect(BigInt(f.tvl)).toBeGreaterThan(0n);
+  // Top accounts by int(badDebt): the query API's worst accounts, in the same order.
+  const top = [...f.users].sort((a, b) => (BigInt(a.badDebt) < BigInt(b.badDebt) ? -1 : BigInt(a.badDebt) > BigInt(b.badDebt) ? 1 : 0));
+  expect(top.map((u) => [u.user, -BigInt(u.badDebt)])).toEqual(q.accounts.items.map((a) => [a.address, parseUnits(a.badDebtUSD, decimals)]));
+  // And Aave's own figures for each of them (base currency, 8 decimals).
+  for (const u of f.users) {
+    const [collateral, debt] = await chain.readContract({ address: pool, abi: POOL_ABI, functionName: 'getUserAccountData', args: [u.user as Address], blockNumber: BigInt(block) });
+    expect({ user: u.user, badDebt: BigInt(u.badDebt) }).toEqual({ user: u.user, badDebt: (collateral - debt) * 10n ** 10n });
+  }
+  return { block, file: f };
+}
+
+/** The Risk DAO files: the latest at the head, and the dated one at the last block of a day the scenario spans. */
+export function riskDaoSuite(ctx: () => SuiteCtx, name: string) {
+  it('the Risk DAO files pass the checks the existing bots apply, with the query API and the chain', async () => {
+    const { state, chain } = ctx();
+    const url = state.gatewayUrl;
+    const pool = (state.devnet[name].deployment as unknown as { pool: Address }).pool;
+    const { protocol } = await gqlData<{ protocol: { network: string } }>(url, `{ protocol(id: "${name}") { network } }`);
+    const fileName = `${protocol.network}_${name}.json`;
+    const listing = await getJson<{ tree: { path: string }[] }>(new URL('/bad-debt/latest/', url).href);
+    expect(listing.body.tree.map((t) => t.path)).toContain(fileName);
+    const latest = await riskDaoFileChecks(url, name, `/bad-debt/latest/${fileName}`, chain, pool);
+    expect(latest.block).toBe(Number(await chain.getBlockNumber()));
+    expect(latest.file.users.length).toBeGreaterThan(0);
+
+    // The UTC day of the scenario's crash; its last block found here by walking the chain's headers.
+    const crashBlock = Number(state.devnet[name].scenario.checkpoints.find((c) => c.name === 'after-crash')!.block);
+    const crashTime = new Date(Number((await chain.getBlock({ blockNumber: BigInt(crashBlock) })).timestamp) * 1000);
+    const endOfDay = Date.UTC(crashTime.getUTCFullYear(), crashTime.getUTCMonth(), crashTime.getUTCDate() + 1) / 1000 - 1;
+    let last = crashBlock;
+    while (Number((await chain.getBlock({ blockNumber: BigInt(last + 1) })).timestamp) <= endOfDay) last++;
+    const day = `${crashTime.getUTCDate()}.${crashTime.getUTCMonth() + 1}.${crashTime.getUTCFullYear()}`;
+    const dated = await riskDaoFileChecks(url, name, `/bad-debt/${day}/${fileName}`, chain, pool);
+    expect(dated.block).toBe(last);
+    // A day the chain has not finished yet has no file; a path that is no day is refused with a code.
+    const future = await getJson<{ tree: unknown[] }>(new URL('/bad-debt/1.1.2100/', url).href);
+    expect(future.body.tree).toEqual([]);
+    const junk = await getJson<{ errors: { extensions: { code: string } }[] }>(new URL('/bad-debt/31.2.2027/', url).href);
+    expect([junk.status, junk.body.errors[0].extensions.code]).toEqual([404, 'NOT_FOUND']);
+  }, 120_000);
 }

@@ -12,7 +12,7 @@ import { morphoIndexingSuite } from './morpho-blue-indexing.suite';
 import { morphoGatewaySuite, sideBySideSuite } from './morpho-gateway.suite';
 import { oraclePricingSuite, rpcLessGatewaySuite, upgradeWindowSuite } from './pricing.suite';
 import { viewServiceSuite } from './view-service.suite';
-import { alertsSuite } from './alerts.suite';
+import { alertsSuite, riskDaoSuite } from './alerts.suite';
 
 /**
  * One real stack (anvil + Aave V3.0 and V3.6 + scenarios + Postgres + graph-node + gateway), started
@@ -121,6 +121,7 @@ describe('all protocols side by side', () =>
 describe('the head-following view service', () => viewServiceSuite(() => ({ state: stack!.state, chain, testClient }), 'aave-v3'));
 // After it (it walks every block from the start): one price crash and its restoration, two blocks.
 describe('alerting bots: pushed figures and alerts over graphql-ws', () => alertsSuite(() => ({ state: stack!.state, chain, testClient }), 'aave-v3'));
+describe("alerting bots: Risk DAO's bad-debt files", () => riskDaoSuite(() => ({ state: stack!.state, chain, testClient }), 'aave-v3'));
 
 /** The process groups of the stack whose leader's command line matches `pattern`. */
 function groupsRunning(pattern: RegExp): number[] {
