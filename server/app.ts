@@ -29,6 +29,7 @@ import { createAlertHub } from './alerts/hub';
 import { lossEvents } from './alerts/subscriptions';
 import { createGatewayMetrics } from './prometheus';
 import { riskDaoRoutes } from './riskdao/routes';
+import { startWebhooks, type WebhookRetry, type WebhookTarget } from './alerts/webhooks';
 import { DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION, DEFAULT_MAX_WS_CONNECTIONS, serveWebSocket } from './ws';
 
 export interface GatewayOptions {
@@ -65,6 +66,9 @@ export interface GatewayOptions {
   maxWsConnections?: number;
   /** Operations open at once on one WebSocket connection (default DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION). */
   maxSubscriptionsPerConnection?: number;
+  /** Alert webhooks (parseWebhookConfig); they need the follow loop. */
+  webhooks?: WebhookTarget[];
+  webhookRetry?: Partial<WebhookRetry>;
 }
 
 export const DEFAULT_ADAPTERS: ProtocolAdapter[] = [aaveV3Adapter, morphoBlueAdapter];
@@ -97,6 +101,7 @@ export function typeDefs(): string {
 
 export function createGateway(options: GatewayOptions) {
   if (options.endpoints.length === 0) throw new Error('the gateway needs at least one subgraph endpoint');
+  if (options.webhooks?.length && !options.followIntervalMs) throw new Error('webhooks need the follow loop: set a follow interval above 0');
   const headers = options.rpcUrl ? createRpcHeaderSource(options.rpcUrl) : undefined;
   const log = options.log;
   const deps: GatewayDeps = {
@@ -263,7 +268,9 @@ export function createGateway(options: GatewayOptions) {
             onView: (handle, view, ctx, pinned) => hub.publishView(handle, view, () => lossEvents(ctx, handle, pinned)),
           })
         : null;
+      const webhooks = options.webhooks?.length ? startWebhooks(hub, deps, options.webhooks, { retry: options.webhookRetry, log }) : null;
       const stop = async () => {
+        await webhooks?.stop();
         await following?.stop();
         await ws.close();
         metrics.stop();

@@ -1,4 +1,10 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import http2 from 'node:http';
 import { createClient, type Client } from 'graphql-ws';
+import { createGateway } from '../../server/app';
+import { parseWebhookConfig } from '../../server/alerts/webhooks';
+import { freePort } from '../../devnet/stack/ports';
+import { closedPortUrl } from '../support/processes';
 import WebSocket from 'ws';
 import { createWalletClient, http, parseAbi, type Address, type PublicClient, type TestClient } from 'viem';
 import { currentAggregator, feedAggregatorAbi } from '../../devnet/chainlink/feeds';
@@ -111,6 +117,29 @@ async function metricsEqualQueryApi(url: string, name: string, block: number) {
   return m;
 }
 
+/** A webhook receiver that refuses its first `failFirst` requests (HTTP 500), then accepts; it verifies every signature itself. */
+async function startReceiver(secret: string, failFirst: number) {
+  const requests: { id: string; attempt: number; status: number; signatureOk: boolean; body: Record<string, unknown> }[] = [];
+  const server = http2.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const timestamp = String(req.headers['x-baddebt-timestamp']);
+      const expected = Buffer.from(`v1=${createHmac('sha256', secret).update(`${timestamp}.${raw}`).digest('hex')}`);
+      const given = Buffer.from(String(req.headers['x-baddebt-signature']));
+      const body = JSON.parse(raw) as Record<string, unknown>;
+      const signatureOk = given.length === expected.length && timingSafeEqual(given, expected) && String(body.sentAt) === timestamp && Math.abs(Date.now() / 1000 - Number(timestamp)) < 300;
+      const status = requests.length < failFirst ? 500 : 200;
+      requests.push({ id: String(req.headers['x-baddebt-alert-id']), attempt: Number(req.headers['x-baddebt-attempt']), status, signatureOk, body });
+      res.writeHead(status).end();
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${port}/hook`, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
 /**
  * A bot on graphql-ws: subscribed to `alerts` and `head`, it sees a price crash made on anvil (one
  * Chainlink round on the aggregator behind the proxy Aave's oracle reads) within that very block:
@@ -150,6 +179,22 @@ export function alertsSuite(ctx: () => SuiteCtx, name: string) {
     const aggregator = await currentAggregator(chain, reserve.r.feed.proxy);
     const answer = await chain.readContract({ address: aggregator, abi: feedAggregatorAbi, functionName: 'latestAnswer' });
 
+    // Webhooks, from a second gateway in this process (its own follow loop): one target refuses its
+    // first three requests, the other is a closed port that never answers.
+    const secret = 'e2e-webhook-secret-0123456789';
+    const receiver = await startReceiver(secret, 3);
+    const hookLog: string[] = [];
+    const rules = { accountInsolvent: true, accountLiquidatable: true, latentBadDebtAboveUSD: before.protocol.latentBadDebtUSD };
+    const config = { targets: [{ name: 'flaky', url: receiver.url, secretEnv: 'HOOK_SECRET', protocol: name, rules }, { name: 'down', url: await closedPortUrl('/hook'), secret, protocol: name, rules }] };
+    const hooked = createGateway({
+      endpoints: Object.entries(state.subgraphs).map(([n, u]) => ({ name: n, url: u })),
+      rpcUrl: state.rpcUrl,
+      followIntervalMs: 500,
+      webhooks: parseWebhookConfig(JSON.stringify(config), { HOOK_SECRET: secret }),
+      webhookRetry: { baseMs: 100, maxMs: 500, maxAttempts: 1000 },
+      log: (line) => hookLog.push(line),
+    });
+    const hookedListening = await hooked.listen(await freePort());
     const client: Client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
     const alerts: AlertMsg[] = [];
     const heads: HeadMsg[] = [];
@@ -175,6 +220,7 @@ export function alertsSuite(ctx: () => SuiteCtx, name: string) {
     await testClient.impersonateAccount({ address: d.deployer });
     try {
       // Both subscriptions are registered, and the head one has sent the block the gateway holds.
+      await until('both webhook targets to watch the protocol', () => ['flaky', 'down'].every((t) => hookLog.some((l) => l.startsWith(`webhook ${t}: watching`))));
       await until('the subscriptions to be registered', async () => (await status()).gatewayStatus.pushListeners >= listenersBefore + 2 && heads.length > 0);
       expect(heads[0].block.number).toBe(headNumber);
       expect(errors).toEqual([]);
@@ -206,6 +252,21 @@ export function alertsSuite(ctx: () => SuiteCtx, name: string) {
       const got = (rule: string) => alerts.filter((a) => a.rule === rule).map((a) => a.address ?? '-').sort();
       expect({ ACCOUNT_INSOLVENT: got('ACCOUNT_INSOLVENT'), ACCOUNT_LIQUIDATABLE: got('ACCOUNT_LIQUIDATABLE'), LATENT_BAD_DEBT_ABOVE: got('LATENT_BAD_DEBT_ABOVE') }).toEqual(expected);
       expect(alerts).toHaveLength(total);
+      // Each alert reaches the flaky target exactly once, once it recovers, signed, with the same id and figures (another gateway).
+      await until('the webhook deliveries', () => receiver.requests.filter((r) => r.status === 200).length >= total, 60_000);
+      await new Promise((r) => setTimeout(r, 1000));
+      const accepted = receiver.requests.filter((r) => r.status === 200);
+      expect(accepted.map((r) => r.id).sort()).toEqual(alerts.map((a) => a.id).sort());
+      expect(receiver.requests.slice(0, 3).map((r) => r.status)).toEqual([500, 500, 500]);
+      expect(accepted.some((r) => r.attempt > 1)).toBe(true);
+      expect(receiver.requests.every((r) => r.signatureOk)).toBe(true);
+      for (const r of accepted) {
+        const a = alerts.find((x) => x.id === r.id)!;
+        expect({ rule: r.body.rule, block: r.body.block, value: r.body.value, address: r.body.address }).toEqual({ rule: a.rule, block: a.block, value: a.value, address: a.address });
+      }
+      // The dead target was tried all along and never held the other one up.
+      expect(hookLog.filter((l) => l.startsWith('webhook down:') && /failed \(connection failed\)/.test(l)).length).toBeGreaterThan(1);
+      expect(hookLog.some((l) => l.startsWith('webhook down:') && l.includes('delivered'))).toBe(false);
       if (process.env.ALERTS_DEBUG) console.log(JSON.stringify({ expected, alerts: alerts.map((a) => [a.rule, a.address, a.value]) }));
       expect(new Set(alerts.map((a) => a.id)).size).toBe(total);
 
@@ -234,6 +295,8 @@ export function alertsSuite(ctx: () => SuiteCtx, name: string) {
       await testClient.stopImpersonatingAccount({ address: d.deployer });
       await until('the gateway to follow the restored price', async () => (await status()).gatewayStatus.followedViews.find((v) => v.endpoint === name)?.block.number === restored.number);
       await client.dispose();
+      await hookedListening.stop();
+      await receiver.close();
     }
   }, 300_000);
 }
