@@ -9,7 +9,7 @@ import http from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { RequestContext } from './context';
 import { clientAddress, type RateLimiter } from './rate-limit';
-import type { GraphQLError } from 'graphql';
+import { parse, type GraphQLError } from 'graphql';
 
 /** Refusals by the HTTP layer (the GraphQL layer's codes are in errors.ts and schema/limits.ts). */
 export type HttpErrorCode =
@@ -152,6 +152,25 @@ function routeOf(url: string | undefined): 'health' | 'metrics' | 'files' | 'gra
   return path.startsWith('/health/') ? 'health' : path === '/metrics' ? 'metrics' : path.startsWith('/bad-debt/') ? 'files' : 'graphql';
 }
 
+/**
+ * Whether the operation to run is a subscription (refused over HTTP before validation: the schema has
+ * a Subscription type, so over HTTP it would otherwise validate and stream nothing). The text already
+ * passed the token limit, so parsing it once more is cheap; a parse error is left to Apollo to report.
+ */
+function isSubscription(query: string, body: unknown, url: URL): boolean {
+  if (!/\bsubscription\b/.test(query)) return false;
+  let document;
+  try {
+    document = parse(query);
+  } catch {
+    return false;
+  }
+  const name = (body as { operationName?: string } | undefined)?.operationName ?? url.searchParams.get('operationName');
+  const operations = document.definitions.filter((d) => d.kind === 'OperationDefinition');
+  const chosen = name ? operations.find((o) => o.name?.value === name) : operations.length === 1 ? operations[0] : undefined;
+  return chosen?.operation === 'subscription';
+}
+
 export function createHttpHandler(apollo: ApolloServer<RequestContext>, context: (signal: AbortSignal) => RequestContext, options: HttpOptions) {
   const log = throttle(options.log);
   const anyOrigin = options.corsOrigins.includes('*');
@@ -243,6 +262,9 @@ export function createHttpHandler(apollo: ApolloServer<RequestContext>, context:
           return { message: e.message, ...(e.locations ? { locations: e.locations } : {}), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...extensions } };
         });
         return send(400, JSON.stringify({ errors }));
+      }
+      if (query !== null && isSubscription(query, body, url)) {
+        throw new Refusal(400, 'OPERATION_NOT_SUPPORTED', 'subscriptions are served over WebSocket (graphql-ws, same URL): this gateway answers queries only over HTTP');
       }
       await yieldToLoop();
       const headers = new HeaderMap();
