@@ -8,7 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { buildSchema, GraphQLError } from 'graphql';
+import { buildSchema, GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { BoundedCache, BoundedSet, createRequestContext, HeadCache, ViewCache, type EndpointConfig, type GatewayDeps, type RequestContext } from './context';
 import { classify } from './errors';
 import { createHttpHandler, errorBody, throttle } from './http';
@@ -24,6 +24,13 @@ import { aaveV3Adapter } from './views/aave-v3-adapter';
 import { morphoBlueAdapter } from './views/morpho-blue-adapter';
 import { followHeads } from './follow-heads';
 import { createViewService } from './view-service';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { createAlertHub } from './alerts/hub';
+import { lossEvents } from './alerts/subscriptions';
+import { createGatewayMetrics } from './prometheus';
+import { riskDaoRoutes } from './riskdao/routes';
+import { startWebhooks, type WebhookRetry, type WebhookTarget } from './alerts/webhooks';
+import { DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION, DEFAULT_MAX_WS_CONNECTIONS, serveWebSocket } from './ws';
 
 export interface GatewayOptions {
   endpoints: EndpointConfig[];
@@ -55,6 +62,13 @@ export interface GatewayOptions {
   maxFollowedPositions?: number;
   /** Operator log lines (view loads, reorgs, failures while following). */
   log?: (line: string) => void;
+  /** Open WebSocket connections (graphql-ws) at once (default DEFAULT_MAX_WS_CONNECTIONS). */
+  maxWsConnections?: number;
+  /** Operations open at once on one WebSocket connection (default DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION). */
+  maxSubscriptionsPerConnection?: number;
+  /** Alert webhooks (parseWebhookConfig); they need the follow loop. */
+  webhooks?: WebhookTarget[];
+  webhookRetry?: Partial<WebhookRetry>;
 }
 
 export const DEFAULT_ADAPTERS: ProtocolAdapter[] = [aaveV3Adapter, morphoBlueAdapter];
@@ -87,6 +101,7 @@ export function typeDefs(): string {
 
 export function createGateway(options: GatewayOptions) {
   if (options.endpoints.length === 0) throw new Error('the gateway needs at least one subgraph endpoint');
+  if (options.webhooks?.length && !options.followIntervalMs) throw new Error('webhooks need the follow loop: set a follow interval above 0');
   const headers = options.rpcUrl ? createRpcHeaderSource(options.rpcUrl) : undefined;
   const log = options.log;
   const deps: GatewayDeps = {
@@ -112,6 +127,8 @@ export function createGateway(options: GatewayOptions) {
         log?.(`view ${e.key.endpoint}/${e.key.protocolId}: ${e.kind} at block ${e.block}${e.fromBlock === undefined ? '' : ` (from ${e.fromBlock})`}${e.positions === undefined ? '' : `, ${e.positions} positions`}, ${Math.round(e.ms)} ms${e.message ? `: ${e.message}` : ''}`);
       },
     }),
+    // Fed by the follow loop; without it no block is ever pushed (subscriptions are then refused).
+    hub: createAlertHub({ chainHead: headers?.latest, live: (options.followIntervalMs ?? 0) > 0 }),
   };
 
   const landing: ApolloServerPlugin<RequestContext> = {
@@ -149,7 +166,8 @@ export function createGateway(options: GatewayOptions) {
           // Apollo has already refused a document whose operation it cannot pick.
           if (!operation) return;
           if (operation.operation !== 'query') {
-            throw new GraphQLError(`${operation.operation}s are not served: this gateway answers queries only`, { extensions: { code: 'OPERATION_NOT_SUPPORTED', http: { status: 400 } } });
+            const where = operation.operation === 'subscription' ? 'subscriptions are served over WebSocket (graphql-ws, same URL)' : `${operation.operation}s are not served`;
+            throw new GraphQLError(`${where}: this gateway answers queries only over HTTP`, { extensions: { code: 'OPERATION_NOT_SUPPORTED', http: { status: 400 } } });
           }
           const tooCostly = costLimitError({ schema, document, operation, variables: request.variables, maxFirst: deps.maxFirst }, limits);
           if (tooCostly) throw tooCostly;
@@ -169,7 +187,9 @@ export function createGateway(options: GatewayOptions) {
     includeStacktraceInErrorResponses: false,
     // Apollo's own logging would print a line per malformed request: the operator log gets a few a minute.
     logger: { debug() {}, info() {}, warn: (m: unknown) => logOnce(`apollo: ${String(m)}`), error: (m: unknown) => logOnce(`apollo: ${String(m)}`) },
-    formatError(formatted, error) {
+    formatError: (formatted, error) => formatError(formatted, error),
+  });
+  function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
       const known = classify(unwrapResolverError(error));
       if (known) return { ...formatted, message: redact(formatted.message), extensions: { ...formatted.extensions, ...known.extra, code: known.code } };
       // Apollo re-labels every validation error GRAPHQL_VALIDATION_FAILED; keep the limit rules' own codes.
@@ -184,9 +204,11 @@ export function createGateway(options: GatewayOptions) {
         return { message: 'internal error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
       }
       return { ...formatted, message: redact(formatted.message) };
-    },
-  });
+  }
   const rateLimiter = options.rateLimit ? createRateLimiter(options.rateLimit) : null;
+  const metrics = createGatewayMetrics(deps.hub!);
+  // The schema graphql-ws executes (Apollo builds its own from the same SDL and resolvers).
+  const executable = makeExecutableSchema({ typeDefs: typeDefs(), resolvers });
 
   return {
     server,
@@ -201,6 +223,8 @@ export function createGateway(options: GatewayOptions) {
         rateLimiter,
         trustedProxies: options.rateLimit?.trustedProxies,
         // Ready: every subgraph answers, has no indexing error and is within the lag bound of the chain's head.
+        metrics,
+        files: riskDaoRoutes(deps),
         health: { ready: () => checkReadiness({ endpoints: options.endpoints, chain: headers, maxLagSeconds: options.readyMaxLagSeconds ?? DEFAULT_READY_MAX_LAG_S }) },
         log,
       });
@@ -222,9 +246,34 @@ export function createGateway(options: GatewayOptions) {
       });
       const address = httpServer.address() as { port: number };
       const url = `http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? 'localhost' : host}:${address.port}/`;
-      const following = options.followIntervalMs ? followHeads(deps, { intervalMs: options.followIntervalMs, log }) : null;
+      const ws = serveWebSocket(httpServer, {
+        schema: executable,
+        deps,
+        limits,
+        precheck: precheck(schema, limits),
+        maxPayloadBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+        maxConnections: options.maxWsConnections ?? DEFAULT_MAX_WS_CONNECTIONS,
+        maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+        rateLimiter,
+        trustedProxies: options.rateLimit?.trustedProxies,
+        formatError: (e) => formatError(e.toJSON(), e),
+      });
+      metrics.setWebSocketConnections(ws.connections);
+      const hub = deps.hub!;
+      const following = options.followIntervalMs
+        ? followHeads(deps, {
+            intervalMs: options.followIntervalMs,
+            log,
+            onHead: (pinned) => hub.publishHead(pinned.endpoint, pinned.indexing.head),
+            onView: (handle, view, ctx, pinned) => hub.publishView(handle, view, () => lossEvents(ctx, handle, pinned)),
+          })
+        : null;
+      const webhooks = options.webhooks?.length ? startWebhooks(hub, deps, options.webhooks, { retry: options.webhookRetry, log }) : null;
       const stop = async () => {
+        await webhooks?.stop();
         await following?.stop();
+        await ws.close();
+        metrics.stop();
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         httpServer.closeIdleConnections();
         // Requests in flight get a moment to finish, then their connections are cut.

@@ -13,6 +13,7 @@ import { pinBlock, verifiedIndexingState, type BlockHeaderSource, type BlockRef,
 import { createSubgraphClient, SubgraphError, type SubgraphClient } from './sources/subgraph-client';
 import type { AccountView, ProtocolRef, ProtocolView } from './views/model';
 import type { ViewService } from './view-service';
+import type { AlertHub } from './alerts/hub';
 
 export interface EndpointConfig {
   name: string;
@@ -38,6 +39,8 @@ export interface GatewayDeps {
   views?: ViewService;
   /** The latest indexed head of each endpoint, as the follow loop last read it (absent: every request reads `_meta`). */
   heads?: HeadCache;
+  /** Per-block views and lag readings of the follow loop, pushed to subscriptions, webhooks and /metrics. */
+  hub?: AlertHub;
 }
 
 /**

@@ -28,7 +28,8 @@ export type GatewayErrorCode =
   | 'SUBGRAPH_QUERY_FAILED'
   | 'SUBGRAPH_INDEXING_ERROR'
   | 'PRICE_UNAVAILABLE'
-  | 'INCONSISTENT_DATA';
+  | 'INCONSISTENT_DATA'
+  | 'SUBSCRIPTIONS_UNAVAILABLE';
 
 export function gatewayError(code: GatewayErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extra } });

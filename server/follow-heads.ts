@@ -4,12 +4,17 @@
  * each followable protocol's view through an ordinary request context (the view service then moves
  * its state forward by the rows that changed). One endpoint failing does not stop the others.
  */
-import { createRequestContext, type GatewayDeps } from './context';
+import { createRequestContext, type GatewayDeps, type Pinned, type ProtocolHandle, type RequestContext } from './context';
+import type { ProtocolView } from './views/model';
 
 export interface FollowHeadsOptions {
   intervalMs: number;
   /** One line per failure (repeated failures of one endpoint are logged once until it recovers). */
   log?: (line: string) => void;
+  /** Each endpoint's pinned head at every tick (lag is judged at every tick: a stalled subgraph moves no view). */
+  onHead?: (pinned: Pinned) => void | Promise<void>;
+  /** Each protocol's view at the head, every tick (the listener skips blocks it has seen). */
+  onView?: (handle: ProtocolHandle, view: ProtocolView, ctx: RequestContext, pinned: Pinned) => void;
 }
 
 export function followHeads(deps: GatewayDeps, options: FollowHeadsOptions): { stop(): Promise<void> } {
@@ -21,10 +26,13 @@ export function followHeads(deps: GatewayDeps, options: FollowHeadsOptions): { s
   const tickEndpoint = async (endpoint: string, ctx: ReturnType<typeof createRequestContext>) => {
     try {
       const { pinned, protocols } = await ctx.protocolsAt(endpoint, null);
+      await options.onHead?.(pinned);
       for (const p of protocols) {
         if (stopped) return;
         if (!deps.adapters.some((a) => a.families.includes(p.family) && a.follow)) continue;
-        await ctx.protocolView({ endpoint, protocolId: p.id, family: p.family }, pinned);
+        const handle = { endpoint, protocolId: p.id, family: p.family };
+        const view = await ctx.protocolView(handle, pinned);
+        options.onView?.(handle, view, ctx, pinned);
       }
       if (lastError.delete(endpoint)) options.log?.(`following ${endpoint}: recovered`);
     } catch (err) {

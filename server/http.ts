@@ -9,7 +9,7 @@ import http from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { RequestContext } from './context';
 import { clientAddress, type RateLimiter } from './rate-limit';
-import type { GraphQLError } from 'graphql';
+import { parse, type GraphQLError } from 'graphql';
 
 /** Refusals by the HTTP layer (the GraphQL layer's codes are in errors.ts and schema/limits.ts). */
 export type HttpErrorCode =
@@ -23,6 +23,7 @@ export type HttpErrorCode =
   | 'RATE_LIMITED' // 429, with Retry-After
   | 'HEADERS_TOO_LARGE' // 431: headers or URL over node's limit (16 KB)
   | 'REQUEST_TIMEOUT' // 408 while the body arrives; after that a 200 GraphQL response
+  | 'NOT_FOUND' // 404: a /bad-debt/ path that names no file
   | 'INTERNAL_ERROR'; // 500: a bug; the message says nothing more
 
 export interface HttpOptions {
@@ -40,6 +41,10 @@ export interface HttpOptions {
   health?: { ready(): Promise<{ ready: boolean }> };
   /** Operator log; called sparingly (see throttle). */
   log?: (line: string) => void;
+  /** `GET /metrics` (Prometheus text format; never rate limited) and the request counts it reports. */
+  metrics?: { contentType: string; render(): Promise<string>; observeRequest(route: string, status: number, seconds: number): void };
+  /** `GET /bad-debt/...` (Risk DAO compatible files): null when the path is not one. */
+  files?: (pathname: string, signal: AbortSignal) => Promise<{ status: number; body: string; headers: Record<string, string> } | null>;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -141,6 +146,31 @@ function healthRoute(url: string | undefined): 'live' | 'ready' | null {
   return path === '/health/live' ? 'live' : path === '/health/ready' ? 'ready' : null;
 }
 
+/** The route a request counts under in the request metrics (a bounded set: never the raw path). */
+function routeOf(url: string | undefined): 'health' | 'metrics' | 'files' | 'graphql' {
+  const path = new URL(url ?? '/', 'http://gateway').pathname;
+  return path.startsWith('/health/') ? 'health' : path === '/metrics' ? 'metrics' : path.startsWith('/bad-debt/') ? 'files' : 'graphql';
+}
+
+/**
+ * Whether the operation to run is a subscription (refused over HTTP before validation: the schema has
+ * a Subscription type, so over HTTP it would otherwise validate and stream nothing). The text already
+ * passed the token limit, so parsing it once more is cheap; a parse error is left to Apollo to report.
+ */
+function isSubscription(query: string, body: unknown, url: URL): boolean {
+  if (!/\bsubscription\b/.test(query)) return false;
+  let document;
+  try {
+    document = parse(query);
+  } catch {
+    return false;
+  }
+  const name = (body as { operationName?: string } | undefined)?.operationName ?? url.searchParams.get('operationName');
+  const operations = document.definitions.filter((d) => d.kind === 'OperationDefinition');
+  const chosen = name ? operations.find((o) => o.name?.value === name) : operations.length === 1 ? operations[0] : undefined;
+  return chosen?.operation === 'subscription';
+}
+
 export function createHttpHandler(apollo: ApolloServer<RequestContext>, context: (signal: AbortSignal) => RequestContext, options: HttpOptions) {
   const log = throttle(options.log);
   const anyOrigin = options.corsOrigins.includes('*');
@@ -148,6 +178,11 @@ export function createHttpHandler(apollo: ApolloServer<RequestContext>, context:
 
   return (req: http.IncomingMessage, res: http.ServerResponse) => {
     const controller = new AbortController();
+    const startedAt = performance.now();
+    if (options.metrics) {
+      const route = routeOf(req.url);
+      res.on('finish', () => options.metrics!.observeRequest(route, res.statusCode, (performance.now() - startedAt) / 1000));
+    }
     let phase: 'body' | 'graphql' = 'body';
     const send = (status: number, body: string, headers: Record<string, string> = {}) => {
       if (res.headersSent || res.writableEnded) return;
@@ -187,8 +222,17 @@ export function createHttpHandler(apollo: ApolloServer<RequestContext>, context:
         const state = await options.health!.ready();
         return send(state.ready ? 200 : 503, JSON.stringify(state), { 'cache-control': 'no-store' });
       }
+      if (options.metrics && req.method === 'GET' && routeOf(req.url) === 'metrics') {
+        const text = await options.metrics.render();
+        return send(200, text, { 'content-type': options.metrics.contentType, 'cache-control': 'no-store' });
+      }
       const wait = options.rateLimiter?.take(clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], options.trustedProxies)) ?? 0;
       if (wait > 0) throw new Refusal(429, 'RATE_LIMITED', `too many requests from this client; retry in ${wait} s`, { retryAfterSeconds: wait });
+      if (options.files && req.method === 'GET' && routeOf(req.url) === 'files') {
+        const answer = await options.files(new URL(req.url ?? '/', 'http://gateway').pathname, controller.signal);
+        if (answer) return send(answer.status, answer.body, answer.headers);
+        throw new Refusal(404, 'NOT_FOUND', 'no such file: list /bad-debt/latest/');
+      }
       if (req.method !== 'GET' && req.method !== 'POST') throw new Refusal(405, 'METHOD_NOT_ALLOWED', `method ${req.method} is not supported: POST a JSON GraphQL request (or GET with ?query=)`);
       const url = new URL(req.url ?? '/', 'http://gateway');
       let body: unknown;
@@ -218,6 +262,9 @@ export function createHttpHandler(apollo: ApolloServer<RequestContext>, context:
           return { message: e.message, ...(e.locations ? { locations: e.locations } : {}), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...extensions } };
         });
         return send(400, JSON.stringify({ errors }));
+      }
+      if (query !== null && isSubscription(query, body, url)) {
+        throw new Refusal(400, 'OPERATION_NOT_SUPPORTED', 'subscriptions are served over WebSocket (graphql-ws, same URL): this gateway answers queries only over HTTP');
       }
       await yieldToLoop();
       const headers = new HeaderMap();

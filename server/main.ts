@@ -3,11 +3,14 @@
  * Every flag has an environment variable (GATEWAY_SUBGRAPHS as comma-separated name=url pairs,
  * GATEWAY_RPC_URL, GATEWAY_PORT, GATEWAY_HOST, GATEWAY_SUBGRAPH_TIMEOUT_MS, GATEWAY_FOLLOW_INTERVAL_MS:
  * how often head views are moved to the indexed head, 0 = only on request, default 2000;
- * GATEWAY_MAX_FOLLOWED_POSITIONS: positions the view service may hold, default 2,000,000; and the
+ * GATEWAY_MAX_FOLLOWED_POSITIONS: positions the view service may hold, default 2,000,000;
+ * GATEWAY_WEBHOOKS_FILE / --webhooks FILE: alert webhooks (server/alerts/webhooks.ts); and the
  * request limits of NUMERIC_FLAGS, GATEWAY_INTROSPECTION, GATEWAY_CORS_ORIGINS). The README's gateway
  * table lists them all with their defaults.
  */
+import fs from 'node:fs';
 import { createGateway, type GatewayOptions } from './app';
+import { parseWebhookConfig } from './alerts/webhooks';
 import type { EndpointConfig } from './context';
 import type { QueryLimits } from './schema/limits';
 
@@ -72,6 +75,7 @@ async function main() {
   const numeric: NumericOptions = { limits: {} };
   for (const n of NUMERIC_FLAGS) if (process.env[n.env]) n.set(numeric, wholeNumber(n.env, process.env[n.env]!));
   let introspection = process.env.GATEWAY_INTROSPECTION ? flagBoolean('GATEWAY_INTROSPECTION', process.env.GATEWAY_INTROSPECTION) : undefined;
+  let webhooksFile = process.env.GATEWAY_WEBHOOKS_FILE || undefined;
   const corsOrigins = (process.env.GATEWAY_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
@@ -86,18 +90,27 @@ async function main() {
     else if (flag === '--host') host = value();
     else if (flag === '--follow-interval-ms') followIntervalMs = Number(value());
     else if (flag === '--max-followed-positions') maxFollowedPositions = Number(value());
+    else if (flag === '--webhooks') webhooksFile = value();
     else fail(`unknown argument "${argv[i]}"`);
   }
   if (specs.length === 0) fail('no subgraph endpoint: pass --subgraph name=URL or set GATEWAY_SUBGRAPHS');
   if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`port must be 1-65535, got ${port}`);
   if (!Number.isInteger(followIntervalMs) || followIntervalMs < 0) fail(`the follow interval must be a whole number of milliseconds >= 0, got ${followIntervalMs}`);
   if (maxFollowedPositions !== undefined && (!Number.isInteger(maxFollowedPositions) || maxFollowedPositions < 0)) fail(`the followed position budget must be a whole number >= 0, got ${maxFollowedPositions}`);
+  let webhooks;
+  try {
+    webhooks = webhooksFile ? parseWebhookConfig(fs.readFileSync(webhooksFile, 'utf8'), process.env) : undefined;
+  } catch (err) {
+    fail(`${webhooksFile}: ${(err as Error).message}`);
+  }
+  if (webhooks && followIntervalMs === 0) fail('webhooks need the follow loop: --follow-interval-ms above 0');
   const gateway = createGateway({
     endpoints: parseEndpoints(specs),
     rpcUrl,
     subgraphTimeoutMs: timeout,
     followIntervalMs,
     maxFollowedPositions,
+    webhooks,
     ...numeric,
     introspection,
     corsOrigins,

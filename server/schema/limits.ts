@@ -327,7 +327,8 @@ export function operationCost(input: CostInput, limits: QueryLimits): Cost {
       }
     }
   };
-  const root = input.operation.operation === 'query' ? schema.getQueryType() : null;
+  // A subscription's selection is computed once per event (per block), like a query at the head.
+  const root = input.operation.operation === 'query' ? schema.getQueryType() : input.operation.operation === 'subscription' ? schema.getSubscriptionType() : null;
   if (root) walk(input.operation.selectionSet, root, 1);
   return { cost, fields, pins: pins.size, partial: over() };
 }

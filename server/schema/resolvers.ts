@@ -12,6 +12,7 @@ import type { IndexingState } from '../sources/blocks';
 import type { LiquidationRow } from '../sources/liquidations';
 import type { AccountView, Computed, MarketView, PositionView, ProtocolView } from '../views/model';
 import type { SocializedLossRow } from '../views/adapter';
+import { subscriptionResolvers } from '../alerts/subscriptions';
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 // Aave: pool ++ asset (20 + 20 bytes); Morpho Blue: Morpho ++ market id (20 + 32 bytes).
@@ -398,6 +399,8 @@ export const resolvers = {
         liquidatorProfitUSD: formatUnits(l.liquidatorProfitBase, s.baseDecimals),
       })),
   },
+  // Alerting bots (issue 12): Subscription and Alert, in their own module.
+  ...subscriptionResolvers,
 };
 
 type StatsOut = ReturnType<typeof liquidationStats> & { baseDecimals: number };

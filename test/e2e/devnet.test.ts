@@ -14,6 +14,7 @@ import { morphoGatewaySuite, sideBySideSuite } from './morpho-gateway.suite';
 import { oraclePricingSuite, rpcLessGatewaySuite, upgradeWindowSuite } from './pricing.suite';
 import { reorgSuite } from './reorg.suite';
 import { viewServiceSuite } from './view-service.suite';
+import { alertsSuite, riskDaoSuite } from './alerts.suite';
 
 /**
  * One real stack (anvil + Aave V3.0 and V3.6 + scenarios + Postgres + graph-node + gateway), started
@@ -122,6 +123,9 @@ describe('all protocols side by side', () =>
 describe('aave-v3: a reorg that removes liquidations', () => reorgSuite(() => ({ state: stack!.state, chain, testClient }), 'aave-v3'));
 // After the reorg: the every-block walk then also covers the reorganised heights.
 describe('the head-following view service', () => viewServiceSuite(() => ({ state: stack!.state, chain, testClient }), 'aave-v3'));
+// After it (it walks every block from the start): one price crash and its restoration, two blocks.
+describe('alerting bots: pushed figures and alerts over graphql-ws', () => alertsSuite(() => ({ state: stack!.state, chain, testClient }), 'aave-v3'));
+describe("alerting bots: Risk DAO's bad-debt files", () => riskDaoSuite(() => ({ state: stack!.state, chain, testClient }), 'aave-v3'));
 
 /** The process groups of the stack whose leader's command line matches `pattern`. */
 function groupsRunning(pattern: RegExp): number[] {
