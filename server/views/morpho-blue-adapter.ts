@@ -23,6 +23,7 @@ import { AccountBook } from './account-book';
 import { viewFromScratch, type AdapterInput, type Follower, type ProtocolAdapter, type SocializedLossRow } from './adapter';
 import type { Pricing } from './model';
 import { lazy } from './lazy';
+import { morphoStressedViews } from './morpho-blue-stress';
 import { MORPHO_BASE_DECIMALS, morphoAccountViews, morphoProtocolView, morphoRef, type MorphoInputs } from './morpho-blue';
 
 /** USD prices (MORPHO_BASE_DECIMALS) of `tokens` at `block` from the protocols that offer them, with where each comes from. */
@@ -202,6 +203,11 @@ export const morphoBlueAdapter: ProtocolAdapter = {
   },
   liquidations: liquidationRows,
   socializedLosses: socializedRows,
+  // Research: the same view with shocked oracle and USD prices (morpho-blue-stress.ts).
+  async stressedViews(i, scenarios, timestamp) {
+    const [inputs, state] = await Promise.all([inputsAt(i), morphoFollower.load(i)]);
+    return inputs && state && morphoStressedViews(inputs, state.all(), scenarios, timestamp);
+  },
 };
 
 

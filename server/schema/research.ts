@@ -1,0 +1,9 @@
+/** The research section's resolvers (schema.graphql, "Research"), merged into the resolver map in one place. */
+import { liquidationCurve, stress } from './research-stress';
+
+export const researchQuery = { stress, liquidationCurve };
+
+/** The resolver map with the research queries added (its other fields untouched). */
+export function withResearch<R extends { Query: object }>(resolvers: R): R {
+  return { ...resolvers, Query: { ...resolvers.Query, ...researchQuery } };
+}
