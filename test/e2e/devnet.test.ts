@@ -12,6 +12,7 @@ import { morphoIndexingSuite } from './morpho-blue-indexing.suite';
 import { morphoGatewaySuite, sideBySideSuite } from './morpho-gateway.suite';
 import { oraclePricingSuite, rpcLessGatewaySuite, upgradeWindowSuite } from './pricing.suite';
 import { viewServiceSuite } from './view-service.suite';
+import { researchSuite } from './research.suite';
 
 /**
  * One real stack (anvil + Aave V3.0 and V3.6 + scenarios + Postgres + graph-node + gateway), started
@@ -116,6 +117,8 @@ describe('all protocols side by side', () =>
     aaveOracle: stack!.state.devnet['aave-v3'].deployment.aaveOracle,
     indexedBlock: stack!.state.indexedBlock,
   })));
+// Research (stress, history, exports): reads pinned checkpoints only, never the head.
+describe('research: stress tests predict the crash, history and exports', () => researchSuite(() => ({ state: stack!.state, chain })));
 // Last: it reorganises the chain (snapshot, revert, other blocks) and adds blocks after the scenario.
 describe('the head-following view service', () => viewServiceSuite(() => ({ state: stack!.state, chain, testClient }), 'aave-v3'));
 

@@ -1,0 +1,131 @@
+import { parseAbi, type PublicClient } from 'viem';
+import { formatUnits } from '../../server/metrics/decimal';
+import { changeBetween } from '../../server/metrics/stress';
+import { gqlData } from '../support/gateway-client';
+import { lower } from '../support/chain';
+import type { StackState } from '../support/stack-process';
+
+const ORACLE = parseAbi(['function getAssetPrice(address) view returns (uint256)']);
+const POOL = parseAbi(['function getUserAccountData(address) view returns (uint256 totalCollateralBase, uint256 totalDebtBase, uint256 availableBorrowsBase, uint256 currentLiquidationThreshold, uint256 ltv, uint256 healthFactor)']);
+const FEED = parseAbi(['function latestAnswer() view returns (int256)']);
+const ONE = 10n ** 18n;
+const BASE_DECIMALS = 8; // AaveOracle BASE_CURRENCY_UNIT 1e8 (USD); Morpho's USD figures use the same
+
+interface Checkpoint {
+  name: string;
+  block: number | string;
+  timestamp?: number;
+}
+const checkpoint = (cps: Checkpoint[], name: string) => {
+  const cp = cps.find((c) => c.name === name);
+  if (!cp || cp.timestamp === undefined) throw new Error(`no checkpoint ${name} with a timestamp`);
+  return { block: Number(cp.block), timestamp: cp.timestamp };
+};
+const shockList = (shocks: { asset: string; change: string }[]) => `[${shocks.map((s) => `{ asset: "${s.asset}", change: "${s.change}" }`).join(', ')}]`;
+
+const ACCOUNT = 'address liquidatable insolvent debtUSD collateralUSD badDebtUSD healthFactor';
+const FIGURES = 'liquidatableAccounts insolventAccounts liquidatableDebtUSD latentBadDebtUSD';
+
+interface StressAnswer {
+  stress: {
+    accruedTo: number;
+    newlyLiquidatableAccounts: number;
+    after: Record<string, unknown>;
+    accounts: { totalCount: number; items: { address: string; liquidatable: boolean; insolvent: boolean }[] };
+  };
+}
+const stressQuery = (protocol: string, shocks: string, block: number, accrueTo?: number) =>
+  `{ stress(protocol: "${protocol}", shocks: ${shocks}, block: ${block}${accrueTo === undefined ? '' : `, accrueTo: ${accrueTo}`}) { accruedTo newlyLiquidatableAccounts after { ${FIGURES} } accounts(first: 1000) { totalCount items { ${ACCOUNT} } } } }`;
+
+/**
+ * The devnet crash predicted from the block before it: every price move between the `before-crash`
+ * and `after-crash` checkpoints (read from the oracle at both blocks, not from the scenario) applied
+ * as a shock at before-crash, interest accrued to after-crash's timestamp, gives exactly the chain's
+ * after-crash liquidatable and insolvent accounts, their debts, collateral, health factors and bad
+ * debt (Aave: Pool.getUserAccountData at after-crash; nothing but prices moves in between). Reads
+ * pinned checkpoints only, never the head.
+ */
+export function researchSuite(ctx: () => { state: StackState; chain: PublicClient }) {
+  for (const name of ['aave-v3', 'aave-v3.6', 'aave-v3-upgraded']) {
+    it(`${name}: the crash's price moves applied at before-crash predict the after-crash accounts exactly (getUserAccountData)`, async () => {
+      const { state, chain } = ctx();
+      const { deployment, scenario } = state.devnet[name];
+      const before = checkpoint(scenario.checkpoints, 'before-crash');
+      const after = checkpoint(scenario.checkpoints, 'after-crash');
+      const shocks: { asset: string; change: string }[] = [];
+      for (const r of deployment.reserves) {
+        const [p0, p1] = await Promise.all([before, after].map((c) => chain.readContract({ address: deployment.aaveOracle, abi: ORACLE, functionName: 'getAssetPrice', args: [r.underlying], blockNumber: BigInt(c.block) })));
+        if (p0 !== p1) shocks.push({ asset: lower(r.underlying), change: changeBetween(p0, p1) });
+      }
+      expect(shocks.length).toBeGreaterThan(0);
+      const { stress } = await gqlData<StressAnswer>(state.gatewayUrl, stressQuery(name, shockList(shocks), before.block, after.timestamp));
+      expect(stress.accruedTo).toBe(after.timestamp);
+
+      const want: ({ address: string } & Record<string, unknown>)[] = [];
+      let latent = 0n;
+      let liquidatableDebt = 0n;
+      for (const address of [...new Set(scenario.accounts.map(lower))]) {
+        const [collateral, debt, , , , healthFactor] = await chain.readContract({ address: deployment.pool, abi: POOL, functionName: 'getUserAccountData', args: [address], blockNumber: BigInt(after.block) });
+        if (debt === 0n) continue;
+        // The gateway's liquidatable: the protocol's rule (HF < 1) with collateral left to seize.
+        const liquidatable = healthFactor < ONE && collateral > 0n;
+        const bad = debt > collateral ? debt - collateral : 0n;
+        latent += bad;
+        if (liquidatable) liquidatableDebt += debt;
+        if (!liquidatable && bad === 0n) continue;
+        want.push({ address, liquidatable, insolvent: bad > 0n, debtUSD: formatUnits(debt, BASE_DECIMALS), collateralUSD: formatUnits(collateral, BASE_DECIMALS), badDebtUSD: formatUnits(bad, BASE_DECIMALS), healthFactor: formatUnits(healthFactor, 18) });
+      }
+      const byAddress = (a: { address: string }, b: { address: string }) => a.address.localeCompare(b.address);
+      expect(want.some((w) => w.liquidatable)).toBe(true);
+      expect([...stress.accounts.items].map((i) => ({ ...i, address: lower(i.address) })).sort(byAddress)).toEqual(want.sort(byAddress));
+      expect(stress.after).toMatchObject({
+        liquidatableAccounts: want.filter((w) => w.liquidatable).length,
+        insolventAccounts: want.filter((w) => w.insolvent).length,
+        liquidatableDebtUSD: formatUnits(liquidatableDebt, BASE_DECIMALS),
+        latentBadDebtUSD: formatUnits(latent, BASE_DECIMALS),
+      });
+      // The crash made accounts liquidatable that were not before it.
+      expect(stress.newlyLiquidatableAccounts).toBeGreaterThan(0);
+    }, 60_000);
+  }
+
+  it("morpho-blue: the crash's feed moves applied at before-crash predict the after-crash figures (equal to the gateway's own at after-crash, which the Morpho gateway suite checks against Morpho)", async () => {
+    const { state, chain } = ctx();
+    const { deployment, scenario } = state.devnet['morpho-blue'] as unknown as { deployment: { tokens: { address: string; feed: { proxy: `0x${string}` } }[] }; scenario: { checkpoints: Checkpoint[] } };
+    const before = checkpoint(scenario.checkpoints, 'before-crash');
+    const after = checkpoint(scenario.checkpoints, 'after-crash');
+    const shocks: { asset: string; change: string }[] = [];
+    for (const t of deployment.tokens) {
+      const [a0, a1] = await Promise.all([before, after].map((c) => chain.readContract({ address: t.feed.proxy, abi: FEED, functionName: 'latestAnswer', blockNumber: BigInt(c.block) })));
+      if (a0 !== a1) shocks.push({ asset: lower(t.address), change: changeBetween(a0, a1) });
+    }
+    expect(shocks.length).toBeGreaterThan(0);
+    const { stress } = await gqlData<StressAnswer>(state.gatewayUrl, stressQuery('morpho-blue', shockList(shocks), before.block, after.timestamp));
+    type Plain = { address: string; liquidatable: boolean; unliquidatable: boolean; debtUSD: string; badDebtUSD: string };
+    const plain = await gqlData<{ protocol: Record<string, unknown>; accounts: { items: Plain[] } }>(
+      state.gatewayUrl,
+      `{ protocol(id: "morpho-blue", block: ${after.block}) { ${FIGURES} } accounts(protocol: "morpho-blue", block: ${after.block}, first: 1000) { items { ${ACCOUNT.replace(' insolvent', '')} unliquidatable } } }`,
+    );
+    expect(stress.after).toEqual(plain.protocol);
+    // The stress lists count "liquidatable" as the protocol totals do: the rule holds and there is collateral to seize.
+    const hit = plain.accounts.items
+      .map(({ unliquidatable, ...a }) => ({ ...a, liquidatable: a.liquidatable && !unliquidatable, insolvent: a.badDebtUSD !== '0' }))
+      .filter((a) => a.debtUSD !== '0' && (a.liquidatable || a.insolvent));
+    const byAddress = (a: { address: string }, b: { address: string }) => a.address.localeCompare(b.address);
+    expect(hit.length).toBeGreaterThan(0);
+    expect([...stress.accounts.items].sort(byAddress)).toEqual(hit.sort(byAddress));
+  }, 60_000);
+
+  it('a zero shock equals the plain figures at a pinned block (every protocol)', async () => {
+    const { state } = ctx();
+    for (const name of Object.keys(state.devnet)) {
+      const block = checkpoint(state.devnet[name].scenario.checkpoints, 'after-crash').block;
+      const data = await gqlData<{ stress: { after: unknown; before: unknown; newlyLiquidatableAccounts: number }; protocol: unknown }>(
+        state.gatewayUrl,
+        `{ stress(protocol: "${name}", shocks: [], block: ${block}) { newlyLiquidatableAccounts before { ${FIGURES} } after { ${FIGURES} } } protocol(id: "${name}", block: ${block}) { ${FIGURES} } }`,
+      );
+      expect({ name, after: data.stress.after, before: data.stress.before }).toEqual({ name, after: data.protocol, before: data.protocol });
+      expect(data.stress.newlyLiquidatableAccounts).toBe(0);
+    }
+  }, 60_000);
+}
