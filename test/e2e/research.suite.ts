@@ -25,6 +25,7 @@ const shockList = (shocks: { asset: string; change: string }[]) => `[${shocks.ma
 
 const ACCOUNT = 'address liquidatable insolvent debtUSD collateralUSD badDebtUSD healthFactor';
 const FIGURES = 'liquidatableAccounts insolventAccounts liquidatableDebtUSD latentBadDebtUSD';
+const STATE = `${FIGURES} totalBorrowedUSD solvencyRatio equityUSD debtToEquity coverageRatio outstandingDeficitUSD`;
 
 interface StressAnswer {
   stress: {
@@ -127,5 +128,47 @@ export function researchSuite(ctx: () => { state: StackState; chain: PublicClien
       expect({ name, after: data.stress.after, before: data.stress.before }).toEqual({ name, after: data.protocol, before: data.protocol });
       expect(data.stress.newlyLiquidatableAccounts).toBe(0);
     }
+  }, 60_000);
+
+  it('aave-v3.6 history: each hourly point is the time-travel view at the last block before its end (chain headers), with the hour\'s flows; a repeat is served from kept points', async () => {
+    const { state, chain } = ctx();
+    const { scenario } = state.devnet['aave-v3.6'];
+    const from = checkpoint(scenario.checkpoints, 'before-crash').timestamp - 3600;
+    const last = checkpoint(scenario.checkpoints, 'after-full-coverage');
+    const q = `{ history(protocol: "aave-v3.6", fromTimestamp: ${from}, toTimestamp: ${last.timestamp}, interval: HOUR) { computedPoints keptPoints points { intervalStart intervalEnd block { number timestamp } ${STATE} liquidations liquidatedDebtUSD liquidationBonusUSD liquidationProtocolFeeUSD realizedBadDebts realizedBadDebtUSD } } }`;
+    type Point = Record<string, unknown> & { intervalStart: number; intervalEnd: number; block: { number: number; timestamp: number } };
+    const { history } = await gqlData<{ history: { computedPoints: number; keptPoints: number; points: Point[] } }>(state.gatewayUrl, q);
+    expect(history.points.length).toBeGreaterThanOrEqual(2);
+    let liquidations = 0;
+    let realized = 0;
+    for (const p of history.points) {
+      const n = p.block.number;
+      // The last block before the interval's end (or the range's end), by the chain's own headers.
+      const end = Math.min(p.intervalEnd, last.timestamp + 1);
+      const [own, next] = await Promise.all([chain.getBlock({ blockNumber: BigInt(n) }), chain.getBlock({ blockNumber: BigInt(n + 1) })]);
+      expect(Number(own.timestamp)).toBeLessThan(end);
+      expect(Number(next.timestamp)).toBeGreaterThanOrEqual(end);
+      const range = `fromTimestamp: ${p.intervalStart}, toTimestamp: ${p.intervalEnd - 1}, toBlock: ${last.block}`;
+      const plain = await gqlData<{ protocol: Record<string, unknown>; liquidations: { totalCount: number; stats: Record<string, string> }; realizedBadDebts: { totalCount: number; totalUSD: string } }>(
+        state.gatewayUrl,
+        `{ protocol(id: "aave-v3.6", block: ${n}) { ${STATE} } liquidations(protocol: "aave-v3.6", ${range}) { totalCount stats { debtRepaidUSD liquidatorProfitUSD protocolFeeUSD } } realizedBadDebts(protocol: "aave-v3.6", ${range}) { totalCount totalUSD } }`,
+      );
+      expect(p).toMatchObject({
+        ...plain.protocol,
+        liquidations: plain.liquidations.totalCount,
+        liquidatedDebtUSD: plain.liquidations.stats.debtRepaidUSD,
+        liquidationBonusUSD: plain.liquidations.stats.liquidatorProfitUSD,
+        liquidationProtocolFeeUSD: plain.liquidations.stats.protocolFeeUSD,
+        realizedBadDebts: plain.realizedBadDebts.totalCount,
+        realizedBadDebtUSD: plain.realizedBadDebts.totalUSD,
+      });
+      liquidations += p.liquidations as number;
+      realized += p.realizedBadDebts as number;
+    }
+    // The crash hour holds the liquidations and the deficits the scenario made.
+    expect(liquidations).toBeGreaterThan(0);
+    expect(realized).toBeGreaterThan(0);
+    const again = await gqlData<{ history: { computedPoints: number; keptPoints: number } }>(state.gatewayUrl, q);
+    expect({ computed: again.history.computedPoints, kept: again.history.keptPoints }).toEqual({ computed: 0, kept: history.points.length });
   }, 60_000);
 }
