@@ -204,6 +204,7 @@ export function createGateway(options: GatewayOptions) {
         // Ready: every subgraph answers, has no indexing error and is within the lag bound of the chain's head.
         health: { ready: () => checkReadiness({ endpoints: options.endpoints, chain: headers, maxLagSeconds: options.readyMaxLagSeconds ?? DEFAULT_READY_MAX_LAG_S }) },
         log,
+        exportPageSize: deps.maxFirst,
       });
       const httpServer = http.createServer(handler);
       // What node refuses before a request exists (oversized headers or URL, broken HTTP) is answered in JSON too.

@@ -1,31 +1,17 @@
-import path from 'node:path';
-import { createGateway } from '../../server/app';
-import { freePort } from '../../devnet/stack/ports';
-import { loadEntityTypes } from '../../bench/replay/entities';
-import { readRecording } from '../../bench/replay/recording';
-import { startReplayServer } from '../../bench/replay/server';
-import { synthesize } from '../../bench/replay/store';
+import { startReplayGateway } from '../support/replay-gateway';
 
 /**
  * stress and liquidationCurve over the recorded Aave V3.0 devnet (50 accounts, no RPC: indexed
  * prices), through the real gateway: a zero shock equals the plain figures; bad input is refused
  * with stable codes.
  */
-const FIXTURE = path.join(__dirname, '..', 'fixtures', 'replay', 'aave-v3.0-50.json.gz');
-const recording = readRecording(FIXTURE);
 
 let stop: () => Promise<void>;
 let url: string;
 beforeAll(async () => {
-  const store = synthesize(recording, loadEntityTypes());
-  store.setHead(recording.head.number);
-  const replay = await startReplayServer(store);
-  const gateway = await createGateway({ endpoints: [{ name: recording.endpoint, url: replay.url }] }).listen(await freePort());
-  url = gateway.url;
-  stop = async () => {
-    await gateway.stop();
-    await replay.stop();
-  };
+  const started = await startReplayGateway();
+  url = started.url;
+  stop = started.stop;
 });
 afterAll(() => stop());
 
