@@ -2,6 +2,9 @@ import { parseAbi, type PublicClient } from 'viem';
 import { formatUnits } from '../../server/metrics/decimal';
 import { changeBetween } from '../../server/metrics/stress';
 import { gqlData } from '../support/gateway-client';
+import { asCsv, asParquet, download, readCsv, readParquet } from '../support/exports';
+import { columnName, selection, TABLES, valueAt } from '../../server/exports/tables';
+import { METHODOLOGY_VERSION } from '../../server/methodology';
 import { lower } from '../support/chain';
 import type { StackState } from '../support/stack-process';
 
@@ -170,5 +173,38 @@ export function researchSuite(ctx: () => { state: StackState; chain: PublicClien
     expect(realized).toBeGreaterThan(0);
     const again = await gqlData<{ history: { computedPoints: number; keptPoints: number } }>(state.gatewayUrl, q);
     expect({ computed: again.history.computedPoints, kept: again.history.keptPoints }).toEqual({ computed: 0, kept: history.points.length });
+  }, 60_000);
+
+  it('exports (CSV read by csv-parse, Parquet by hyparquet) hold exactly the API rows of liquidations, realized bad debt, socialized losses, accounts and history at pinned blocks', async () => {
+    const { state } = ctx();
+    const v36 = state.devnet['aave-v3.6'].scenario.checkpoints;
+    const morpho = state.devnet['morpho-blue'].scenario.checkpoints;
+    const lastOf = (cps: Checkpoint[]) => Number(cps[cps.length - 1].block);
+    const crash = checkpoint(v36, 'after-crash');
+    const cases: { table: string; params: Record<string, string | number>; range: string }[] = [
+      { table: 'liquidations', params: { protocol: 'aave-v3.6', toBlock: lastOf(v36) }, range: `0-${lastOf(v36)}` },
+      { table: 'realized-bad-debts', params: { protocol: 'aave-v3.6', toBlock: lastOf(v36) }, range: `0-${lastOf(v36)}` },
+      { table: 'socialized-losses', params: { protocol: 'morpho-blue', toBlock: lastOf(morpho) }, range: `0-${lastOf(morpho)}` },
+      { table: 'accounts', params: { protocol: 'morpho-blue', block: checkpoint(morpho, 'after-crash').block }, range: `${checkpoint(morpho, 'after-crash').block}-${checkpoint(morpho, 'after-crash').block}` },
+      { table: 'history', params: { protocol: 'aave-v3.6', fromTimestamp: crash.timestamp - 3600, toTimestamp: crash.timestamp, interval: 'HOUR' }, range: '' },
+    ];
+    for (const c of cases) {
+      const t = TABLES[c.table];
+      const args = Object.entries(c.params).map(([k, v]) => `${k}: ${typeof v === 'number' || k === 'interval' ? v : `"${v}"`}`).join(', ');
+      const data = await gqlData<{ page: { items?: Record<string, unknown>[]; points?: Record<string, unknown>[] } }>(state.gatewayUrl, `{ page: ${t.field}(${args}${t.paged ? ', first: 1000' : ''}) { ${t.paged ? 'items' : 'points'} { ${selection(t.columns.map((col) => col.path))} } } }`);
+      const items = (data.page.items ?? data.page.points)!;
+      const want = items.map((item) => Object.fromEntries(t.columns.map((col) => [columnName(col), valueAt(item, col.path)])));
+      expect({ table: c.table, rows: want.length > 0 }).toEqual({ table: c.table, rows: true });
+      const query = new URLSearchParams(Object.fromEntries(Object.entries(c.params).map(([k, v]) => [k, String(v)])));
+      const csv = await download(`${state.gatewayUrl.replace(/\/$/, '')}/export/${c.table}.csv?${query}`);
+      expect({ table: c.table, rows: readCsv(csv.body) }).toEqual({ table: c.table, rows: want.map(asCsv) });
+      const pq = await download(`${state.gatewayUrl.replace(/\/$/, '')}/export/${c.table}.parquet?${query}`);
+      const read = readParquet(pq.body);
+      expect({ table: c.table, rows: read.rows }).toEqual({ table: c.table, rows: want.map(asParquet) });
+      expect(read.metadata.methodology_version).toBe(METHODOLOGY_VERSION);
+      const range = c.range || `${Math.min(...items.map((i) => Number(valueAt(i, 'block.number'))))}-${Math.max(...items.map((i) => Number(valueAt(i, 'block.number'))))}`;
+      expect(csv.headers.get('x-block-range')).toBe(range);
+      expect(pq.headers.get('content-disposition')).toContain(`_${c.table}_blocks-${range}_methodology-${METHODOLOGY_VERSION}.parquet`);
+    }
   }, 60_000);
 }
