@@ -50,12 +50,14 @@ const stressQuery = (protocol: string, shocks: string, block: number, accrueTo?:
  * pinned checkpoints only, never the head.
  */
 export function researchSuite(ctx: () => { state: StackState; chain: PublicClient }) {
-  for (const name of ['aave-v3', 'aave-v3.6', 'aave-v3-upgraded']) {
-    it(`${name}: the crash's price moves applied at before-crash predict the after-crash accounts exactly (getUserAccountData)`, async () => {
+  // The upgraded market runs the scenario twice: a crash before the in-place upgrade (v3.0 rules) and one after (v3.6).
+  const crashes: [string, string][] = [['aave-v3', ''], ['aave-v3.6', ''], ['aave-v3-upgraded', 'v3.0 '], ['aave-v3-upgraded', 'v3.6 ']];
+  for (const [name, prefix] of crashes) {
+    it(`${name}${prefix ? ` (${prefix.trim()} run)` : ''}: the crash's price moves applied at before-crash predict the after-crash accounts exactly (getUserAccountData)`, async () => {
       const { state, chain } = ctx();
       const { deployment, scenario } = state.devnet[name];
-      const before = checkpoint(scenario.checkpoints, 'before-crash');
-      const after = checkpoint(scenario.checkpoints, 'after-crash');
+      const before = checkpoint(scenario.checkpoints, `${prefix}before-crash`);
+      const after = checkpoint(scenario.checkpoints, `${prefix}after-crash`);
       const shocks: { asset: string; change: string }[] = [];
       for (const r of deployment.reserves) {
         const [p0, p1] = await Promise.all([before, after].map((c) => chain.readContract({ address: deployment.aaveOracle, abi: ORACLE, functionName: 'getAssetPrice', args: [r.underlying], blockNumber: BigInt(c.block) })));
@@ -123,7 +125,8 @@ export function researchSuite(ctx: () => { state: StackState; chain: PublicClien
   it('a zero shock equals the plain figures at a pinned block (every protocol)', async () => {
     const { state } = ctx();
     for (const name of Object.keys(state.devnet)) {
-      const block = checkpoint(state.devnet[name].scenario.checkpoints, 'after-crash').block;
+      const cps = state.devnet[name].scenario.checkpoints;
+      const block = checkpoint(cps, cps.some((c) => c.name === 'after-crash') ? 'after-crash' : 'v3.6 after-crash').block;
       const data = await gqlData<{ stress: { after: unknown; before: unknown; newlyLiquidatableAccounts: number }; protocol: unknown }>(
         state.gatewayUrl,
         `{ stress(protocol: "${name}", shocks: [], block: ${block}) { newlyLiquidatableAccounts before { ${FIGURES} } after { ${FIGURES} } } protocol(id: "${name}", block: ${block}) { ${FIGURES} } }`,
