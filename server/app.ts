@@ -17,6 +17,7 @@ import { landingPage } from './landing';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit';
 import { costLimitError, DEFAULT_LIMITS, precheck, structureRules, suggestionMask, type QueryLimits } from './schema/limits';
 import { resolvers } from './schema/resolvers';
+import { withResearch } from './schema/research';
 import { createRpcHeaderSource } from './sources/blocks';
 import { createRpcChainReader } from './sources/chain';
 import type { ProtocolAdapter } from './views/adapter';
@@ -179,7 +180,7 @@ export function createGateway(options: GatewayOptions) {
   const schema = buildSchema(typeDefs());
   const server = new ApolloServer<RequestContext>({
     typeDefs: typeDefs(),
-    resolvers,
+    resolvers: withResearch(resolvers),
     introspection: options.introspection ?? false,
     // Also checked by the HTTP layer before Apollo sees the query (precheck); here for any other entry (executeOperation).
     validationRules: structureRules(limits),
@@ -227,6 +228,7 @@ export function createGateway(options: GatewayOptions) {
         files: riskDaoRoutes(deps),
         health: { ready: () => checkReadiness({ endpoints: options.endpoints, chain: headers, maxLagSeconds: options.readyMaxLagSeconds ?? DEFAULT_READY_MAX_LAG_S }) },
         log,
+        exportPageSize: deps.maxFirst,
       });
       const httpServer = http.createServer(handler);
       // What node refuses before a request exists (oversized headers or URL, broken HTTP) is answered in JSON too.

@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { MetricError } from './metrics/errors';
+import { ShockError } from './metrics/stress';
 import { SubgraphError } from './sources/subgraph-client';
 
 /**
@@ -29,7 +30,11 @@ export type GatewayErrorCode =
   | 'SUBGRAPH_INDEXING_ERROR'
   | 'PRICE_UNAVAILABLE'
   | 'INCONSISTENT_DATA'
-  | 'SUBSCRIPTIONS_UNAVAILABLE';
+  | 'SUBSCRIPTIONS_UNAVAILABLE'
+  // research (stress, liquidationCurve, history)
+  | 'INVALID_SHOCK'
+  | 'UNKNOWN_ASSET'
+  | 'TOO_MANY_POINTS';
 
 export function gatewayError(code: GatewayErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extra } });
@@ -39,6 +44,7 @@ export function gatewayError(code: GatewayErrorCode, message: string, extra: Rec
 export function classify(err: unknown): { code: GatewayErrorCode; extra: Record<string, unknown> } | null {
   if (err instanceof SubgraphError) return { code: err.code, extra: { endpoint: err.endpoint } };
   if (err instanceof MetricError) return { code: err.code, extra: {} };
+  if (err instanceof ShockError) return { code: err.code, extra: {} };
   return null;
 }
 

@@ -10,6 +10,8 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { RequestContext } from './context';
 import { clientAddress, type RateLimiter } from './rate-limit';
 import { parse, type GraphQLError } from 'graphql';
+import { exportExecutor } from './exports/execute';
+import { isExportPath, serveExport } from './exports/route';
 
 /** Refusals by the HTTP layer (the GraphQL layer's codes are in errors.ts and schema/limits.ts). */
 export type HttpErrorCode =
@@ -45,6 +47,8 @@ export interface HttpOptions {
   metrics?: { contentType: string; render(): Promise<string>; observeRequest(route: string, status: number, seconds: number): void };
   /** `GET /bad-debt/...` (Risk DAO compatible files): null when the path is not one. */
   files?: (pathname: string, signal: AbortSignal) => Promise<{ status: number; body: string; headers: Record<string, string> } | null>;
+  /** Rows per page an export reads (GET /export/...; server/exports/route.ts): the API's largest `first`. */
+  exportPageSize?: number;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -235,6 +239,8 @@ export function createHttpHandler(apollo: ApolloServer<RequestContext>, context:
       }
       if (req.method !== 'GET' && req.method !== 'POST') throw new Refusal(405, 'METHOD_NOT_ALLOWED', `method ${req.method} is not supported: POST a JSON GraphQL request (or GET with ?query=)`);
       const url = new URL(req.url ?? '/', 'http://gateway');
+      // Research exports: CSV/Parquet downloads paged through this same GraphQL execution.
+      if (req.method === 'GET' && isExportPath(url.pathname)) return serveExport(url, res, exportExecutor(apollo, () => context(controller.signal)), options.exportPageSize ?? 1000);
       let body: unknown;
       let query: string | null;
       if (req.method === 'POST') {

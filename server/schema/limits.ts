@@ -40,6 +40,7 @@ import {
   type ValidationRule,
   type ValueNode,
 } from 'graphql';
+import { researchCost } from './research-limits';
 
 export interface QueryLimits {
   /** Nested field levels (fragments followed; introspection's own nesting not counted). */
@@ -282,6 +283,10 @@ export function operationCost(input: CostInput, limits: QueryLimits): Cost {
     if (getNamedType(def.type).name.endsWith('Page')) return firstOf(node, def, PAGE_DEFAULT);
     return 1;
   };
+  const argValue = (node: FieldNode, name: string) => {
+    const arg = node.arguments?.find((a) => a.name.value === name);
+    return arg ? valueOf(arg.value) : undefined;
+  };
   const notePin = (node: FieldNode) => {
     const arg = node.arguments?.find((a) => a.name.value === 'block');
     if (!arg) return;
@@ -311,6 +316,8 @@ export function operationCost(input: CostInput, limits: QueryLimits): Cost {
         fields++;
         cost += multiplier;
         notePin(sel);
+        // Research queries compute several protocol-wide views each (research-limits.ts).
+        if (parent === schema.getQueryType()) cost += researchCost(sel.name.value, (n) => argValue(sel, n), l.blockPinCost);
         const def = fieldDef(parent, sel.name.value);
         if (def && sel.selectionSet) walk(sel.selectionSet, getNamedType(def.type), multiplier * multiplierOf(sel, def));
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {

@@ -7,6 +7,7 @@ import { loadRealizedBadDebts } from '../sources/realized-bad-debt';
 import { AccountBook } from './account-book';
 import { viewFromScratch, type AdapterInput, type Follower, type ProtocolAdapter, type UsdPrices } from './adapter';
 import { aaveAccountView, aaveProtocolView, protocolRef, type PriceLabels } from './aave-v3';
+import { aaveStressedViews } from './aave-v3-stress';
 
 /** The protocol, its markets and e-mode categories at the pinned block (one read per block). */
 const marketTable = (i: AdapterInput) => i.cached(`aave-table|${i.protocolId}`, () => loadMarketTable(i.client, i.protocolId, i.block.number));
@@ -85,6 +86,11 @@ export const aaveV3Adapter: ProtocolAdapter = {
     if (!priced) return null;
     const byAddress = new Map(states.map((s) => [s.address, s]));
     return addresses.map((a) => aaveAccountView(priced.table, priced.labels, byAddress.get(a)!, i.block, i.indexing));
+  },
+  // Research: the same view with shocked oracle prices (aave-v3-stress.ts).
+  async stressedViews(i, scenarios, timestamp) {
+    const [priced, state] = await Promise.all([pricedWithCash(i), aaveFollower.load(i)]);
+    return priced && state && aaveStressedViews(priced.table, priced.labels, state.book, { block: i.block, indexing: i.indexing, timestamp }, scenarios);
   },
   realizedBadDebts: (i) => loadRealizedBadDebts(i.client, i.protocolId, i.block.number),
   liquidations: (i, fromBlock) => loadLiquidations(i.client, i.protocolId, fromBlock, i.block.number),

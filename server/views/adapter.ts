@@ -12,6 +12,7 @@ import type { AccountView, ProtocolRef, ProtocolView } from './model';
 
 import type { ChainReader } from '../sources/chain';
 import type { Pricing } from './model';
+import type { CollateralScope } from '../metrics/stress';
 
 export type { ChainReader };
 
@@ -66,7 +67,7 @@ export async function viewFromScratch<S extends FollowedState>(follower: Followe
   return state && follower.view(state, input);
 }
 
-export interface ProtocolAdapter {
+export interface ProtocolAdapter extends StressCapable {
   families: string[];
   /** Identity and base currency only: cheap, for list queries that need no positions. */
   protocolRef(input: AdapterInput): Promise<ProtocolRef | null>;
@@ -108,4 +109,30 @@ export interface SocializedLossRow {
   totalSupplyShares: bigint;
   /** badDebtAssets * 1e36 / totalSupplyShares (subgraph SocializedLoss.lossPerShare) */
   lossPerShare: bigint | null;
+}
+
+/**
+ * Research (docs/methodology.md, "Stress tests"): a family's protocol views at the pinned block with
+ * its prices moved, computed by the same code as its plain view.
+ */
+export interface StressedViews {
+  /** One view per scenario, in order, every one with interest accrued to the same timestamp. */
+  views: ProtocolView[];
+  /** Where a liquidator's bonus is paid from: the whole account (cross-margined) or one market (isolated). */
+  collateralScope: CollateralScope;
+  /** market id -> liquidation bonus as a wad factor (1.05e18 = 5%) */
+  bonusWad: Map<string, bigint>;
+  /** Every asset a shock may name (lowercase) -> its token facts. */
+  assets: Map<string, { symbol: string | null; decimals: number }>;
+  /** Whether a liquidator may seize the account's collateral in this market in that view (Aave: the account is liquidatable; Morpho: that market's position is). */
+  collateralLiquidatable(account: AccountView, marketId: string): boolean;
+}
+
+export interface StressCapable {
+  /**
+   * `scenarios`: asset -> price factor x 10^36 (metrics/stress.ts). Assets the protocol does not hold
+   * are refused (ShockError UNKNOWN_ASSET). `timestamp`: interest accrued to it with the protocol's own
+   * index math (>= the block's; the positions and rates stay the block's). Null before deployment.
+   */
+  stressedViews?(input: AdapterInput, scenarios: ReadonlyMap<string, bigint>[], timestamp: number): Promise<StressedViews | null>;
 }

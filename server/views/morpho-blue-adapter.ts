@@ -23,6 +23,7 @@ import { AccountBook } from './account-book';
 import { viewFromScratch, type AdapterInput, type Follower, type ProtocolAdapter, type SocializedLossRow } from './adapter';
 import type { Pricing } from './model';
 import { lazy } from './lazy';
+import { morphoStressedViews } from './morpho-blue-stress';
 import { MORPHO_BASE_DECIMALS, morphoAccountViews, morphoProtocolView, morphoRef, type MorphoInputs } from './morpho-blue';
 
 /** USD prices (MORPHO_BASE_DECIMALS) of `tokens` at `block` from the protocols that offer them, with where each comes from. */
@@ -41,16 +42,17 @@ async function usdAt(i: AdapterInput, tokens: string[], block: number): Promise<
 /** The protocol and its markets at the pinned block (one read per block). */
 const marketsAt = (i: AdapterInput) => i.cached(`morpho-markets|${i.protocolId}`, () => loadMorphoMarkets(i.client, i.protocolId, i.block.number));
 
-async function inputsAt(i: AdapterInput): Promise<MorphoInputs | null> {
+/** `accrueTo` (research: stress): the rates are read for interest up to then (default the block's time). */
+async function inputsAt(i: AdapterInput, accrueTo = i.block.timestamp): Promise<MorphoInputs | null> {
   const loaded = await marketsAt(i);
   if (!loaded) return null;
   const { protocol, markets } = loaded;
   const block = i.block.number;
-  const timestamp = BigInt(i.block.timestamp);
+  const timestamp = BigInt(accrueTo);
   const chain = markets.length > 0 ? requireChain(i.chain, 'Morpho Blue') : undefined;
   // Valued by Morpho: collateral through each market's own oracle, so only loan tokens need USD.
   const [reads, usd] = await Promise.all([
-    chain ? i.cached(`morpho-reads|${i.protocolId}`, () => readMorphoChain(chain, markets, block, timestamp)) : null,
+    chain ? i.cached(`morpho-reads|${i.protocolId}${accrueTo === i.block.timestamp ? '' : `|${accrueTo}`}`, () => readMorphoChain(chain, markets, block, timestamp)) : null,
     usdAt(i, markets.map((m) => m.loan.address), block),
   ]);
   return {
@@ -202,6 +204,11 @@ export const morphoBlueAdapter: ProtocolAdapter = {
   },
   liquidations: liquidationRows,
   socializedLosses: socializedRows,
+  // Research: the same view with shocked oracle and USD prices (morpho-blue-stress.ts).
+  async stressedViews(i, scenarios, timestamp) {
+    const [inputs, state] = await Promise.all([inputsAt(i, timestamp), morphoFollower.load(i)]);
+    return inputs && state && morphoStressedViews(inputs, state.all(), scenarios, timestamp);
+  },
 };
 
 

@@ -15,6 +15,7 @@ import { oraclePricingSuite, rpcLessGatewaySuite, upgradeWindowSuite } from './p
 import { reorgSuite } from './reorg.suite';
 import { viewServiceSuite } from './view-service.suite';
 import { alertsSuite, riskDaoSuite } from './alerts.suite';
+import { researchSuite } from './research.suite';
 
 /**
  * One real stack (anvil + Aave V3.0 and V3.6 + scenarios + Postgres + graph-node + gateway), started
@@ -119,6 +120,8 @@ describe('all protocols side by side', () =>
     aaveOracle: stack!.state.devnet['aave-v3'].deployment.aaveOracle,
     indexedBlock: stack!.state.indexedBlock,
   })));
+// Research (stress, history, exports): reads pinned checkpoints only, never the head.
+describe('research: stress tests predict the crash, history and exports', () => researchSuite(() => ({ state: stack!.state, chain })));
 // Last: it reorganises the chain (snapshot, revert, other blocks) and adds blocks after the scenario.
 describe('aave-v3: a reorg that removes liquidations', () => reorgSuite(() => ({ state: stack!.state, chain, testClient }), 'aave-v3'));
 // After the reorg: the every-block walk then also covers the reorganised heights.
