@@ -44,8 +44,8 @@ export const TOKENS: GearboxTokenConfig[] = [UNDERLYING, ...COLLATERAL_TOKENS];
 const units = (human: number) => BigInt(human) * 10n ** BigInt(UNDERLYING.decimals);
 
 export const COLLATERALS: CollateralConfig[] = [
-  { symbol: 'WETH', lt: 85_00, quotaLimit: units(8_000_000), quotaIncreaseFee: 0, minRate: 1_00, maxRate: 5_00 },
-  { symbol: 'WBTC', lt: 80_00, quotaLimit: units(4_000_000), quotaIncreaseFee: 1, minRate: 1_50, maxRate: 5_00 },
+  { symbol: 'WETH', lt: 85_00, quotaLimit: units(200_000_000), quotaIncreaseFee: 0, minRate: 1_00, maxRate: 5_00 },
+  { symbol: 'WBTC', lt: 80_00, quotaLimit: units(100_000_000), quotaIncreaseFee: 1, minRate: 1_50, maxRate: 5_00 },
   // A small limit, so the scenario and the tests can reach it.
   { symbol: 'LINK', lt: 70_00, quotaLimit: units(400_000), quotaIncreaseFee: 5, minRate: 3_00, maxRate: 10_00 },
 ];
@@ -69,7 +69,7 @@ export const POOL_SYMBOL = 'dUSDCV3';
 /** CreditConfiguratorV3.setDebtLimits; minDebt * 100 >= maxDebt * maxEnabledTokens (the configurator's sanity check). */
 export const DEBT_LIMITS = { minDebt: units(20_000), maxDebt: units(500_000) } as const;
 /** PoolV3.setCreditManagerDebtLimit */
-export const CREDIT_MANAGER_DEBT_LIMIT = units(20_000_000);
+export const CREDIT_MANAGER_DEBT_LIMIT = units(500_000_000);
 
 /**
  * PriceOracleV3.setPriceFeed staleness, seconds: Chainlink's 1-day heartbeat plus 15 minutes, the margin
