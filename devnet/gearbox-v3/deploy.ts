@@ -93,6 +93,8 @@ export interface GearboxDeployment {
   startBlock: number;
   /** the block (at an epoch boundary) where GaugeV3.updateEpoch set the first quota rates */
   quotaRatesBlock: number;
+  /** block of the last deployment tx: the market is fully configured from here on */
+  readyBlock: number;
   /** deployer: ACL configurator, instance manager (owner of the account factory and bot list), staking owner */
   configurator: Address;
   /** AddressProviderACLStandIn: the address provider, the ACL and the contracts register are this one contract */
@@ -274,6 +276,7 @@ export async function deployGearboxV3(clients: DevnetClients, options: GearboxDe
   }
   const receiptsB = await tx.settle();
   const quotaRatesBlock = Number(receiptsB.find((r) => r.transactionHash === epochHash)!.blockNumber);
+  const readyBlock = Math.max(...receiptsB.map((r) => Number(r.blockNumber)));
 
   // --- read the wiring back ---------------------------------------------------------------------------
   const read = (address: Address, abi: readonly unknown[], functionName: string, args: readonly unknown[] = []) =>
@@ -294,6 +297,7 @@ export async function deployGearboxV3(clients: DevnetClients, options: GearboxDe
     chainId: clients.chain.id,
     startBlock,
     quotaRatesBlock,
+    readyBlock,
     configurator: deployer.address,
     addressProvider: ap,
     acl: ap,

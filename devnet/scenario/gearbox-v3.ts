@@ -17,7 +17,7 @@
 // checks each promised outcome on the chain as it goes and fails with GEARBOX_OUTCOME_MISSING otherwise.
 // Speed as in the other scenarios: automine off, each phase signs locally, sends in batches and mines until
 // the pool is empty (TxSender).
-import { maxUint256, parseEventLogs, type Address, type Hex, type PrivateKeyAccount, type TransactionReceipt } from 'viem';
+import { getAddress, maxUint256, parseEventLogs, type Address, type Hex, type PrivateKeyAccount, type TransactionReceipt } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { loadArtifact } from '../aave-v3/artifacts';
 import { ANVIL_DEPLOYER_KEY, deriveAccount, fundAccounts, type DevnetClients } from '../chain/anvil';
@@ -278,7 +278,7 @@ export async function runGearboxScenario(opts: GearboxScenarioOptions): Promise<
         const i = sent.get(r.transactionHash);
         if (i === undefined) continue;
         const rec = records[i];
-        rec.liquidation = { kind, role: rec.role, creditAccount: rec.creditAccount, liquidator: r.from, block: Number(r.blockNumber), tx: r.transactionHash };
+        rec.liquidation = { kind, role: rec.role, creditAccount: rec.creditAccount, liquidator: getAddress(r.from), block: Number(r.blockNumber), tx: r.transactionHash };
         liquidations.push(rec.liquidation);
         out.push(r);
       }
