@@ -19,6 +19,7 @@
 import { getAddress, maxUint256, stringToHex, type Address, type Hex, type PrivateKeyAccount } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { loadArtifact } from '../aave-v3/artifacts';
+import type { AaveV3Deployment } from '../aave-v3/deploy';
 import { ANVIL_DEPLOYER_KEY, deriveAccount, type DevnetClients } from '../chain/anvil';
 import { TxSender } from '../chain/txs';
 import { FeedDeployer, feedAggregatorAbi, feedProxyAbi } from '../chainlink/feeds';
@@ -155,6 +156,17 @@ const ZERO: Address = '0x0000000000000000000000000000000000000000';
 /** The treasury's key when the default is used (the scenario deposits from it). */
 export function defaultTreasury(): PrivateKeyAccount {
   return deriveAccount('gearbox-treasury', 0);
+}
+
+/**
+ * An Aave devnet market's tokens with their Chainlink proxies, for `existingTokens`: Gearbox then lends and
+ * prices the same USDC, WETH and WBTC as Aave (LINK keeps a token and feed of its own). Reserves priced
+ * through an adapter (CAPO) are left out: PriceOracleV3 reads the proxy only.
+ */
+export function sharedWithGearbox(aave: AaveV3Deployment): NonNullable<GearboxDeployOptions['existingTokens']> {
+  return aave.reserves.flatMap((r) => r.feed.kind === 'chainlink-proxy' && TOKENS.some((t) => t.symbol === r.symbol)
+    ? [{ symbol: r.symbol, address: r.underlying, decimals: r.decimals, feed: { proxy: r.feed.proxy, aggregator: r.feed.aggregator } }]
+    : []);
 }
 
 /** The first timestamp of the epoch after the one `timestamp` is in (GearStakingV3.getCurrentEpoch). */

@@ -34,9 +34,11 @@ export interface CollateralConfig {
 const usd = (x: number) => BigInt(Math.round(x * 100)) * 10n ** BigInt(FEED_DECIMALS - 2);
 
 export const UNDERLYING: GearboxTokenConfig = { symbol: 'USDC', name: 'USD Coin', decimals: 6, usd: usd(1) };
+// USDC, WETH and WBTC at the Aave v3.0 devnet's initial prices (devnet/aave-v3/market-config.ts): the market
+// can run on that market's tokens and feeds (GearboxDeployOptions.existingTokens), one token, one price.
 export const COLLATERAL_TOKENS: GearboxTokenConfig[] = [
-  { symbol: 'WETH', name: 'Wrapped Ether', decimals: 18, usd: usd(3000) },
-  { symbol: 'WBTC', name: 'Wrapped BTC', decimals: 8, usd: usd(60000) },
+  { symbol: 'WETH', name: 'Wrapped Ether', decimals: 18, usd: usd(2000) },
+  { symbol: 'WBTC', name: 'Wrapped BTC', decimals: 8, usd: usd(30000) },
   { symbol: 'LINK', name: 'ChainLink Token', decimals: 18, usd: usd(15) },
 ];
 export const TOKENS: GearboxTokenConfig[] = [UNDERLYING, ...COLLATERAL_TOKENS];

@@ -22,7 +22,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { loadArtifact } from '../aave-v3/artifacts';
 import { ANVIL_DEPLOYER_KEY, deriveAccount, fundAccounts, type DevnetClients } from '../chain/anvil';
 import { TxSender } from '../chain/txs';
-import { updateAnswer } from '../chainlink/feeds';
+import { feedProxyAbi, updateAnswer } from '../chainlink/feeds';
 import { creditFacadeAbi, gaugeAbi, poolAbi, priceOracleAbi } from '../gearbox-v3/abis';
 import { defaultTreasury, heartbeat, type GearboxDeployment } from '../gearbox-v3/deploy';
 import { GearboxDevnetError, explainGearboxRevert } from '../gearbox-v3/errors';
@@ -165,6 +165,8 @@ export async function runGearboxScenario(opts: GearboxScenarioOptions): Promise<
     ]);
 
     // --- setup ------------------------------------------------------------------------------------------
+    // Feeds shared with another devnet protocol may have moved (its own crash): back to the initial prices.
+    await movePrices('reset prices', {});
     await phase('balances+approve', () => [
       ...depositors.flatMap((a, j) => [erc20(a, 'mint', usdc, [a.address, plan.deposits[j]]), erc20(a, 'approve', usdc, [d.pool, maxUint256])]),
       erc20(treasury, 'mint', usdc, [treasury.address, plan.treasuryDeposit]),
@@ -238,14 +240,7 @@ export async function runGearboxScenario(opts: GearboxScenarioOptions): Promise<
     await checkpoint('before-crash');
 
     // --- crash ------------------------------------------------------------------------------------------
-    await phase('crash', () => [(async () => {
-      for (const [symbol, factor] of Object.entries(plan.crash)) {
-        const t = d.tokens.find((x) => x.symbol === symbol)!;
-        const answer = (tokenConfig(symbol).usd * BigInt(Math.round(factor * 1e6))) / 1_000_000n;
-        count('priceUpdate');
-        await updateAnswer(tx, owner, t.feed.proxy, answer, symbol);
-      }
-    })()]);
+    await movePrices('crash', plan.crash);
     await checkpoint('after-crash');
 
     // --- liquidations -------------------------------------------------------------------------------------
@@ -358,6 +353,21 @@ export async function runGearboxScenario(opts: GearboxScenarioOptions): Promise<
       counts,
       txs: tx.sent,
     };
+
+    /**
+     * Every token's feed to its initial USD price (market-config) x factor (1 if absent): a new round on the
+     * aggregator currently behind its proxy, only where the answer changes. Sequential: same txs every run.
+     */
+    async function movePrices(name: string, factors: Record<string, number>) {
+      await phase(name, () => [(async () => {
+        for (const t of d.tokens) {
+          const answer = (tokenConfig(t.symbol).usd * BigInt(Math.round((factors[t.symbol] ?? 1) * 1e6))) / 1_000_000n;
+          if ((await publicClient.readContract({ address: t.feed.proxy, abi: feedProxyAbi, functionName: 'latestAnswer' })) === answer) continue;
+          count('priceUpdate');
+          await updateAnswer(tx, owner, t.feed.proxy, answer, t.symbol);
+        }
+      })()]);
+    }
   } finally {
     await testClient.setAutomine(wasAutomine).catch(() => {});
   }

@@ -4,7 +4,6 @@
 import fs from 'node:fs';
 import { decodeErrorResult, parseEventLogs, type Address, type Hex } from 'viem';
 import { useDevnet } from '../support/devnet-fixture';
-import type { DevnetClients } from '../../devnet/chain/anvil';
 import { mintableErc20Abi } from '../../devnet/aave-v3/abis';
 import { feedProxyAbi } from '../../devnet/chainlink/feeds';
 import {
@@ -17,7 +16,12 @@ import {
   priceOracleAbi,
 } from '../../devnet/gearbox-v3/abis';
 import { compileGearbox } from '../../devnet/gearbox-v3/compile';
-import { deployGearboxV3, type GearboxDeployment } from '../../devnet/gearbox-v3/deploy';
+import { deployGearboxV3, sharedWithGearbox, type GearboxDeployment } from '../../devnet/gearbox-v3/deploy';
+import { deployAaveV3 } from '../../devnet/aave-v3/deploy';
+import { TxSender } from '../../devnet/chain/txs';
+import { updateAnswer } from '../../devnet/chainlink/feeds';
+import { privateKeyToAccount } from 'viem/accounts';
+import { ANVIL_DEPLOYER_KEY, devnetClients, freePort, startAnvil, type DevnetClients } from '../../devnet/chain/anvil';
 import { GearboxDevnetError } from '../../devnet/gearbox-v3/errors';
 import { renderGearboxAbis } from '../../devnet/gearbox-v3/export-abis';
 import { debtAndCollateral, step } from '../../devnet/scenario/gearbox-calls';
@@ -301,3 +305,40 @@ describe('scenario outcomes on the chain', () => {
   });
 });
 
+
+describe('on the Aave v3.0 devnet tokens', () => {
+  test("USDC, WETH and WBTC are Aave's tokens and proxies, LINK Gearbox's own; the scenario resets a moved shared feed and runs", async () => {
+    const anvil = await startAnvil({ port: await freePort() });
+    try {
+      const c = devnetClients(anvil.rpcUrl);
+      const aave = await deployAaveV3(c);
+      const g = await deployGearboxV3(c, { existingTokens: sharedWithGearbox(aave) });
+      for (const t of g.tokens) {
+        const r = aave.reserves.find((x) => x.symbol === t.symbol);
+        expect({ symbol: t.symbol, shared: t.shared }).toEqual({ symbol: t.symbol, shared: r !== undefined });
+        if (r && r.feed.kind === 'chainlink-proxy') {
+          expect(t.address).toBe(r.underlying);
+          expect(t.feed.proxy).toBe(r.feed.proxy);
+        }
+        const price = await c.publicClient.readContract({ address: g.priceOracle, abi: priceOracleAbi, functionName: 'getPrice', args: [t.address] });
+        const answer = await c.publicClient.readContract({ address: t.feed.proxy, abi: feedProxyAbi, functionName: 'latestAnswer' });
+        expect({ symbol: t.symbol, price }).toEqual({ symbol: t.symbol, price: answer });
+      }
+      expect(g.tokens.filter((t) => t.shared).map((t) => t.symbol).sort()).toEqual(['USDC', 'WBTC', 'WETH']);
+      // Another protocol's crash left WETH at half its price: the Gearbox scenario puts it back first.
+      const tx = await TxSender.create(c);
+      const owner = privateKeyToAccount(ANVIL_DEPLOYER_KEY);
+      await tx.prime([owner]);
+      const weth = g.tokens.find((t) => t.symbol === 'WETH')!;
+      const initial = await c.publicClient.readContract({ address: weth.feed.proxy, abi: feedProxyAbi, functionName: 'latestAnswer' });
+      await updateAnswer(tx, owner, weth.feed.proxy, initial / 2n, 'WETH');
+      await tx.settle();
+      const r = await runGearboxScenario({ clients: c, deployment: g, seed: 'jest-gearbox-shared', accounts: 6 });
+      const setup = BigInt(r.checkpoints.find((x) => x.name === 'setup')!.block);
+      expect(await c.publicClient.readContract({ address: weth.feed.proxy, abi: feedProxyAbi, functionName: 'latestAnswer', blockNumber: setup })).toBe(initial);
+      expect(r.liquidations).toHaveLength(5);
+    } finally {
+      await anvil.stop();
+    }
+  });
+});
