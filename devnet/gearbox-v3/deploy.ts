@@ -208,6 +208,10 @@ export async function deployGearboxV3(clients: DevnetClients, options: GearboxDe
   const feeder = await FeedDeployer.create(tx, deployer, log);
   const feeds = new Map<string, GearboxFeed>();
   for (const t of TOKENS) feeds.set(t.symbol, shared.get(t.symbol)?.feed ?? (await feeder.chainlink(t.usd, `${t.symbol} (gearbox)`)).feed);
+  // Shared feeds may be stale by now (the protocol that deployed them ran its scenario, warping time):
+  // a heartbeat round at their current answers, else PriceOracleV3.setPriceFeed reverts StalePriceException.
+  const sharedProxies = TOKENS.flatMap((t) => { const f = shared.get(t.symbol)?.feed; return f ? [f.proxy] : []; });
+  if (sharedProxies.length > 0) await heartbeat(tx, deployer, sharedProxies);
   const priceFeedStore = (await create(art.priceFeedStore, [], 'PriceFeedStoreStandIn')).address;
   const apSet = (key: string, ver: number, value: Address) => call(ap, addressProviderAbi, 'setAddress', [stringToHex(key, { size: 32 }), BigInt(ver), value], `setAddress ${key}`);
   // Keys as core-v3 reads them (libraries/Constants.sol, test/interfaces/IAddressProviderV3.sol).

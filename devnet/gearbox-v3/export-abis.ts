@@ -13,6 +13,18 @@ import { compileGearbox, type GearboxArtifacts } from './compile';
 
 export const ABIS_TS = path.join(__dirname, 'abis.ts');
 
+/** The subgraph's ABIs (subgraph/gearbox-v3.yaml), in abis/ at the repository root: file name -> artifact field. */
+const SUBGRAPH_ABIS: [string, keyof Omit<GearboxArtifacts, 'key' | 'compiler'>][] = [
+  ['GearboxPoolV3.json', 'pool'],
+  ['GearboxPoolQuotaKeeperV3.json', 'quotaKeeper'],
+  ['GearboxGaugeV3.json', 'gauge'],
+  ['GearboxPriceOracleV3.json', 'priceOracle'],
+  ['GearboxCreditManagerV3.json', 'creditManager'],
+  ['GearboxCreditFacadeV3.json', 'creditFacade'],
+  ['GearboxCreditConfiguratorV3.json', 'creditConfigurator'],
+];
+const ABIS_DIR = path.resolve(__dirname, '..', '..', 'abis');
+
 /** Export name -> artifact field of GearboxArtifacts, in order of deployment. */
 const EXPORTS: [string, keyof Omit<GearboxArtifacts, 'key' | 'compiler'>][] = [
   ['addressProviderAbi', 'addressProvider'],
@@ -59,7 +71,9 @@ export async function renderGearboxAbis(a?: GearboxArtifacts): Promise<{ [file: 
   };
   for (const [name, field] of EXPORTS) push(name, art[field].abi);
   push('gearboxErrorsAbi', allErrors(EXPORTS.map(([, f]) => art[f].abi)));
-  return { [ABIS_TS]: ts.join('\n') + '\n' };
+  const out: { [file: string]: string } = { [ABIS_TS]: ts.join('\n') + '\n' };
+  for (const [file, field] of SUBGRAPH_ABIS) out[path.join(ABIS_DIR, file)] = JSON.stringify(art[field].abi, null, 2) + '\n';
+  return out;
 }
 
 if (require.main === module) {
