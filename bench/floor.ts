@@ -112,6 +112,15 @@ function follow(feed: Address): void {
     },
   },
   'morpho-blue.yaml': { helpers: '', handlers: {} },
+  'gearbox-v3.yaml': {
+    helpers: '',
+    handlers: {
+      // AddCollateralToken(token): the token's transfers are followed. (The pool's underlying, followed
+      // from the pool's first event after an eth_call for asset(), is left out of the floor.)
+      handleAddCollateralToken: `
+  DataSourceTemplate.create('GearboxToken', [event.parameters[0].value.toAddress().toHexString()])`,
+    },
+  },
 };
 
 /** One stub mapping: every handler exported, a body only where FLOOR_CODE gives one. */

@@ -10,6 +10,8 @@ import { resetPrices, upgradeAaveV3ToV36 } from './aave-v36/upgrade';
 import { runAaveV3Scenario, type ScenarioResult } from './scenario/aave-v3';
 import { deployMorphoBlue, type MorphoDeployment, type MorphoDeployOptions } from './morpho-blue/deploy';
 import { runMorphoScenario, type MorphoScenarioResult } from './scenario/morpho-blue';
+import { deployGearboxV3, sharedWithGearbox, type GearboxDeployment } from './gearbox-v3/deploy';
+import { runGearboxScenario, type GearboxScenarioResult } from './scenario/gearbox-v3';
 import type { NetworkDataSource } from './stack/subgraph-build';
 
 export interface DevnetRun<D, S> {
@@ -108,5 +110,26 @@ export const aaveV3UpgradedDevnet: DevnetProtocol<AaveV3Deployment & { upgradeBl
   dataSources: aaveDataSources,
 };
 
+/** Gearbox V3.1 (compiled from @gearbox-protocol/core-v3@1.52.1), indexed by subgraph/gearbox-v3.yaml. */
+export const gearboxV3Devnet: DevnetProtocol<GearboxDeployment, GearboxScenarioResult> = {
+  name: 'gearbox-v3',
+  manifest: path.join(SUBGRAPH_DIR, 'gearbox-v3.yaml'),
+  // On the Aave v3.0 devnet's USDC/WETH/WBTC and their feeds when that market is deployed.
+  deploy: (clients, log, earlier) => {
+    const aave = earlier['aave-v3']?.deployment as AaveV3Deployment | undefined;
+    return deployGearboxV3(clients, { log, existingTokens: aave && sharedWithGearbox(aave) });
+  },
+  runScenario: (i) => runGearboxScenario(i),
+  dataSources: (d) => ({
+    PoolV3: { address: d.pool, startBlock: d.startBlock },
+    CreditFacadeV3: { address: d.creditFacade, startBlock: d.startBlock },
+    CreditManagerV3: { address: d.creditManager, startBlock: d.startBlock },
+    PoolQuotaKeeperV3: { address: d.poolQuotaKeeper, startBlock: d.startBlock },
+    GaugeV3: { address: d.gauge, startBlock: d.startBlock },
+    PriceOracleV3: { address: d.priceOracle, startBlock: d.startBlock },
+    CreditConfiguratorV3: { address: d.creditConfigurator, startBlock: d.startBlock },
+  }),
+};
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one table of differently typed protocols
-export const DEVNET_PROTOCOLS: DevnetProtocol<any, any>[] = [aaveV3Devnet, aaveV36Devnet, aaveV3UpgradedDevnet, morphoBlueDevnet];
+export const DEVNET_PROTOCOLS: DevnetProtocol<any, any>[] = [aaveV3Devnet, aaveV36Devnet, aaveV3UpgradedDevnet, morphoBlueDevnet, gearboxV3Devnet];

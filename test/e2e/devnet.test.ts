@@ -9,6 +9,7 @@ import { aaveMathUtilsSuite } from './aave-math-utils.suite';
 import { aaveV36DeficitSuite } from './aave-v36-deficit.suite';
 import { aaveV3IndexingSuite } from './aave-v3-indexing.suite';
 import { gatewaySuite, liquidationRangeSuite } from './gateway.suite';
+import { gearboxIndexingSuite } from './gearbox-indexing.suite';
 import { morphoIndexingSuite } from './morpho-blue-indexing.suite';
 import { morphoGatewaySuite, sideBySideSuite } from './morpho-gateway.suite';
 import { oraclePricingSuite, rpcLessGatewaySuite, upgradeWindowSuite } from './pricing.suite';
@@ -57,7 +58,7 @@ const ctxFor = (name: string) => () => ({ state: protocolUnderTest(stack!.state,
 
 describe('local stack', () => {
   it('indexed every devnet protocol to the head without indexing errors', async () => {
-    expect(Object.keys(stack!.state.subgraphs).sort()).toEqual([...AAVE, 'morpho-blue'].sort());
+    expect(Object.keys(stack!.state.subgraphs).sort()).toEqual([...AAVE, 'morpho-blue', 'gearbox-v3'].sort());
     // graph-node serves each under a name after what it indexes, not gnd's subgraph-0, subgraph-1, ...
     const paths = Object.fromEntries(Object.entries(stack!.state.subgraphs).map(([name, url]) => [name, new URL(url).pathname]));
     expect(paths).toEqual({
@@ -65,6 +66,7 @@ describe('local stack', () => {
       'aave-v3.6': '/subgraphs/name/aave-v36',
       'aave-v3-upgraded': '/subgraphs/name/aave-v3-upgraded',
       'morpho-blue': '/subgraphs/name/morpho-blue',
+      'gearbox-v3': '/subgraphs/name/gearbox-v3',
     });
     for (const subgraph of subgraphs.values()) {
       const { _meta } = await subgraph.query<{ _meta: { block: { number: number }; hasIndexingErrors: boolean } }>('{ _meta { block { number } hasIndexingErrors } }');
@@ -82,6 +84,12 @@ for (const name of AAVE) describe(`${name}: subgraph against the chain`, () => a
 describe("aave-v3: Aave's own client library (@aave/math-utils) on the indexed data", () => aaveMathUtilsSuite(ctxFor('aave-v3')));
 describe('aave-v3.6: deficits (realized bad debt) against the chain', () => aaveV36DeficitSuite(ctxFor('aave-v3.6')));
 describe("morpho-blue: subgraph against Morpho's own views", () => morphoIndexingSuite(morphoCtx));
+describe("gearbox-v3: subgraph against the pool's, credit manager's and quota keeper's own views", () =>
+  gearboxIndexingSuite(() => {
+    const { state } = stack!;
+    const run = state.devnet['gearbox-v3'] as unknown as { deployment: never; scenario: never };
+    return { state: { name: 'gearbox-v3', indexedBlock: state.indexedBlock, ...run }, chain, subgraph: subgraphs.get('gearbox-v3')! };
+  }));
 // The gateway suites run last: one of them moves the chain on (time and one block).
 for (const name of AAVE) {
   describe(`${name}: gateway against the chain`, () => gatewaySuite(() => ({ ...ctxFor(name)(), testClient })));

@@ -100,4 +100,31 @@ describe('subgraph build for Ethereum mainnet', () => {
     expect(built).toMatch(/startBlock: 18883124/);
     expect(fs.readFileSync(morphoManifest, 'utf8')).toBe(before);
   }, 300_000); // a graph build takes ~20 s idle, minutes on a loaded 2-core machine
+
+  it('builds the Gearbox V3 manifest for mainnet at the Trade USDC v3 pool and its credit manager (sources in README)', async () => {
+    const gearboxManifest = path.join(root, 'subgraph', 'gearbox-v3.yaml');
+    const before = fs.readFileSync(gearboxManifest, 'utf8');
+    const { buildDir } = await buildSubgraph({ name: 'gearbox-v3', manifest: gearboxManifest, network: 'mainnet', workDir });
+    const built = YAML.parse(fs.readFileSync(path.join(buildDir, 'subgraph.yaml'), 'utf8')) as {
+      dataSources: { name: string; network: string; source: { address: string; startBlock: number } }[];
+      templates: { name: string; network: string }[];
+    };
+    const placed = Object.fromEntries(built.dataSources.map((d) => [d.name, { network: d.network, address: d.source.address, startBlock: d.source.startBlock }]));
+    // Gearbox V3 on Ethereum, deployed in block 18,798,139: dUSDCV3 and the USDC credit manager #1.
+    const at = (address: string) => ({ network: 'mainnet', address, startBlock: 18798139 });
+    expect(placed).toEqual({
+      PoolV3: at('0xda00000035fef4082F78dEF6A8903bee419FbF8E'),
+      CreditFacadeV3: at('0x958cBC4AEA076640b5D9019c61e7F78F4F682c0C'),
+      CreditManagerV3: at('0x3EB95430FdB99439A86d3c6D7D01C3c561393556'),
+      CreditConfiguratorV3: at('0x7504B2119710C23818A31a0B5dDA04d84A3DA6C2'),
+      PoolQuotaKeeperV3: at('0xC96C20E664303fB8C29ee6333055757AC7D484F4'),
+      GaugeV3: at('0xFFD0C7474B074F8469a627a2d062D106ABc3B217'),
+      PriceOracleV3: at('0x599f585D1042A14aAb194AC8031b2048dEFdFB85'),
+    });
+    expect(built.templates.map((t) => [t.name, t.network])).toEqual([['GearboxToken', 'mainnet']]);
+    for (const name of ['PoolV3', 'CreditFacadeV3', 'PoolQuotaKeeperV3', 'GaugeV3', 'PriceOracleV3', 'CreditManagerV3']) {
+      expect({ name, wasm: fs.existsSync(path.join(buildDir, name, `${name}.wasm`)) }).toEqual({ name, wasm: true });
+    }
+    expect(fs.readFileSync(gearboxManifest, 'utf8')).toBe(before);
+  }, 300_000);
 });

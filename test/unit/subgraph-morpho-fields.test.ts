@@ -29,7 +29,8 @@ function requiredFields(type: string): string[] {
 // id comes from the constructor; the LendingEvent fields from stampEvent (common/entities.ts).
 const STAMPED = new Set(['id', 'protocol', 'blockNumber', 'timestamp', 'txHash', 'logIndex']);
 const CASES: [type: string, file: string][] = [
-  ['Market', 'morpho-blue/market.ts'],
+  // newPlainMarket (common/market.ts) sets the shared fields, morpho-blue/market.ts Morpho's own.
+  ['Market', 'morpho-blue/market.ts+common/market.ts'],
   ['Protocol', 'morpho-blue/protocol.ts'],
   ['Liquidation', 'morpho-blue/liquidation.ts'],
   ['RealizedBadDebt', 'morpho-blue/liquidation.ts'],
@@ -45,9 +46,34 @@ const CASES: [type: string, file: string][] = [
   ['Authorization', 'morpho-blue/morpho.ts'],
 ];
 
-describe('Morpho Blue mappings set every non-null field of the entities they create', () => {
-  it.each(CASES)('%s (%s)', (type, file) => {
-    const code = src(file);
+/** The same check for the Gearbox V3 mappings (subgraph/src/gearbox-v3/). */
+const GEARBOX_CASES: [type: string, file: string][] = [
+  ['Market', 'gearbox-v3/state.ts+common/market.ts'],
+  ['Protocol', 'gearbox-v3/state.ts'],
+  ['GearboxPool', 'gearbox-v3/state.ts'],
+  ['CreditManager', 'gearbox-v3/state.ts'],
+  ['CreditAccount', 'gearbox-v3/facade.ts'],
+  ['Liquidation', 'gearbox-v3/facade.ts'],
+  ['Supply', 'gearbox-v3/pool.ts'],
+  ['Withdraw', 'gearbox-v3/pool.ts'],
+  ['Borrow', 'gearbox-v3/pool.ts'],
+  ['Repay', 'gearbox-v3/pool.ts'],
+  ['RealizedBadDebt', 'gearbox-v3/pool.ts'],
+  ['SocializedLoss', 'gearbox-v3/pool.ts'],
+  ['GearboxLoss', 'gearbox-v3/pool.ts'],
+  ['CreditAccountBalance', 'gearbox-v3/token.ts'],
+  ['CreditAccountQuota', 'gearbox-v3/quotas.ts'],
+  ['QuotaToken', 'gearbox-v3/quotas.ts'],
+  ['CollateralToken', 'gearbox-v3/configurator.ts'],
+  ['GearboxPriceFeed', 'gearbox-v3/oracle.ts'],
+];
+
+describe.each([
+  ['Morpho Blue', CASES],
+  ['Gearbox V3', GEARBOX_CASES],
+])('%s mappings set every non-null field of the entities they create', (_family, cases) => {
+  it.each(cases)('%s (%s)', (type, files) => {
+    const code = files.split('+').map(src).join('\n');
     const fields = requiredFields(type).filter((f) => !STAMPED.has(f));
     expect(fields.length).toBeGreaterThan(0);
     const missing = fields.filter((f) => !new RegExp(`\\.${f}\\s*=[^=]`).test(code));

@@ -7,6 +7,7 @@ import { ZERO } from '../common/math'
 import { orZero } from '../common/shares'
 import { getOrCreateToken } from '../common/token'
 import { loadMarketById } from '../common/changes'
+import { newPlainMarket } from '../common/market'
 
 /** bps per WAD fraction: fee (WAD) / 1e14 = reserveFactor (bps). */
 const WAD_PER_BPS = BigInt.fromU64(100000000000000)
@@ -32,12 +33,7 @@ export function createMarket(
   block: ethereum.Block,
 ): Market {
   const loan = getOrCreateToken(loanToken, -1)
-  const m = new Market(marketId(protocol.id, id))
-  m.protocol = protocol.id
-  m.inputToken = loan.id
-  m.decimals = loan.decimals
-  m.createdAtBlock = block.number
-  m.createdAtTimestamp = block.timestamp
+  const m = newPlainMarket(marketId(protocol.id, id), protocol.id, loan, block)
   m.interestRateStrategy = irm
   // Morpho Blue's own fields
   if (!collateralToken.equals(Address.zero())) m.collateralToken = getOrCreateToken(collateralToken, -1).id
@@ -49,46 +45,11 @@ export function createMarket(
   m.totalBorrowAssets = ZERO
   m.totalBorrowShares = ZERO
   m.totalCollateral = ZERO
-  // Shared fields that are facts for Morpho Blue (ltv, liquidationThreshold, liquidationBonus and
-  // the Aave rates stay null; borrowRate stays null until the first AccrueInterest).
-  m.reserveFactor = ZERO
-  m.liquidationProtocolFee = ZERO // Morpho takes nothing from liquidations
-  m.supplyCap = ZERO // 0 = no cap
-  m.borrowCap = ZERO
-  m.debtCeiling = ZERO
-  m.borrowableInIsolation = false
-  m.siloedBorrowing = false
-  m.isActive = true // markets are immutable: never frozen, paused or dropped
-  m.isFrozen = false
-  m.isPaused = false
-  m.isDropped = false
-  m.borrowingEnabled = true
-  m.stableBorrowingEnabled = false
+  // Shared fields that are facts for Morpho Blue (newPlainMarket: no caps, no liquidation fee, never
+  // frozen, paused or dropped; the loan token is not collateral in its own market, bad debt is
+  // socialized at once, never carried; lastUpdate = market[id].lastUpdate; ltv, liquidationThreshold,
+  // liquidationBonus and the Aave rates stay null, borrowRate until the first AccrueInterest).
   m.flashLoanEnabled = true // Morpho.flashLoan lends any token it holds
-  m.usageAsCollateralEnabled = false // the loan token is not collateral in its own market
-  m.eModeCategoryId = 0
-  m.liquidationGracePeriodUntil = ZERO
-  m.lastUpdateTimestamp = block.timestamp // market[id].lastUpdate
-  m.lastUpdateBlock = block.number
-  m.deficit = ZERO // bad debt is socialized at once, never carried
-  m.totalDeficitCreated = ZERO
-  m.totalDeficitCovered = ZERO
-  m.realizedBadDebtCount = 0
-  m.deficitCoverageCount = 0
-  // Aave-only, not applicable: fixed values that measure nothing (an Aave index is never 0).
-  m.liquidityIndex = ZERO
-  m.variableBorrowIndex = ZERO
-  m.scaledTotalSupply = ZERO
-  m.scaledTotalVariableDebt = ZERO
-  m.scaledTotalVariableDebtAtLastUpdate = ZERO
-  m.accruedToTreasuryScaled = ZERO
-  m.lastTreasuryAccrualScaled = ZERO
-  m.totalMintedToTreasury = ZERO
-  m.isolationModeTotalDebt = ZERO
-  m.supplierCount = 0
-  m.borrowerCount = 0
-  m.positionCount = 0
-  m.liquidationCount = 0
   m.save()
   return m
 }
