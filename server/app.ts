@@ -270,7 +270,7 @@ export function createGateway(options: GatewayOptions) {
             onView: (handle, view, ctx, pinned) => hub.publishView(handle, view, () => lossEvents(ctx, handle, pinned)),
           })
         : null;
-      const webhooks = options.webhooks?.length ? startWebhooks(hub, deps, options.webhooks, { retry: options.webhookRetry, log }) : null;
+      const webhooks = options.webhooks?.length ? startWebhooks(hub, deps, options.webhooks, { retry: options.webhookRetry, log, onOutcome: (t, o) => metrics.observeWebhook(t, o) }) : null;
       const stop = async () => {
         await webhooks?.stop();
         await following?.stop();

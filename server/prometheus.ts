@@ -21,6 +21,8 @@ export interface GatewayMetrics {
   /** One HTTP request answered: route (graphql, health, metrics), status code, seconds. */
   observeRequest(route: string, status: number, seconds: number): void;
   setWebSocketConnections(count: () => number): void;
+  /** One webhook delivery attempt's outcome (delivered, attempt_failed, given_up, dropped). */
+  observeWebhook(target: string, outcome: string): void;
   stop(): void;
 }
 
@@ -89,6 +91,7 @@ export function createGatewayMetrics(hub: AlertHub): GatewayMetrics {
   const chainHead = gauge('chain_head_block', "The chain's head as the RPC answers it.", []);
   const requests = new client.Counter({ name: `${P}gateway_http_requests_total`, help: 'HTTP requests answered, by route and status code.', labelNames: ['route', 'status'], registers: [registry] });
   const durations = new client.Histogram({ name: `${P}gateway_http_request_duration_seconds`, help: 'Time to answer an HTTP request, by route.', labelNames: ['route'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry] });
+  const webhooks = new client.Counter({ name: `${P}webhook_deliveries_total`, help: 'Webhook delivery attempts by target and outcome (delivered, attempt_failed, given_up, dropped).', labelNames: ['target', 'outcome'], registers: [registry] });
   let wsCount: () => number = () => 0;
   new client.Gauge({ name: `${P}gateway_websocket_connections`, help: 'Open WebSocket (graphql-ws) connections.', registers: [registry], collect() { this.set(wsCount()); } });
 
@@ -129,6 +132,9 @@ export function createGatewayMetrics(hub: AlertHub): GatewayMetrics {
     observeRequest(route, status, seconds) {
       requests.inc({ route, status: String(status) });
       durations.observe({ route }, seconds);
+    },
+    observeWebhook(target, outcome) {
+      webhooks.inc({ target, outcome });
     },
     setWebSocketConnections(count) {
       wsCount = count;

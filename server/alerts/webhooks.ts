@@ -81,9 +81,19 @@ export interface Webhooks {
   stop(): Promise<void>;
 }
 
-export function startWebhooks(hub: AlertHub, deps: GatewayDeps, targets: WebhookTarget[], options: { retry?: Partial<WebhookRetry>; log?: (line: string) => void } = {}): Webhooks {
+export type DeliveryOutcome = 'delivered' | 'attempt_failed' | 'given_up' | 'dropped';
+
+export interface WebhookOptions {
+  retry?: Partial<WebhookRetry>;
+  log?: (line: string) => void;
+  /** Each delivery attempt's outcome (the Prometheus counter). */
+  onOutcome?: (target: string, outcome: DeliveryOutcome) => void;
+}
+
+export function startWebhooks(hub: AlertHub, deps: GatewayDeps, targets: WebhookTarget[], options: WebhookOptions = {}): Webhooks {
   const retry = { ...DEFAULT_WEBHOOK_RETRY, ...options.retry };
   const log = options.log ?? (() => undefined);
+  const count = (target: WebhookTarget, outcome: DeliveryOutcome) => options.onOutcome?.(target.name, outcome);
   let stopped = false;
   const running = new Set<Promise<void>>();
   // Backoff waits, ended at once by stop().
@@ -108,6 +118,7 @@ export function startWebhooks(hub: AlertHub, deps: GatewayDeps, targets: Webhook
         });
         await res.arrayBuffer().catch(() => undefined);
         if (res.ok) {
+          count(target, 'delivered');
           log(`webhook ${target.name}: ${alert.rule} ${alert.id} delivered (attempt ${attempt}, ${res.status})`);
           return;
         }
@@ -116,6 +127,7 @@ export function startWebhooks(hub: AlertHub, deps: GatewayDeps, targets: Webhook
         outcome = (err as Error).name === 'TimeoutError' ? `no answer in ${retry.timeoutMs} ms` : 'connection failed';
       }
       const wait = Math.min(retry.maxMs, retry.baseMs * 2 ** (attempt - 1));
+      count(target, attempt < retry.maxAttempts ? 'attempt_failed' : 'given_up');
       log(`webhook ${target.name}: ${alert.rule} ${alert.id} attempt ${attempt} failed (${outcome})${attempt < retry.maxAttempts ? `; retrying in ${wait} ms` : '; giving up'}`);
       if (attempt < retry.maxAttempts) await sleep(wait);
     }
@@ -140,6 +152,7 @@ export function startWebhooks(hub: AlertHub, deps: GatewayDeps, targets: Webhook
         if (seen.has(a.id)) continue;
         seen.add(a.id);
         pending.push(a);
+        if (pending.length > MAX_PENDING) count(target, 'dropped');
         if (pending.length > MAX_PENDING) log(`webhook ${target.name}: ${pending.shift()!.id} dropped: ${MAX_PENDING} alerts waiting`);
       }
       drain();

@@ -267,6 +267,11 @@ export function alertsSuite(ctx: () => SuiteCtx, name: string) {
       // The dead target was tried all along and never held the other one up.
       expect(hookLog.filter((l) => l.startsWith('webhook down:') && /failed \(connection failed\)/.test(l)).length).toBeGreaterThan(1);
       expect(hookLog.some((l) => l.startsWith('webhook down:') && l.includes('delivered'))).toBe(false);
+      // And Prometheus counts it: every acceptance, and the refused attempts.
+      const hm = await scrape(hookedListening.url);
+      expect(hm.value('baddebt_webhook_deliveries_total', { target: 'flaky', outcome: 'delivered' })).toBe(total);
+      expect(hm.value('baddebt_webhook_deliveries_total', { target: 'flaky', outcome: 'attempt_failed' })).toBe(3);
+      expect(hm.value('baddebt_webhook_deliveries_total', { target: 'down', outcome: 'delivered' })).toBeUndefined();
       if (process.env.ALERTS_DEBUG) console.log(JSON.stringify({ expected, alerts: alerts.map((a) => [a.rule, a.address, a.value]) }));
       expect(new Set(alerts.map((a) => a.id)).size).toBe(total);
 
