@@ -157,7 +157,7 @@ interface IndexedLoss {
   uncoveredLoss: string;
   creditAccount: { id: string } | null;
   socializedLoss: { badDebtAssets: string } | null;
-  realizedBadDebt: { amount: string; kind: string };
+  realizedBadDebt: { amount: string; kind: string; liquidation: { txHash: string; account: { id: string } } | null };
 }
 
 /**
@@ -178,7 +178,7 @@ export async function compareLosses(ctx: GearboxSuiteContext) {
     if (lower(l.args.from) === lower(d.treasury) && BigInt(l.args.to) === 0n) add(burnedByTx, l.transactionHash, l.args.value);
   }
   const { gearboxLosses } = await subgraph.query<{ gearboxLosses: IndexedLoss[] }>(
-    `query($b: Int!) { gearboxLosses(first: 1000, block: { number: $b }) { id txHash loss coveredAssets coveredShares uncoveredLoss creditAccount { id } socializedLoss { badDebtAssets } realizedBadDebt { amount kind } } }`,
+    `query($b: Int!) { gearboxLosses(first: 1000, block: { number: $b }) { id txHash loss coveredAssets coveredShares uncoveredLoss creditAccount { id } socializedLoss { badDebtAssets } realizedBadDebt { amount kind liquidation { txHash account { id } } } } }`,
     { b: ctx.state.indexedBlock });
   const mismatches: string[] = [];
   if (gearboxLosses.length !== lossy.length) mismatches.push(`GearboxLoss rows ${gearboxLosses.length}, lossy Repay logs ${lossy.length}`);
@@ -205,6 +205,10 @@ export async function compareLosses(ctx: GearboxSuiteContext) {
     if ((row.socializedLoss !== null) !== (u > 0n)) mismatches.push(`${tx}: SocializedLoss ${row.socializedLoss ? 'present' : 'absent'} with uncovered ${u}`);
     if (row.realizedBadDebt.kind !== 'GEARBOX_LIQUIDATION_LOSS') mismatches.push(`${tx}: kind ${row.realizedBadDebt.kind}`);
     if (!row.creditAccount) mismatches.push(`${tx}: loss not attributed to a credit account`);
+    const liq = row.realizedBadDebt.liquidation;
+    if (!liq || lower(liq.txHash) !== tx || lower(liq.account.id) !== lower(row.creditAccount?.id ?? '')) {
+      mismatches.push(`${tx}: realized bad debt not linked to the liquidation of its credit account`);
+    }
     covered += log.args.loss - u;
     uncovered += u;
   }
@@ -240,6 +244,25 @@ export async function compareLiquidations(ctx: GearboxSuiteContext) {
   return { full: liq.filter((l) => l.eventName === 'LiquidateCreditAccount').length, partial: liq.filter((l) => l.eventName === 'PartiallyLiquidateCreditAccount').length, mismatches };
 }
 
+/** AddCollateral / WithdrawCollateral logs vs the SupplyCollateral / WithdrawCollateral records: one each, same account, token and amount. */
+export async function compareCollateralEvents(ctx: GearboxSuiteContext) {
+  const { chain, subgraph } = ctx;
+  const d = ctx.state.deployment;
+  const raw = await chain.getLogs({ address: d.creditFacade, fromBlock: BigInt(d.startBlock), toBlock: BigInt(ctx.state.indexedBlock) });
+  const key = (tx: string, i: bigint | number | string, ca: string, token: string, amount: bigint | string) => `${lower(tx)}:${BigInt(i)}:${lower(ca)}:${lower(token)}:${BigInt(amount)}`;
+  const onChain = {
+    in: parseEventLogs({ abi: creditFacadeAbi, logs: raw, eventName: 'AddCollateral' }).map((l) => key(l.transactionHash, l.logIndex, l.args.creditAccount, l.args.token, l.args.amount)).sort(),
+    out: parseEventLogs({ abi: creditFacadeAbi, logs: raw, eventName: 'WithdrawCollateral' }).map((l) => key(l.transactionHash, l.logIndex, l.args.creditAccount, l.args.token, l.args.amount)).sort(),
+  };
+  type Row = { txHash: string; logIndex: string; account: { id: string }; token: { id: string } | null; amount: string };
+  const fields = 'txHash logIndex account { id } token { id } amount';
+  const r = await subgraph.query<{ supplyCollaterals: Row[]; withdrawCollaterals: Row[] }>(
+    `query($p: String!, $b: Int!) { supplyCollaterals(first: 1000, where: { protocol: $p }, block: { number: $b }) { ${fields} } withdrawCollaterals(first: 1000, where: { protocol: $p }, block: { number: $b }) { ${fields} } }`,
+    { p: lower(d.pool), b: ctx.state.indexedBlock });
+  const keys = (rows: Row[]) => rows.map((x) => key(x.txHash, x.logIndex, x.account.id, x.token?.id ?? '0x', x.amount)).sort();
+  return { onChain, indexed: { in: keys(r.supplyCollaterals), out: keys(r.withdrawCollaterals) } };
+}
+
 export function gearboxIndexingSuite(ctx: () => GearboxSuiteContext) {
   it('indexed to the head without indexing errors', async () => {
     const { state, subgraph } = ctx();
@@ -270,6 +293,12 @@ export function gearboxIndexingSuite(ctx: () => GearboxSuiteContext) {
     expect(lossy).toBeGreaterThanOrEqual(2);
     expect(withUncovered).toBeGreaterThanOrEqual(1);
     expect(withUncovered).toBeLessThan(lossy);
+  });
+
+  it("collateral in and out (AddCollateral / WithdrawCollateral) equals the facade's logs", async () => {
+    const { onChain, indexed } = await compareCollateralEvents(ctx());
+    expect(indexed).toEqual(onChain);
+    expect(onChain.in.length).toBeGreaterThan(0);
   });
 
   it("liquidations (full and partial) equal the facade's logs and the scenario's", async () => {

@@ -61,6 +61,8 @@ const GEARBOX_CASES: [type: string, file: string][] = [
   ['RealizedBadDebt', 'gearbox-v3/pool.ts'],
   ['SocializedLoss', 'gearbox-v3/pool.ts'],
   ['GearboxLoss', 'gearbox-v3/pool.ts'],
+  ['SupplyCollateral', 'gearbox-v3/facade.ts'],
+  ['WithdrawCollateral', 'gearbox-v3/facade.ts'],
   ['CreditAccountBalance', 'gearbox-v3/token.ts'],
   ['CreditAccountQuota', 'gearbox-v3/quotas.ts'],
   ['QuotaToken', 'gearbox-v3/quotas.ts'],

@@ -2,13 +2,15 @@
 // with the pool's Borrow/Repay (pool.ts); collateral balances with the tokens' transfers (token.ts).
 import { Address, BigInt, Bytes, ethereum } from '@graphprotocol/graph-ts'
 import {
-  CloseCreditAccount, CreditFacadeV3, LiquidateCreditAccount, OpenCreditAccount, PartiallyLiquidateCreditAccount,
+  AddCollateral, CloseCreditAccount, CreditFacadeV3, LiquidateCreditAccount, OpenCreditAccount, PartiallyLiquidateCreditAccount,
+  WithdrawCollateral as WithdrawCollateralEvent,
 } from '../../generated/CreditFacadeV3/CreditFacadeV3'
-import { CreditAccount, CreditManager, GearboxPool, Liquidation, Protocol } from '../../generated/schema'
+import { CreditAccount, CreditManager, GearboxPool, Liquidation, Protocol, SupplyCollateral, WithdrawCollateral } from '../../generated/schema'
 import { loadMarketById, saveMarket } from '../common/changes'
 import { ensureAccount, stampEvent } from '../common/entities'
 import { eventId } from '../common/ids'
 import { ZERO } from '../common/math'
+import { getOrCreateToken } from '../common/token'
 import { getOrCreateCreditManager } from './state'
 import { precedingRepay } from './receipt'
 
@@ -102,4 +104,48 @@ export function handleLiquidateCreditAccount(event: LiquidateCreditAccount): voi
 export function handlePartiallyLiquidateCreditAccount(event: PartiallyLiquidateCreditAccount): void {
   const p = event.params
   recordLiquidation(event, p.creditAccount, p.liquidator, p.repaidDebt, p.seizedCollateral, p.fee)
+}
+
+/**
+ * The pool a known credit account borrows from (null if the account is unknown), with the token
+ * recorded: what a collateral record needs.
+ */
+function poolForCollateral(creditAccount: Address, token: Address): GearboxPool | null {
+  const ca = CreditAccount.load(creditAccount)
+  if (ca == null) return null
+  const cm = CreditManager.load(ca.creditManager)
+  if (cm == null) return null
+  getOrCreateToken(token, -1)
+  return GearboxPool.load(cm.pool)
+}
+
+// Collateral in and out of a credit account (records only: balances follow the tokens' Transfer
+// events). caller = the transaction's sender (the facade's msg.sender is not logged).
+export function handleAddCollateral(event: AddCollateral): void {
+  const p = event.params
+  const pool = poolForCollateral(p.creditAccount, p.token)
+  if (pool == null) return
+  const e = new SupplyCollateral(eventId(event))
+  stampEvent(e, pool.protocol, event)
+  e.market = pool.market
+  e.account = p.creditAccount
+  e.token = p.token
+  e.amount = p.amount
+  e.caller = event.transaction.from
+  e.save()
+}
+
+export function handleWithdrawCollateral(event: WithdrawCollateralEvent): void {
+  const p = event.params
+  const pool = poolForCollateral(p.creditAccount, p.token)
+  if (pool == null) return
+  const w = new WithdrawCollateral(eventId(event))
+  stampEvent(w, pool.protocol, event)
+  w.market = pool.market
+  w.account = p.creditAccount
+  w.token = p.token
+  w.amount = p.amount
+  w.caller = event.transaction.from
+  w.to = p.to
+  w.save()
 }
