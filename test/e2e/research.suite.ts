@@ -1,7 +1,7 @@
 import { parseAbi, type PublicClient } from 'viem';
 import { formatUnits } from '../../server/metrics/decimal';
 import { changeBetween } from '../../server/metrics/stress';
-import { gqlData } from '../support/gateway-client';
+import { gql, gqlData } from '../support/gateway-client';
 import { asCsv, asParquet, download, readCsv, readParquet } from '../support/exports';
 import { columnName, selection, TABLES, valueAt } from '../../server/exports/tables';
 import { METHODOLOGY_VERSION } from '../../server/methodology';
@@ -127,6 +127,12 @@ export function researchSuite(ctx: () => { state: StackState; chain: PublicClien
     for (const name of Object.keys(state.devnet)) {
       const cps = state.devnet[name].scenario.checkpoints;
       const block = checkpoint(cps, cps.some((c) => c.name === 'after-crash') ? 'after-crash' : 'v3.6 after-crash').block;
+      if (name === 'gearbox-v3') {
+        // Indexed, but the gateway has no Gearbox family module yet (issue 11): refused by its code, not computed.
+        const refused = await gql(state.gatewayUrl, `{ stress(protocol: "${name}", shocks: [], block: ${block}) { newlyLiquidatableAccounts } }`);
+        expect(refused.errors?.[0]?.extensions?.code).toBe('PROTOCOL_NOT_SUPPORTED');
+        continue;
+      }
       const data = await gqlData<{ stress: { after: unknown; before: unknown; newlyLiquidatableAccounts: number }; protocol: unknown }>(
         state.gatewayUrl,
         `{ stress(protocol: "${name}", shocks: [], block: ${block}) { newlyLiquidatableAccounts before { ${FIGURES} } after { ${FIGURES} } } protocol(id: "${name}", block: ${block}) { ${FIGURES} } }`,
