@@ -151,6 +151,9 @@ function onHead(p) {
   if (old) old.replaceWith(tr);
   setTimeout(() => tr.classList.remove('flash'), 1500);
   setMode(`live: block ${p.block.number} (${p.name} updated)`, true);
+  // The selected protocol's accounts, events and curve follow its head; history keeps its points
+  // (past intervals do not change, and each point costs a block pin).
+  if (changed && $('detail-protocol').value === p.id) loadDetail(false);
 }
 
 function fillDetailSelect() {
@@ -182,7 +185,7 @@ function chart(id, opts, data) {
 
 const missing = (what, err) => (err.code === 'CHAIN_REQUIRED' ? `no ${what}: this gateway has no RPC` : `no ${what}: ${err.message}${err.code ? ` (${err.code})` : ''}`);
 
-async function loadDetail() {
+async function loadDetail(withHistory = true) {
   const id = $('detail-protocol').value;
   const p = state.protocols.find((x) => x.id === id);
   if (!p) return;
@@ -190,7 +193,7 @@ async function loadDetail() {
   const block = state.pinned;
   const current = () => token === state.detailToken;
   loadAccountsAndEvents(p, block, current);
-  loadHistory(p, current);
+  if (withHistory) loadHistory(p, current);
   loadCurve(p, block, current);
 }
 
@@ -286,6 +289,6 @@ $('go-live').addEventListener('click', () => {
   $('block').value = '';
   loadTable();
 });
-$('detail-protocol').addEventListener('change', loadDetail);
+$('detail-protocol').addEventListener('change', () => loadDetail());
 
 loadTable().then(subscribe);
