@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createWalletClient, http, type Address, type PublicClient, type TestClient } from 'viem';
 import { currentAggregator, feedAggregatorAbi } from '../../devnet/chainlink/feeds';
+import { freePort } from '../../devnet/stack/ports';
+import { createGateway } from '../../server/app';
 import { startBrowser, type Browser } from '../support/browser';
 import { gqlData } from '../support/gateway-client';
 import type { StackState } from '../support/stack-process';
@@ -158,4 +160,20 @@ export function dashboardSuite(ctx: () => SuiteCtx, name: string) {
     expect(await browser.pageErrors()).toEqual([]);
     console.log(`dashboard suite: ${((Date.now() - started) / 1000).toFixed(1)} s in the browser; screenshots in ${SHOTS}`);
   }, 240_000);
+
+  it('a gateway without an RPC: the page says there is no history rather than drawing zeros', async () => {
+    const { state } = ctx();
+    const rpcLess = await createGateway({ endpoints: Object.entries(state.subgraphs).map(([n, u]) => ({ name: n, url: u })) }).listen(await freePort());
+    try {
+      browser ??= await startBrowser();
+      await browser.viewport({ width: 1400, height: 1000 });
+      await browser.goto(rpcLess.url);
+      await browser.waitFor(`/history/.test(document.getElementById('history-note').textContent) && !/loading/.test(document.getElementById('history-note').textContent)`);
+      expect(await browser.eval('document.getElementById("history-note").textContent')).toBe('no history: this gateway has no RPC');
+      expect(await browser.eval('document.querySelector("#history-chart canvas")')).toBeNull();
+      await browser.screenshot(path.join(SHOTS, 'no-rpc.png'));
+    } finally {
+      await rpcLess.stop();
+    }
+  }, 60_000);
 }
