@@ -21,7 +21,7 @@ const COLUMNS = [
 ];
 
 const $ = (id) => document.getElementById(id);
-const state = { pinned: null, protocols: [], detailToken: 0 };
+const state = { pinned: null, protocols: [], detailToken: 0, atHead: [] };
 
 async function gql(query, variables) {
   const res = await fetch('/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
@@ -104,7 +104,11 @@ async function loadTable() {
   try {
     const data = await gql(`query($b: Int) { protocols(block: $b) { ${FIELDS} } }`, { b: state.pinned });
     state.protocols = data.protocols;
+    if (state.pinned === null) state.atHead = data.protocols.map((p) => ({ id: p.id, name: p.name }));
     renderTable(data.protocols);
+    // A protocol the head has and the pinned block has not: say so rather than drop it silently.
+    const absent = state.pinned === null ? [] : state.atHead.filter((h) => !data.protocols.some((p) => p.id === h.id));
+    $('table-note').textContent = absent.length ? `No state at block ${state.pinned} for ${absent.map((a) => a.name).join(', ')}: not deployed or not indexed yet at that block.` : '';
     const blocks = [...new Set(data.protocols.map((p) => p.block.number))].join(', ');
     setMode(state.pinned === null ? `live: block ${blocks}` : `block ${state.pinned} (time travel: live updates paused)`, state.pinned === null);
     fillDetailSelect();

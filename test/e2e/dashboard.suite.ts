@@ -110,6 +110,9 @@ export function dashboardSuite(ctx: () => SuiteCtx, name: string) {
     await browser.click('#show-block');
     await browser.waitFor(`[...document.querySelectorAll('#protocols tbody tr')].every((tr) => tr.dataset.block === '${checkpoint}')`);
     const past = await checkTable(checkpoint);
+    // Protocols deployed after the checkpoint are named as absent, not dropped silently.
+    const absent = atHead.filter((h) => !past.some((r) => r.id === h.id)).map((h) => h.cells.name);
+    expect(await browser.eval('document.getElementById("table-note").textContent')).toBe(absent.length ? `No state at block ${checkpoint} for ${absent.join(', ')}: not deployed or not indexed yet at that block.` : '');
     expect(past.map((r) => r.cells)).not.toEqual(atHead.map((r) => r.cells));
     await browser.screenshot(path.join(SHOTS, 'time-travel.png'));
     await browser.click('#go-live');
