@@ -13,7 +13,7 @@ import { BoundedCache, BoundedSet, createRequestContext, HeadCache, ViewCache, t
 import { classify } from './errors';
 import { createHttpHandler, errorBody, throttle } from './http';
 import { checkReadiness } from './health';
-import { landingPage } from './landing';
+import { dashboardPage } from './dashboard/assets';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit';
 import { costLimitError, DEFAULT_LIMITS, precheck, structureRules, suggestionMask, type QueryLimits } from './schema/limits';
 import { resolvers } from './schema/resolvers';
@@ -134,7 +134,7 @@ export function createGateway(options: GatewayOptions) {
 
   const landing: ApolloServerPlugin<RequestContext> = {
     async serverWillStart() {
-      return { async renderLandingPage() { return { html: landingPage() }; } };
+      return { async renderLandingPage() { return { html: dashboardPage() }; } };
     },
   };
   // Configured URLs (an API key may be in them) are replaced by their names in any message that quotes one.

@@ -12,6 +12,8 @@ import { clientAddress, type RateLimiter } from './rate-limit';
 import { parse, type GraphQLError } from 'graphql';
 import { exportExecutor } from './exports/execute';
 import { isExportPath, serveExport } from './exports/route';
+import { dashboardAsset } from './dashboard/assets';
+import { landingPage } from './landing';
 
 /** Refusals by the HTTP layer (the GraphQL layer's codes are in errors.ts and schema/limits.ts). */
 export type HttpErrorCode =
@@ -151,9 +153,9 @@ function healthRoute(url: string | undefined): 'live' | 'ready' | null {
 }
 
 /** The route a request counts under in the request metrics (a bounded set: never the raw path). */
-function routeOf(url: string | undefined): 'health' | 'metrics' | 'files' | 'graphql' {
+function routeOf(url: string | undefined): 'health' | 'metrics' | 'files' | 'dashboard' | 'graphql' {
   const path = new URL(url ?? '/', 'http://gateway').pathname;
-  return path.startsWith('/health/') ? 'health' : path === '/metrics' ? 'metrics' : path.startsWith('/bad-debt/') ? 'files' : 'graphql';
+  return path.startsWith('/health/') ? 'health' : path === '/metrics' ? 'metrics' : path.startsWith('/bad-debt/') ? 'files' : path.startsWith('/dashboard/') ? 'dashboard' : 'graphql';
 }
 
 /**
@@ -236,6 +238,18 @@ export function createHttpHandler(apollo: ApolloServer<RequestContext>, context:
         const answer = await options.files(new URL(req.url ?? '/', 'http://gateway').pathname, controller.signal);
         if (answer) return send(answer.status, answer.body, answer.headers);
         throw new Refusal(404, 'NOT_FOUND', 'no such file: list /bad-debt/latest/');
+      }
+      // The dashboard's script, style and chart library (the page itself is Apollo's landing page at /),
+      // and the former landing page's query form.
+      if (req.method === 'GET' && routeOf(req.url) === 'dashboard') {
+        const pathname = new URL(req.url ?? '/', 'http://gateway').pathname;
+        if (pathname === '/dashboard/query') return send(200, landingPage(), { 'content-type': 'text/html; charset=utf-8' });
+        const asset = dashboardAsset(pathname);
+        if (!asset) throw new Refusal(404, 'NOT_FOUND', 'no such dashboard file: open / in a browser');
+        if (res.headersSent || res.writableEnded) return;
+        res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-cache' });
+        res.end(asset.body);
+        return;
       }
       if (req.method !== 'GET' && req.method !== 'POST') throw new Refusal(405, 'METHOD_NOT_ALLOWED', `method ${req.method} is not supported: POST a JSON GraphQL request (or GET with ?query=)`);
       const url = new URL(req.url ?? '/', 'http://gateway');

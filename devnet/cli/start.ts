@@ -96,7 +96,7 @@ async function main(): Promise<number> {
   say(`chain RPC:        ${redactUrl(stack.rpcUrl)}`);
   for (const [name, url] of Object.entries(stack.subgraphs)) say(`subgraph ${name}: ${url}`);
   say(`indexing status:  ${stack.statusUrl}`);
-  say(`gateway:          ${stack.gatewayUrl}  (open it in a browser for a query form)`);
+  say(`gateway:          ${stack.gatewayUrl}  (open it in a browser for the dashboard)`);
   say('try, e.g.:');
   for (const example of EXAMPLE_QUERIES.slice(0, 2)) {
     console.log(`  curl -s ${stack.gatewayUrl} -H 'content-type: application/json' -d '${JSON.stringify({ query: example.query })}'`);

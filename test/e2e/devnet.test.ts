@@ -19,6 +19,7 @@ import { reorgSuite } from './reorg.suite';
 import { viewServiceSuite } from './view-service.suite';
 import { alertsSuite, riskDaoSuite } from './alerts.suite';
 import { researchSuite } from './research.suite';
+import { dashboardSuite } from './dashboard.suite';
 
 /**
  * One real stack (anvil + Aave V3.0 and V3.6 + scenarios + Postgres + graph-node + gateway), started
@@ -139,7 +140,10 @@ describe('research: stress tests predict the crash, history and exports', () => 
 describe('aave-v3: a reorg that removes liquidations', () => reorgSuite(() => ({ state: stack!.state, chain, testClient }), 'aave-v3'));
 // After the reorg: the every-block walk then also covers the reorganised heights.
 describe('the head-following view service', () => viewServiceSuite(() => ({ state: stack!.state, chain, testClient }), 'aave-v3'));
-// After it (it walks every block from the start): one price crash and its restoration, two blocks.
+// The dashboard in headless Chromium: one price move and its restoration (two blocks), before the
+// alerting suites and the faults.
+describe('the dashboard at / in a real browser', () => dashboardSuite(() => ({ state: stack!.state, chain, testClient }), 'aave-v3'));
+// After the view service (it walks every block from the start): one price crash and its restoration, two blocks.
 describe('alerting bots: pushed figures and alerts over graphql-ws', () => alertsSuite(() => ({ state: stack!.state, chain, testClient }), 'aave-v3'));
 describe("alerting bots: Risk DAO's bad-debt files", () => riskDaoSuite(() => ({ state: stack!.state, chain, testClient }), 'aave-v3'));
 
