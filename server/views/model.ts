@@ -83,6 +83,19 @@ export interface MarketTally {
   unliquidatableDebtBase: bigint;
 }
 
+/**
+ * A family's own market figures. Each family declares its type (e.g. Aave's reserve configuration,
+ * Morpho's LLTV and oracle) with `graphqlType`, the GraphQL type implementing `MarketDetails` that
+ * the family's SDL fragment declares: nothing here names a family, and no family fills another's
+ * fields.
+ */
+export interface MarketDetails {
+  /** The subgraph's Protocol.family (AAVE_V3, MORPHO_BLUE, ...). */
+  family: string;
+  /** The GraphQL object type that serves these details. */
+  graphqlType: string;
+}
+
 export interface MarketView extends Computed {
   id: string;
   asset: string;
@@ -92,19 +105,16 @@ export interface MarketView extends Computed {
   price: bigint | null;
   /** false: the market has no USD price and is left out of USD totals (USD figures null in the API) */
   valued: boolean;
-  config: Record<string, bigint | boolean | number | string | null>;
+  /** What only this market's family has (its risk parameters, caps, oracle): typed by the family. */
+  details: MarketDetails;
   totalSupplied: bigint;
   totalBorrowed: bigint;
   availableLiquidity: bigint;
-  /** Outstanding deficit (Aave v3.3+), underlying units. */
+  /** Outstanding deficit: realized bad debt booked and not yet covered (Aave v3.3+), underlying units; 0 where a family books none. */
   deficit: bigint;
+  /** The protocol's own cushion in this market (sheet.reservesBase in underlying units). */
   reserves: bigint;
-  accruedToTreasury: bigint;
-  treasuryBalance: bigint;
   utilization: bigint | null;
-  supplyCapUtilization: bigint | null;
-  borrowCapUtilization: bigint | null;
-  debtCeilingUtilization: bigint | null;
   /** aToken supply valued in base currency (supplier claims + the treasury's own balance). */
   totalSuppliedBase: bigint;
   sheet: BalanceSheet;

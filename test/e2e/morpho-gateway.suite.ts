@@ -2,8 +2,8 @@ import { parseAbi, parseAbiItem, parseEventLogs, type PublicClient } from 'viem'
 import { irmMockAbi, morphoBlueAbi, morphoOracleAbi } from '../../devnet/morpho-blue/abis';
 import { marketParamsOf } from '../../devnet/morpho-blue/deploy';
 import { formatUnits } from '../../server/metrics/decimal';
-import { expectedMarket, type MorphoMarketState } from '../../server/metrics/morpho-blue-math';
-import { morphoPosition } from '../../server/metrics/morpho-blue-position';
+import { expectedMarket, type MorphoMarketState } from '../../server/families/morpho-blue/math';
+import { morphoPosition } from '../../server/families/morpho-blue/position';
 import { gql } from '../support/gateway-client';
 import { lower } from '../support/chain';
 import { gqlData } from '../support/gateway-client';
@@ -57,13 +57,17 @@ export function morphoGatewaySuite(ctx: () => MorphoSuiteContext & { gatewayUrl:
         }),
       );
       // Market totals: the expected balances, and exactly market() when the block is the last accrual.
-      const q = markets.map((x, j) => `m${j}: market(id: "${x.gid}", block: ${block}) { totalSupplied totalBorrowed }`).join('\n');
-      const gm = await gqlData<Record<string, { totalSupplied: string; totalBorrowed: string }>>(gatewayUrl, `{ ${q} }`);
+      const DETAILS = 'details { __typename family ... on MorphoBlueMarketDetails { lltv oracle irm collateralToken { address } oraclePrice latentBadDebt } }';
+      const q = markets.map((x, j) => `m${j}: market(id: "${x.gid}", block: ${block}) { totalSupplied totalBorrowed ${DETAILS} }`).join('\n');
+      const gm = await gqlData<Record<string, { totalSupplied: string; totalBorrowed: string; details: Record<string, unknown> }>>(gatewayUrl, `{ ${q} }`);
       markets.forEach((x, j) => {
         const want = { totalSupplied: formatUnits(x.expected.totalSupplyAssets, x.m.loanDecimals), totalBorrowed: formatUnits(x.expected.totalBorrowAssets, x.m.loanDecimals) };
         if (x.stored.lastUpdate === timestamp) expect(x.expected.totalSupplyAssets).toBe(x.stored.totalSupplyAssets);
-        if (JSON.stringify(gm[`m${j}`]) !== JSON.stringify(want)) mismatches.push(`${name} market ${x.m.label}: gateway ${JSON.stringify(gm[`m${j}`])} chain ${JSON.stringify(want)}`);
+        const { details: _d, ...got } = gm[`m${j}`];
+        if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push(`${name} market ${x.m.label}: gateway ${JSON.stringify(got)} chain ${JSON.stringify(want)}`);
       });
+      // Per market, in loan units: sum over accounts of max(0, borrowed - collateral x price() / 1e36).
+      const shortfalls = markets.map(() => 0n);
       for (let i = 0; i < accounts.length; i += 50) {
         const slice = accounts.slice(i, i + 50);
         const query = `{ ${slice.map((a, j) => `a${j}: account(protocol: "morpho-blue", address: "${a}", block: ${block}) { liquidatable positions { market asset { address } supplied borrowed collateral } }`).join('\n')} }`;
@@ -86,6 +90,7 @@ export function morphoGatewaySuite(ctx: () => MorphoSuiteContext & { gatewayUrl:
             const loanUsd = usdOf.get(lower(x.params.loanToken));
             const shortfall = f.borrowed - (BigInt(collateral) * x.price) / 10n ** 36n;
             if (loanUsd !== undefined && shortfall > 0n) badDebt += (shortfall * loanUsd) / 10n ** BigInt(x.m.loanDecimals);
+            if (shortfall > 0n) shortfalls[k] += shortfall;
             const loan = g.positions.find((p) => p.market === x.gid && !p.collateral);
             const got = { supplied: loan?.supplied ?? '0', borrowed: loan?.borrowed ?? '0' };
             const want = { supplied: formatUnits(f.supplied, x.m.loanDecimals), borrowed: formatUnits(f.borrowed, x.m.loanDecimals) };
@@ -97,6 +102,21 @@ export function morphoGatewaySuite(ctx: () => MorphoSuiteContext & { gatewayUrl:
           if (badDebt > 0n) insolvent++;
         });
       }
+      // Each market's details are Morpho's own: its MarketParams, oracle price and latent bad debt in loan units.
+      markets.forEach((x, j) => {
+        const want = {
+          __typename: 'MorphoBlueMarketDetails',
+          family: 'MORPHO_BLUE',
+          lltv: formatUnits(x.params.lltv, 18),
+          oracle: lower(x.params.oracle),
+          irm: lower(x.params.irm),
+          collateralToken: BigInt(x.params.collateralToken) === 0n ? null : { address: lower(x.params.collateralToken) },
+          oraclePrice: String(x.price),
+          latentBadDebt: formatUnits(shortfalls[j], x.m.loanDecimals),
+        };
+        const got = { ...gm[`m${j}`].details, oracle: lower(String(gm[`m${j}`].details.oracle)), irm: lower(String(gm[`m${j}`].details.irm)) };
+        if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push(`${name} market ${x.m.label} details: gateway ${JSON.stringify(got)} chain ${JSON.stringify(want)}`);
+      });
       const body = await gql<{ protocol: { latentBadDebtUSD: string; insolventAccounts: number; pricing: { unpricedMarkets: string[] } } }>(
         gatewayUrl,
         `{ protocol(id: "morpho-blue", block: ${block}) { latentBadDebtUSD insolventAccounts pricing { unpricedMarkets } } }`,

@@ -1,13 +1,13 @@
 /** The Aave V3 family (every generation) as a gateway adapter. */
-import type { AaveAccountState, AavePositionState } from '../metrics/aave-v3-account';
-import { loadAccountChanges, loadAccounts, loadMarketTable, loadOpenAccountRows, type AavePositionRow, type MarketTable } from '../sources/aave-v3';
-import { readAaveCash, readAavePrices, withPrices } from '../sources/aave-v3-prices';
-import { loadLiquidations } from '../sources/liquidations';
-import { loadRealizedBadDebts } from '../sources/realized-bad-debt';
-import { AccountBook } from './account-book';
-import { viewFromScratch, type AdapterInput, type Follower, type ProtocolAdapter, type UsdPrices } from './adapter';
-import { aaveAccountView, aaveProtocolView, protocolRef, type PriceLabels } from './aave-v3';
-import { aaveStressedViews } from './aave-v3-stress';
+import type { AaveAccountState, AavePositionState } from './account';
+import { loadAccountChanges, loadAccounts, loadMarketTable, loadOpenAccountRows, type AavePositionRow, type MarketTable } from './source';
+import { readAaveCash, readAavePrices, withPrices } from './prices';
+import { loadLiquidations } from '../../sources/liquidations';
+import { loadRealizedBadDebts } from '../../sources/realized-bad-debt';
+import { AccountBook } from '../../views/account-book';
+import { viewFromScratch, type AdapterInput, type Follower, type ProtocolAdapter, type UsdPrices } from '../../views/adapter';
+import { aaveAccountView, aaveProtocolView, protocolRef, type PriceLabels } from './view';
+import { aaveStressedViews } from './stress';
 
 /** The protocol, its markets and e-mode categories at the pinned block (one read per block). */
 const marketTable = (i: AdapterInput) => i.cached(`aave-table|${i.protocolId}`, () => loadMarketTable(i.client, i.protocolId, i.block.number));
