@@ -4,7 +4,7 @@
  */
 import { formatRatio, formatUnits, parseRatio, ratio, RATIO_DECIMALS } from '../metrics/decimal';
 import { liquidationStats, type LiquidationFact, type LiquidationValue } from '../metrics/liquidations';
-import { inRange, lossValueBase, realizedTotals, type RealizedLossFact } from '../metrics/realized';
+import { inRange, lossSplit, lossValueBase, realizedTotals, type LossSplit, type RealizedLossFact } from '../metrics/realized';
 import { tallyAccounts, type TalliedAccount } from '../metrics/solvency';
 import { errorCode, gatewayError } from '../errors';
 import type { RequestContext } from '../context';
@@ -196,6 +196,9 @@ export const resolvers = {
           asset: r.asset,
           amount: formatUnits(r.fact.amount, r.fact.decimals),
           amountUSD: r.fact.price === null ? null : formatUnits(lossValueBase(r.fact), baseDecimals),
+          covered: formatUnits(r.absorbed.covered, r.fact.decimals),
+          socialized: formatUnits(r.absorbed.socialized, r.fact.decimals),
+          deficit: formatUnits(r.fact.amount - r.absorbed.covered - r.absorbed.socialized, r.fact.decimals),
           liquidation: r.liquidation ? liquidationOut(r.liquidation, baseDecimals) : null,
         })),
       };
@@ -291,6 +294,7 @@ export const resolvers = {
     realizedBadDebtUSD: async (v: ProtocolView, args: RangeArgs, ctx: RequestContext) => usd(v, (await realizedIn(ctx, v, args)).amountBase),
     realizedBadDebtCount: async (v: ProtocolView, args: RangeArgs, ctx: RequestContext) => (await realizedIn(ctx, v, args)).count,
     socializedLossUSD: async (v: ProtocolView, args: RangeArgs, ctx: RequestContext) => usd(v, await socializedIn(ctx, v, args)),
+    realizedLoss: async (v: ProtocolView, args: RangeArgs, ctx: RequestContext) => splitOut(v, await lossSplitIn(ctx, v, args)),
   },
 
   Market: {
@@ -326,6 +330,7 @@ export const resolvers = {
     realizedBadDebtUSD: async (m: MarketView, args: RangeArgs, ctx: RequestContext) => (m.valued ? usd(m, (await realizedIn(ctx, m, args, m.id)).amountBase) : null),
     realizedBadDebtCount: async (m: MarketView, args: RangeArgs, ctx: RequestContext) => (await realizedIn(ctx, m, args, m.id)).count,
     socializedLossUSD: async (m: MarketView, args: RangeArgs, ctx: RequestContext) => (m.valued ? usd(m, await socializedIn(ctx, m, args, m.id)) : null),
+    realizedLoss: async (m: MarketView, args: RangeArgs, ctx: RequestContext) => (m.valued ? splitOut(m, await lossSplitIn(ctx, m, args, m.id)) : null),
     deficit: (m: MarketView) => formatUnits(m.deficit, m.decimals),
   },
 
@@ -403,11 +408,16 @@ interface RangeArgs {
   toTimestamp?: number | null;
 }
 
-/** Realized losses of the view's protocol in a range that ends, at the latest, at the view's block. */
-async function realizedIn(ctx: RequestContext, v: Computed, args: RangeArgs, marketId?: string) {
+/** A range read from a computed view ends, at the latest, at the view's block. */
+function checkRangeEnd(v: Computed, args: RangeArgs) {
   if (args.toBlock != null && args.toBlock > v.block.number) {
     throw gatewayError('BAD_USER_INPUT', `toBlock ${args.toBlock} is after the block this result is computed at (${v.block.number})`);
   }
+}
+
+/** Realized losses of the view's protocol in a range that ends, at the latest, at the view's block. */
+async function realizedIn(ctx: RequestContext, v: Computed, args: RangeArgs, marketId?: string) {
+  checkRangeEnd(v, args);
   const handle = await ctx.findProtocol(v.protocol.id);
   const rows = await ctx.realizedBadDebts(handle, await ctx.pin(handle.endpoint, v.block.number));
   // Counted without valuing: a count needs no price (Morpho losses are priced by another protocol's oracle).
@@ -415,11 +425,23 @@ async function realizedIn(ctx: RequestContext, v: Computed, args: RangeArgs, mar
   return { count: facts.length, get amountBase() { return realizedTotals(valuable(ctx, facts, realizedPriced, 'realized bad debts'), {}).amountBase; } };
 }
 
+/** Realized losses in a range ending at the view's block, split by who absorbed them; unpriced losses are left out and named. */
+async function lossSplitIn(ctx: RequestContext, v: Computed, args: RangeArgs, marketId?: string): Promise<LossSplit> {
+  checkRangeEnd(v, args);
+  const handle = await ctx.findProtocol(v.protocol.id);
+  const rows = await ctx.realizedBadDebts(handle, await ctx.pin(handle.endpoint, v.block.number));
+  const inScope = rows.filter((r) => (marketId === undefined || r.fact.marketId === marketId) && inRange(r.fact, args));
+  const priced = new Set(valuable(ctx, inScope.map((r) => r.fact), realizedPriced, 'realized bad debts'));
+  return lossSplit(inScope.filter((r) => priced.has(r.fact)), {});
+}
+
+function splitOut(c: Computed, s: LossSplit) {
+  return { count: s.count, totalUSD: usd(c, s.totalBase), coveredUSD: usd(c, s.coveredBase), socializedUSD: usd(c, s.socializedBase), deficitUSD: usd(c, s.deficitBase) };
+}
+
 /** Socialized losses of the view's protocol (optionally one market) in a range ending at the view's block, in base currency. */
 async function socializedIn(ctx: RequestContext, v: Computed, args: RangeArgs, marketId?: string): Promise<bigint> {
-  if (args.toBlock != null && args.toBlock > v.block.number) {
-    throw gatewayError('BAD_USER_INPUT', `toBlock ${args.toBlock} is after the block this result is computed at (${v.block.number})`);
-  }
+  checkRangeEnd(v, args);
   const handle = await ctx.findProtocol(v.protocol.id);
   const rows = await ctx.socializedLosses(handle, await ctx.pin(handle.endpoint, v.block.number));
   return realizedTotals(valuable(ctx, rows.map((r) => r.fact), realizedPriced, 'socialized losses'), args, marketId).amountBase;

@@ -172,6 +172,7 @@ export function sideBySideSuite(ctx: () => { chain: PublicClient; gatewayUrl: st
     const logs = await chain.getLogs({ address: morpho.morpho, event: liquidate, fromBlock: BigInt(morpho.startBlock), toBlock: BigInt(indexedBlock) });
     let expected = 0n;
     let count = 0;
+    let priced = 0;
     const pricedByAave = new Set(morpho.tokens.filter((t) => t.pricedByAave).map((t) => t.address.toLowerCase()));
     for (const log of logs) {
       if (!log.args.badDebtAssets) continue;
@@ -179,12 +180,13 @@ export function sideBySideSuite(ctx: () => { chain: PublicClient; gatewayUrl: st
       const market = morpho.markets.find((m) => m.id === log.args.id)!;
       // A loss in a token no indexed protocol prices is counted, and left out of the USD sum (with a warning).
       if (!pricedByAave.has(market.loanToken.toLowerCase())) continue;
+      priced++;
       const price = await chain.readContract({ address: aaveOracle, abi: parseAbi(['function getAssetPrice(address) view returns (uint256)']), functionName: 'getAssetPrice', args: [market.loanToken], blockNumber: log.blockNumber! });
       expected += (log.args.badDebtAssets * price) / 10n ** BigInt(market.loanDecimals);
     }
-    const data = await gqlData<{ protocols: { slug: string; family: string; latentBadDebtUSD: string; realizedBadDebtUSD: string; realizedBadDebtCount: number; socializedLossUSD: string; block: { number: number } }[] }>(
+    const data = await gqlData<{ protocols: { slug: string; family: string; latentBadDebtUSD: string; realizedBadDebtUSD: string; realizedBadDebtCount: number; socializedLossUSD: string; realizedLoss: Record<string, unknown>; block: { number: number } }[] }>(
       gatewayUrl,
-      `{ protocols(block: ${indexedBlock}) { slug family latentBadDebtUSD realizedBadDebtUSD realizedBadDebtCount socializedLossUSD block { number } } }`,
+      `{ protocols(block: ${indexedBlock}) { slug family latentBadDebtUSD realizedBadDebtUSD realizedBadDebtCount socializedLossUSD realizedLoss { count totalUSD coveredUSD socializedUSD deficitUSD } block { number } } }`,
     );
     const families = data.protocols.map((p) => p.family).sort();
     expect(families).toEqual(['AAVE_V3', 'AAVE_V3', 'AAVE_V3', 'MORPHO_BLUE']);
@@ -196,6 +198,8 @@ export function sideBySideSuite(ctx: () => { chain: PublicClient; gatewayUrl: st
       socialized: formatUnits(expected, 8),
       count,
     });
+    // One loss vocabulary: the same events split by who absorbed them, all socialized (never add socializedLossUSD to realizedBadDebtUSD).
+    expect(m.realizedLoss).toEqual({ count: priced, totalUSD: formatUnits(expected, 8), coveredUSD: '0', socializedUSD: formatUnits(expected, 8), deficitUSD: '0' });
     // Aave does not socialize losses: it books deficits (v3.3+) or leaves them latent (v3.0).
     for (const p of data.protocols.filter((p) => p.family === 'AAVE_V3')) expect(p.socializedLossUSD).toBe('0');
     expect(data.protocols.some((p) => p.family === 'AAVE_V3' && Number(p.latentBadDebtUSD) > 0)).toBe(true);

@@ -251,3 +251,9 @@ export async function loadAccounts(subgraph: SubgraphClient, protocolId: string,
   for (const row of positions) accounts.get(row.address)?.positions.push(row.position!);
   return [...accounts.values()];
 }
+
+/** Each market's DeficitCovered total up to `block` (Market.totalDeficitCovered), underlying units. */
+export async function loadCoveredDeficits(subgraph: SubgraphClient, protocolId: string, block: number): Promise<Map<string, bigint>> {
+  const rows = await subgraph.queryAll<{ id: string; totalDeficitCovered: string }>({ collection: 'markets', fields: 'totalDeficitCovered', where: { protocol: protocolId }, block });
+  return new Map(rows.map((r) => [r.id, BigInt(r.totalDeficitCovered)]));
+}

@@ -200,7 +200,8 @@ export const morphoBlueAdapter: ProtocolAdapter = {
   async realizedBadDebts(i): Promise<RealizedRow[]> {
     const [losses, liquidations] = await Promise.all([socializedRows(i), liquidationRows(i, 0)]);
     const byId = new Map(liquidations.map((l) => [l.out.id, l]));
-    return losses.map((s) => ({ fact: s.fact, kind: s.kind, txHash: s.txHash, account: s.account, asset: s.asset, liquidation: byId.get(s.liquidationId) ?? null }));
+    // All of it falls on the market's suppliers at once: nothing covered, nothing left as a deficit.
+    return losses.map((s) => ({ fact: s.fact, kind: s.kind, txHash: s.txHash, account: s.account, asset: s.asset, liquidation: byId.get(s.liquidationId) ?? null, absorbed: { covered: 0n, socialized: s.fact.amount } }));
   },
   liquidations: liquidationRows,
   socializedLosses: socializedRows,
