@@ -70,15 +70,17 @@ export function morphoGatewaySuite(ctx: () => MorphoSuiteContext & { gatewayUrl:
       const shortfalls = markets.map(() => 0n);
       for (let i = 0; i < accounts.length; i += 50) {
         const slice = accounts.slice(i, i + 50);
-        const query = `{ ${slice.map((a, j) => `a${j}: account(protocol: "morpho-blue", address: "${a}", block: ${block}) { liquidatable positions { market asset { address } supplied borrowed collateral } }`).join('\n')} }`;
+        const query = `{ ${slice.map((a, j) => `a${j}: account(protocol: "morpho-blue", address: "${a}", block: ${block}) { liquidatable suppliedUSD positions { market asset { address } supplied borrowed collateral } }`).join('\n')} }`;
         const [data, onChain] = await Promise.all([
-          gqlData<Record<string, { liquidatable: boolean; positions: GatewayPosition[] }>>(gatewayUrl, query),
+          gqlData<Record<string, { liquidatable: boolean; suppliedUSD: string; positions: GatewayPosition[] }>>(gatewayUrl, query),
           Promise.all(slice.map((a) => Promise.all(markets.map((x) => chain.readContract({ address: d.morpho, abi: morphoBlueAbi, functionName: 'position', args: [x.m.id, a as `0x${string}`], blockNumber: block }))))),
         ]);
         slice.forEach((address, j) => {
           const g = data[`a${j}`];
           let liquidatable = false;
           let badDebt = 0n;
+          // What the account lends (its supply positions in USD), not the collateral Morpho never lends: as Aave's aTokens.
+          let suppliedUsd = 0n;
           markets.forEach((x, k) => {
             const [supplyShares, borrowShares, collateral] = onChain[j][k];
             // The fee recipient also owns the shares the accrual to this block would mint it.
@@ -91,12 +93,14 @@ export function morphoGatewaySuite(ctx: () => MorphoSuiteContext & { gatewayUrl:
             const shortfall = f.borrowed - (BigInt(collateral) * x.price) / 10n ** 36n;
             if (loanUsd !== undefined && shortfall > 0n) badDebt += (shortfall * loanUsd) / 10n ** BigInt(x.m.loanDecimals);
             if (shortfall > 0n) shortfalls[k] += shortfall;
+            if (loanUsd !== undefined) suppliedUsd += (f.supplied * loanUsd) / 10n ** BigInt(x.m.loanDecimals);
             const loan = g.positions.find((p) => p.market === x.gid && !p.collateral);
             const got = { supplied: loan?.supplied ?? '0', borrowed: loan?.borrowed ?? '0' };
             const want = { supplied: formatUnits(f.supplied, x.m.loanDecimals), borrowed: formatUnits(f.borrowed, x.m.loanDecimals) };
             compared++;
             if (got.supplied !== want.supplied || got.borrowed !== want.borrowed) mismatches.push(`${name} ${address} ${x.m.label}: gateway ${JSON.stringify(got)} chain ${JSON.stringify(want)}`);
           });
+          if (g.suppliedUSD !== formatUnits(suppliedUsd, 8)) mismatches.push(`${name} ${address}: suppliedUSD gateway ${g.suppliedUSD} chain ${formatUnits(suppliedUsd, 8)}`);
           if (g.liquidatable !== liquidatable) mismatches.push(`${name} ${address}: liquidatable gateway ${g.liquidatable} chain ${liquidatable}`);
           latent += badDebt;
           if (badDebt > 0n) insolvent++;

@@ -159,7 +159,8 @@ function accountView(c: Context, state: MorphoAccountState): AccountView & { mor
     positions,
     morpho,
     collateralBase,
-    suppliedBase: sum((m) => m.suppliedBase + m.collateralBase),
+    // What it lends, as in every family (Aave: every aToken); collateral Morpho never lends is in collateralBase and netValue.
+    suppliedBase: sum((m) => m.suppliedBase),
     debtBase,
     // Collateral-value-weighted LLTV (bps), as Aave weights its thresholds; both are Morpho's lltv.
     ltv: weightedLltv(c, morpho),
