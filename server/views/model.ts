@@ -59,7 +59,8 @@ export interface PositionView {
 
 export interface AccountView extends Computed {
   address: string;
-  eModeCategoryId: number;
+  /** Aave e-mode category (0 = none); null in families without e-mode. */
+  eModeCategoryId: number | null;
   collateralBase: bigint;
   suppliedBase: bigint;
   debtBase: bigint;

@@ -153,7 +153,7 @@ function accountView(c: Context, state: MorphoAccountState): AccountView & { mor
       ...morpho.filter((m) => !m.valued).map((m) => `${c.ref.slug}: account ${state.address}'s position in market ${m.marketId} is left out of its USD figures (no USD price for the market's loan token, or its oracle could not be read)`),
     ],
     address: state.address,
-    eModeCategoryId: 0,
+    eModeCategoryId: null,
     healthFactor,
     risk,
     positions,
