@@ -289,6 +289,12 @@ export const resolvers = {
     equityUSD: (v: ProtocolView) => usd(v, v.solvency.equityBase),
     debtToEquity: (v: ProtocolView) => formatRatio(tally(v).debtToEquity),
     coverageRatio: (v: ProtocolView) => formatRatio(v.solvency.coverageRatio),
+    insuranceFund: (v: ProtocolView) =>
+      v.insuranceFund && {
+        name: v.insuranceFund.name,
+        balanceUSD: usd(v, v.insuranceFund.balanceBase),
+        latentBadDebtCoverage: formatRatio(ratio(v.insuranceFund.balanceBase, v.sheet.latentBadDebtBase)),
+      },
     outstandingDeficitUSD: (v: ProtocolView) => usd(v, v.sheet.outstandingDeficitBase),
     deficitCoverageRatio: (v: ProtocolView) => formatRatio(v.solvency.deficitCoverageRatio),
     realizedBadDebtUSD: async (v: ProtocolView, args: RangeArgs, ctx: RequestContext) => usd(v, (await realizedIn(ctx, v, args)).amountBase),

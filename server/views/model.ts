@@ -125,8 +125,18 @@ export interface MarketView extends Computed {
   borrowers: AccountView[];
 }
 
+/** A fund that pays a protocol's losses before its suppliers do (Gearbox V3: the treasury's pool shares). */
+export interface InsuranceFundView {
+  /** What it is, in the protocol's words. */
+  name: string;
+  /** Its value at the block, base currency. */
+  balanceBase: bigint;
+}
+
 export interface ProtocolView extends Computed {
   markets: MarketView[];
+  /** Null where the family has none (Aave's Umbrella is not indexed; Morpho Blue has none). */
+  insuranceFund: InsuranceFundView | null;
   totalSuppliedBase: bigint;
   /**
    * Every account with a position, in no particular order. A family may build it only when read: at

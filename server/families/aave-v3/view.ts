@@ -233,7 +233,8 @@ export function aaveProtocolView(table: MarketTable, labels: PriceLabels, accoun
   const sheet = sumSheets(markets.map((m) => m.sheet));
   const totalSuppliedBase = markets.reduce((sum, m) => sum + m.totalSuppliedBase, 0n);
   const pricing = combinePricing(markets.map((m) => m.pricing));
-  const view: Omit<ProtocolView, 'accounts' | 'borrowers'> = { protocol: ref, block, indexing, pricing, warnings, markets, totalSuppliedBase, accountCount, borrowerTotals, sheet, solvency: solvency(sheet) };
+  // Aave's Umbrella (stakes that cover deficits) is not indexed: its coverage shows as DeficitCovered.
+  const view: Omit<ProtocolView, 'accounts' | 'borrowers'> = { protocol: ref, block, indexing, pricing, warnings, markets, insuranceFund: null, totalSuppliedBase, accountCount, borrowerTotals, sheet, solvency: solvency(sheet) };
   return lazy<ProtocolView>(view, { borrowers: () => views.borrowers, accounts: () => views.accounts });
 }
 

@@ -281,6 +281,8 @@ export function morphoProtocolView(inputs: MorphoInputs, states: MorphoAccountSt
     pricing: combinePricing(markets.map((m) => m.pricing)),
     warnings,
     markets,
+    // Morpho has no fund that pays first: a loss falls on the market's suppliers at once.
+    insuranceFund: null,
     accounts,
     accountCount: accounts.filter((a) => a.positions.length > 0).length,
     borrowers: accounts,
