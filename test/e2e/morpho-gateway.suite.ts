@@ -188,9 +188,9 @@ export function sideBySideSuite(ctx: () => { chain: PublicClient; gatewayUrl: st
       const price = await chain.readContract({ address: aaveOracle, abi: parseAbi(['function getAssetPrice(address) view returns (uint256)']), functionName: 'getAssetPrice', args: [market.loanToken], blockNumber: log.blockNumber! });
       expected += (log.args.badDebtAssets * price) / 10n ** BigInt(market.loanDecimals);
     }
-    const data = await gqlData<{ protocols: { slug: string; family: string; latentBadDebtUSD: string; realizedBadDebtUSD: string; realizedBadDebtCount: number; socializedLossUSD: string; realizedLoss: Record<string, unknown>; block: { number: number } }[] }>(
+    const data = await gqlData<{ protocols: { slug: string; family: string; latentBadDebtUSD: string; realizedBadDebtUSD: string; realizedBadDebtCount: number; socializedLossUSD: string; realizedLoss: Record<string, unknown>; insuranceFund: unknown; block: { number: number } }[] }>(
       gatewayUrl,
-      `{ protocols(block: ${indexedBlock}) { slug family latentBadDebtUSD realizedBadDebtUSD realizedBadDebtCount socializedLossUSD realizedLoss { count totalUSD coveredUSD socializedUSD deficitUSD } block { number } } }`,
+      `{ protocols(block: ${indexedBlock}) { slug family latentBadDebtUSD realizedBadDebtUSD realizedBadDebtCount socializedLossUSD realizedLoss { count totalUSD coveredUSD socializedUSD deficitUSD } insuranceFund { name } block { number } } }`,
     );
     const families = data.protocols.map((p) => p.family).sort();
     expect(families).toEqual(['AAVE_V3', 'AAVE_V3', 'AAVE_V3', 'MORPHO_BLUE']);
@@ -204,6 +204,8 @@ export function sideBySideSuite(ctx: () => { chain: PublicClient; gatewayUrl: st
     });
     // One loss vocabulary: the same events split by who absorbed them, all socialized (never add socializedLossUSD to realizedBadDebtUSD).
     expect(m.realizedLoss).toEqual({ count: priced, totalUSD: formatUnits(expected, 8), coveredUSD: '0', socializedUSD: formatUnits(expected, 8), deficitUSD: '0' });
+    // Neither family has a fund that pays before suppliers (Aave's Umbrella is not indexed): null, not zero.
+    for (const p of data.protocols.filter((p) => p.family === 'AAVE_V3' || p.family === 'MORPHO_BLUE')) expect({ slug: p.slug, fund: p.insuranceFund }).toEqual({ slug: p.slug, fund: null });
     // Aave does not socialize losses: it books deficits (v3.3+) or leaves them latent (v3.0).
     for (const p of data.protocols.filter((p) => p.family === 'AAVE_V3')) expect(p.socializedLossUSD).toBe('0');
     expect(data.protocols.some((p) => p.family === 'AAVE_V3' && Number(p.latentBadDebtUSD) > 0)).toBe(true);
