@@ -170,7 +170,7 @@ export const resolvers = {
       checkPage(args.first, args.skip, ctx.deps.maxFirst);
       const view = await protocolView(ctx, args.protocol, args.block);
       const matching = filterAccounts(view, args.where ?? {}).sort(ORDERS[args.orderBy]);
-      return { block: view.block, indexing: view.indexing, totalCount: matching.length, items: matching.slice(args.skip, args.skip + args.first) };
+      return { block: view.block, indexing: indexingOf(view.indexing), totalCount: matching.length, items: matching.slice(args.skip, args.skip + args.first) };
     },
     async realizedBadDebts(_: unknown, args: RangeArgs & { protocol: string; first: number; skip: number }, ctx: RequestContext) {
       checkPage(args.first, args.skip, ctx.deps.maxFirst);
@@ -182,7 +182,7 @@ export const resolvers = {
       const matching = rows.filter((r) => inRange(r.fact, range));
       return {
         block: pinned.block,
-        indexing: pinned.indexing,
+        indexing: indexingOf(pinned.indexing),
         totalCount: matching.length,
         totalUSD: () => formatUnits(realizedTotals(valuable(ctx, matching.map((r) => r.fact), realizedPriced, 'realized bad debts'), {}).amountBase, baseDecimals),
         items: matching.slice(args.skip, args.skip + args.first).map((r) => ({
@@ -212,7 +212,7 @@ export const resolvers = {
       const { baseDecimals } = ref;
       return {
         block: pinned.block,
-        indexing: pinned.indexing,
+        indexing: indexingOf(pinned.indexing),
         totalCount: matching.length,
         // A function: valued only when asked for; losses without a price are left out and named.
         totalUSD: () => formatUnits(realizedTotals(valuable(ctx, matching.map((r) => r.fact), realizedPriced, 'socialized losses'), {}).amountBase, baseDecimals),
@@ -248,7 +248,7 @@ export const resolvers = {
         fromBlock,
         toBlock: pinned.block.number,
         block: pinned.block,
-        indexing: pinned.indexing,
+        indexing: indexingOf(pinned.indexing),
         totalCount: rows.length,
         items: rows.slice(args.skip, args.skip + args.first).map((r) => liquidationOut(r, baseDecimals)),
         stats: { ...stats, baseDecimals },
