@@ -23,7 +23,7 @@ import { createRpcChainReader } from './sources/chain';
 import type { FamilyModule } from './views/adapter';
 import { FAMILIES } from './families';
 import { followHeads } from './follow-heads';
-import type { MarketDetails } from './views/model';
+import type { MarketDetailsResolvers } from './schema/generated/resolvers-types';
 import { createViewService } from './view-service';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { createAlertHub } from './alerts/hub';
@@ -100,10 +100,13 @@ export function typeDefs(families: readonly FamilyModule[] = FAMILIES): string {
   return [core, ...families.map((f) => f.typeDefs)].join('\n');
 }
 
-/** The core resolvers, the research queries and each family's types; a family's details resolve to the type it names. */
+/** A family's details resolve to the type it names (its `graphqlType`: the generated types check it is one of the SDL's). */
+const marketDetails: MarketDetailsResolvers = { __resolveType: (d) => d.graphqlType };
+
+/** The core resolvers, the research queries and each family's types. */
 function resolverMap(families: readonly FamilyModule[]) {
   const own = Object.assign({}, ...families.map((f) => f.resolvers)) as Record<string, Record<string, unknown>>;
-  return { ...withResearch(resolvers), ...own, MarketDetails: { __resolveType: (d: MarketDetails) => d.graphqlType } };
+  return { ...withResearch(resolvers), ...own, MarketDetails: marketDetails };
 }
 
 export function createGateway(options: GatewayOptions) {

@@ -8,6 +8,7 @@ import { createRequestContext, type ProtocolHandle, type RequestContext } from '
 import { gatewayError } from '../errors';
 import { lossValueBase } from '../metrics/realized';
 import type { ProtocolView } from '../views/model';
+import type { Resolvers } from '../schema/generated/resolvers-types';
 import type { AlertHub, HubEvent } from './hub';
 import { createQueue } from './queue';
 import { AlertRuleError, evaluate, evaluateLag, parseRules, type Alert, type AlertRules, type AlertRulesInput, type LossEvent } from './rules';
@@ -73,7 +74,7 @@ function rulesOf(input: AlertRulesInput): AlertRules {
 export const subscriptionResolvers = {
   Subscription: {
     head: {
-      async subscribe(_: unknown, args: { protocol: string }, ctx: RequestContext) {
+      async subscribe(_, args, ctx) {
         const hub = hubOf(ctx);
         const handle = await ctx.findProtocol(args.protocol);
         const queue = createQueue<ProtocolView>(MAX_QUEUED_EVENTS, () => stop());
@@ -90,7 +91,7 @@ export const subscriptionResolvers = {
       },
     },
     alerts: {
-      async subscribe(_: unknown, args: { protocol: string; rules: AlertRulesInput }, ctx: RequestContext) {
+      async subscribe(_, args, ctx) {
         const hub = hubOf(ctx);
         const rules = rulesOf(args.rules);
         const handle = await ctx.findProtocol(args.protocol);
@@ -105,12 +106,12 @@ export const subscriptionResolvers = {
     },
   },
   GatewayStatus: {
-    pushListeners: (_: unknown, __: unknown, ctx: RequestContext) => ctx.deps.hub?.listeners() ?? 0,
+    pushListeners: (_, __, ctx) => ctx.deps.hub?.listeners() ?? 0,
   },
   Alert: {
-    async account(a: AlertOut, _: unknown, ctx: RequestContext) {
+    async account(a, _, ctx) {
       if (!a.address || (a.rule !== 'ACCOUNT_LIQUIDATABLE' && a.rule !== 'ACCOUNT_INSOLVENT')) return null;
       return ctx.accountView(a.handle, await ctx.pin(a.handle.endpoint, a.block.number), a.address);
     },
   },
-};
+} satisfies Resolvers;

@@ -8,11 +8,12 @@ import { formatRatio, formatUnits } from '../metrics/decimal';
 import { liquidationStats } from '../metrics/liquidations';
 import { realizedTotals, type RealizedLossFact } from '../metrics/realized';
 import { tallyAccounts } from '../metrics/solvency';
-import { BoundedCache, type ProtocolHandle, type RequestContext } from '../context';
+import { BoundedCache, type ProtocolHandle } from '../context';
 import { gatewayError } from '../errors';
 import type { BlockHeaderSource, BlockRef } from '../sources/blocks';
 import type { LiquidationRow } from '../sources/liquidations';
 import type { ProtocolView } from '../views/model';
+import type { QueryResolver } from './research';
 
 /** Most intervals one history query may span (each is a protocol-wide view; cost is charged per point). */
 export const MAX_HISTORY_POINTS = 1000;
@@ -54,16 +55,16 @@ export async function lastBlockBefore(headers: BlockHeaderSource, end: number, l
 }
 
 /** Long backfills in progress (and the last few done), for `historyProgress`. */
-const progress = new Map<number, { protocol: string; interval: string; total: number; done: number; startedAt: number; finishedAt: number | null }>();
+const progress = new Map<number, { protocol: string; interval: HistoryInterval; total: number; done: number; startedAt: number; finishedAt: number | null }>();
 let nextId = 0;
-function track(protocol: string, interval: string, total: number) {
+function track(protocol: string, interval: HistoryInterval, total: number) {
   const id = nextId++;
   const entry = { protocol, interval, total, done: 0, startedAt: Math.floor(Date.now() / 1000), finishedAt: null as number | null };
   progress.set(id, entry);
   for (const [k, v] of progress) if (progress.size > 20 && v.finishedAt !== null) progress.delete(k);
   return entry;
 }
-export const historyProgress = () => [...progress.values()].map((p) => ({ ...p }));
+export const historyProgress: QueryResolver<'historyProgress'> = () => [...progress.values()].map((p) => ({ ...p }));
 
 /** Points already computed, by endpoint URL, protocol, market and block hash: a past block's figures never change. */
 const kept = new BoundedCache<ReturnType<typeof stateFigures>>(20_000);
@@ -119,7 +120,7 @@ function flowFigures(f: Flows, start: number, end: number, marketId: string | nu
   };
 }
 
-export async function history(_: unknown, args: { protocol: string; market?: string | null; fromTimestamp: number; toTimestamp?: number | null; interval: HistoryInterval }, ctx: RequestContext) {
+export const history: QueryResolver<'history'> = async (_, args, ctx) => {
   const headers = ctx.deps.headers;
   if (!headers) throw gatewayError('CHAIN_REQUIRED', 'history finds each interval\'s last block by timestamp over the RPC: start the gateway with an RPC');
   const handle: ProtocolHandle = await ctx.findProtocol(args.protocol);
@@ -173,4 +174,4 @@ export async function history(_: unknown, args: { protocol: string; market?: str
   }
   if (before > 0) ctx.stats.warnings.push(`history: ${before} interval(s) before the protocol's first indexed block are left out`);
   return { protocol: handle.protocolId, interval: args.interval, points, computedPoints: computed, keptPoints: points.length - computed };
-}
+};

@@ -5,11 +5,12 @@
  */
 import { formatUnits } from '../metrics/decimal';
 import { tallyAccounts } from '../metrics/solvency';
-import { isLiquidatable, newly, SHOCK_DECIMALS, SHOCK_SCALE, shockFactors, unprofitableDebt, type ShockInput } from '../metrics/stress';
+import { isLiquidatable, newly, SHOCK_DECIMALS, SHOCK_SCALE, shockFactors, unprofitableDebt } from '../metrics/stress';
 import { adapterFor, type ProtocolHandle, type RequestContext } from '../context';
 import { classify, gatewayError } from '../errors';
 import type { StressedViews } from '../views/adapter';
 import type { AccountView, ProtocolView } from '../views/model';
+import type { QueryResolver } from './research';
 
 /** Most price steps one liquidationCurve computes: each step is a protocol-wide view. */
 export const MAX_CURVE_STEPS = 45;
@@ -95,7 +96,7 @@ function marketFigures(m: ProtocolView['markets'][number], unprofitableBase: big
 
 const hf = (v: bigint | null) => (v === null ? null : formatUnits(v, 18));
 
-export async function stress(_: unknown, args: { protocol: string; shocks: ShockInput[]; block?: number | null; accrueTo?: number | null }, ctx: RequestContext) {
+export const stress: QueryResolver<'stress'> = async (_, args, ctx) => {
   const factors = coded(() => shockFactors(args.shocks));
   // The zero shock at the same timestamp is the baseline: "newly" then means by the shock, not by interest.
   const at = await stressedAt(ctx, args.protocol, args.block, args.accrueTo, [new Map(), factors]);
@@ -139,15 +140,15 @@ export async function stress(_: unknown, args: { protocol: string; shocks: Shock
       before: marketFigures(plain.markets[k], u0.byMarket.get(m.id) ?? 0n, d),
       after: marketFigures(m, u1.byMarket.get(m.id) ?? 0n, d),
     })),
-    accounts: ({ first, skip }: { first: number; skip: number }) => {
+    accounts: ({ first, skip }) => {
       if (!Number.isInteger(first) || first < 0 || first > ctx.deps.maxFirst) throw gatewayError('FIRST_TOO_LARGE', `first is between 0 and ${ctx.deps.maxFirst}, got ${first}`, { max: ctx.deps.maxFirst });
       if (!Number.isInteger(skip) || skip < 0) throw gatewayError('BAD_USER_INPUT', `skip must be a non-negative integer, got ${skip}`);
       return { totalCount: hit.length, items: hit.slice(skip, skip + first).map(account) };
     },
   };
-}
+};
 
-export async function liquidationCurve(_: unknown, args: { protocol: string; asset: string; steps: number; maxDrop: string; block?: number | null }, ctx: RequestContext) {
+export const liquidationCurve: QueryResolver<'liquidationCurve'> = async (_, args, ctx) => {
   if (!Number.isInteger(args.steps) || args.steps < 1 || args.steps > MAX_CURVE_STEPS) {
     throw gatewayError('TOO_MANY_POINTS', `steps must be an integer from 1 to ${MAX_CURVE_STEPS}, got ${args.steps}`, { max: MAX_CURVE_STEPS });
   }
@@ -195,4 +196,4 @@ export async function liquidationCurve(_: unknown, args: { protocol: string; ass
       };
     }),
   };
-}
+};

@@ -11,7 +11,7 @@ import type { RequestContext } from '../context';
 import type { IndexingState } from '../sources/blocks';
 import type { LiquidationRow } from '../sources/liquidations';
 import type { AccountView, Computed, MarketView, PositionView, ProtocolView } from '../views/model';
-import type { SocializedLossRow } from '../views/adapter';
+import type { AccountFilter, AccountOrder, ProtocolRealizedBadDebtUsdArgs, Resolvers } from './generated/resolvers-types';
 import { subscriptionResolvers } from '../alerts/subscriptions';
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
@@ -96,7 +96,7 @@ function leftOut(ctx: RequestContext, what: string, err: unknown): unknown {
 
 export const resolvers = {
   Query: {
-    gatewayStatus(_: unknown, __: unknown, ctx: RequestContext) {
+    gatewayStatus(_, __, ctx) {
       const followed = ctx.deps.views?.status() ?? [];
       const memory = process.memoryUsage();
       return {
@@ -107,7 +107,7 @@ export const resolvers = {
         followedViews: followed.map((f) => ({ ...f, endpoint: f.key.endpoint, protocol: f.key.protocolId })),
       };
     },
-    async protocols(_: unknown, args: { block?: number | null }, ctx: RequestContext) {
+    async protocols(_, args, ctx) {
       // Each endpoint, and each protocol, on its own: one that fails is left out and named in
       // extensions.warnings, the others are served; only when nothing can be served does the query fail.
       const failures: unknown[] = [];
@@ -141,8 +141,8 @@ export const resolvers = {
       if (views.length === 0 && failures.length > 0) throw failures[0];
       return views;
     },
-    protocol: (_: unknown, args: { id: string; block?: number | null }, ctx: RequestContext) => protocolView(ctx, args.id, args.block),
-    async market(_: unknown, args: { id: string; block?: number | null }, ctx: RequestContext) {
+    protocol: (_, args, ctx) => protocolView(ctx, args.id, args.block),
+    async market(_, args, ctx) {
       if (!MARKET_ID.test(args.id)) throw gatewayError('BAD_USER_INPUT', `market id must be 0x followed by 80 hex digits (pool address + asset address), got "${args.id}"`);
       const id = args.id.toLowerCase();
       let view: ProtocolView;
@@ -156,23 +156,19 @@ export const resolvers = {
       if (!market) throw gatewayError('MARKET_NOT_FOUND', `no market ${args.id} in protocol ${view.protocol.slug} at block ${view.block.number}`);
       return market;
     },
-    async account(_: unknown, args: { protocol: string; address: string; block?: number | null }, ctx: RequestContext) {
+    async account(_, args, ctx) {
       if (!ADDRESS.test(args.address)) throw gatewayError('BAD_USER_INPUT', `address must be 0x followed by 40 hex digits, got "${args.address}"`);
       const handle = await ctx.findProtocol(args.protocol);
       const pinned = await ctx.pin(handle.endpoint, args.block);
       return ctx.accountView(handle, pinned, args.address.toLowerCase());
     },
-    async accounts(
-      _: unknown,
-      args: { protocol: string; where?: AccountFilterArgs | null; orderBy: AccountOrder; first: number; skip: number; block?: number | null },
-      ctx: RequestContext,
-    ) {
+    async accounts(_, args, ctx) {
       checkPage(args.first, args.skip, ctx.deps.maxFirst);
       const view = await protocolView(ctx, args.protocol, args.block);
       const matching = filterAccounts(view, args.where ?? {}).sort(ORDERS[args.orderBy]);
-      return { block: view.block, indexing: view.indexing, totalCount: matching.length, items: matching.slice(args.skip, args.skip + args.first) };
+      return { block: view.block, indexing: indexingOf(view.indexing), totalCount: matching.length, items: matching.slice(args.skip, args.skip + args.first) };
     },
-    async realizedBadDebts(_: unknown, args: RangeArgs & { protocol: string; first: number; skip: number }, ctx: RequestContext) {
+    async realizedBadDebts(_, args, ctx) {
       checkPage(args.first, args.skip, ctx.deps.maxFirst);
       const handle = await ctx.findProtocol(args.protocol);
       const pinned = await ctx.pin(handle.endpoint, args.toBlock);
@@ -182,7 +178,7 @@ export const resolvers = {
       const matching = rows.filter((r) => inRange(r.fact, range));
       return {
         block: pinned.block,
-        indexing: pinned.indexing,
+        indexing: indexingOf(pinned.indexing),
         totalCount: matching.length,
         totalUSD: () => formatUnits(realizedTotals(valuable(ctx, matching.map((r) => r.fact), realizedPriced, 'realized bad debts'), {}).amountBase, baseDecimals),
         items: matching.slice(args.skip, args.skip + args.first).map((r) => ({
@@ -203,7 +199,7 @@ export const resolvers = {
         })),
       };
     },
-    async socializedLosses(_: unknown, args: { protocol: string; fromBlock?: number | null; toBlock?: number | null; first: number; skip: number }, ctx: RequestContext) {
+    async socializedLosses(_, args, ctx) {
       checkPage(args.first, args.skip, ctx.deps.maxFirst);
       const handle = await ctx.findProtocol(args.protocol);
       const pinned = await ctx.pin(handle.endpoint, args.toBlock);
@@ -212,7 +208,7 @@ export const resolvers = {
       const { baseDecimals } = ref;
       return {
         block: pinned.block,
-        indexing: pinned.indexing,
+        indexing: indexingOf(pinned.indexing),
         totalCount: matching.length,
         // A function: valued only when asked for; losses without a price are left out and named.
         totalUSD: () => formatUnits(realizedTotals(valuable(ctx, matching.map((r) => r.fact), realizedPriced, 'socialized losses'), {}).amountBase, baseDecimals),
@@ -232,7 +228,7 @@ export const resolvers = {
         })),
       };
     },
-    async liquidations(_: unknown, args: RangeArgs & { protocol: string; first: number; skip: number }, ctx: RequestContext) {
+    async liquidations(_, args, ctx) {
       checkPage(args.first, args.skip, ctx.deps.maxFirst);
       const handle = await ctx.findProtocol(args.protocol);
       const pinned = await ctx.pin(handle.endpoint, args.toBlock);
@@ -248,7 +244,7 @@ export const resolvers = {
         fromBlock,
         toBlock: pinned.block.number,
         block: pinned.block,
-        indexing: pinned.indexing,
+        indexing: indexingOf(pinned.indexing),
         totalCount: rows.length,
         items: rows.slice(args.skip, args.skip + args.first).map((r) => liquidationOut(r, baseDecimals)),
         stats: { ...stats, baseDecimals },
@@ -257,127 +253,127 @@ export const resolvers = {
   },
 
   SocializedLoss: {
-    amountUSD: (r: SocializedLossRow & { baseDecimals: number }) => (r.fact.price === null ? null : formatUnits(lossValueBase(r.fact), r.baseDecimals)),
+    amountUSD: (r) => (r.fact.price === null ? null : formatUnits(lossValueBase(r.fact), r.baseDecimals)),
   },
 
   Protocol: {
-    id: (v: ProtocolView) => v.protocol.id,
-    name: (v: ProtocolView) => v.protocol.name,
-    slug: (v: ProtocolView) => v.protocol.slug,
-    family: (v: ProtocolView) => v.protocol.family,
-    network: (v: ProtocolView) => v.protocol.network,
-    block: (v: ProtocolView) => v.block,
-    indexing: (v: ProtocolView) => indexingOf(v.indexing),
-    pricing: (v: ProtocolView) => v.pricing,
-    markets: (v: ProtocolView) => v.markets,
-    accountCount: (v: ProtocolView) => v.accountCount,
-    borrowerCount: (v: ProtocolView) => tally(v).borrowers,
-    totalSuppliedUSD: (v: ProtocolView) => usd(v, v.totalSuppliedBase),
-    totalBorrowedUSD: (v: ProtocolView) => usd(v, v.sheet.debtBase),
-    availableLiquidityUSD: (v: ProtocolView) => usd(v, v.sheet.availableLiquidityBase),
-    reservesUSD: (v: ProtocolView) => usd(v, v.sheet.reservesBase),
-    supplierClaimsUSD: (v: ProtocolView) => usd(v, v.sheet.supplierClaimsBase),
-    utilization: (v: ProtocolView) => formatRatio(ratio(v.sheet.debtBase, v.sheet.debtBase + v.sheet.availableLiquidityBase)),
-    latentBadDebtUSD: (v: ProtocolView) => usd(v, v.sheet.latentBadDebtBase),
-    insolventAccounts: (v: ProtocolView) => tally(v).insolventAccounts,
-    liquidatableAccounts: (v: ProtocolView) => tally(v).liquidatableAccounts,
-    liquidatableDebtUSD: (v: ProtocolView) => usd(v, tally(v).liquidatableDebtBase),
-    unliquidatableAccounts: (v: ProtocolView) => tally(v).unliquidatableAccounts,
-    unliquidatableDebtUSD: (v: ProtocolView) => usd(v, tally(v).unliquidatableDebtBase),
-    atRiskDebtUSD: (v: ProtocolView, args: { healthFactorBelow?: string }) => usd(v, atRiskDebt(v.borrowerTotals, args.healthFactorBelow)),
-    solvencyRatio: (v: ProtocolView) => formatRatio(v.solvency.solvencyRatio),
-    equityUSD: (v: ProtocolView) => usd(v, v.solvency.equityBase),
-    debtToEquity: (v: ProtocolView) => formatRatio(tally(v).debtToEquity),
-    coverageRatio: (v: ProtocolView) => formatRatio(v.solvency.coverageRatio),
-    insuranceFund: (v: ProtocolView) =>
+    id: (v) => v.protocol.id,
+    name: (v) => v.protocol.name,
+    slug: (v) => v.protocol.slug,
+    family: (v) => v.protocol.family,
+    network: (v) => v.protocol.network,
+    block: (v) => v.block,
+    indexing: (v) => indexingOf(v.indexing),
+    pricing: (v) => v.pricing,
+    markets: (v) => v.markets,
+    accountCount: (v) => v.accountCount,
+    borrowerCount: (v) => tally(v).borrowers,
+    totalSuppliedUSD: (v) => usd(v, v.totalSuppliedBase),
+    totalBorrowedUSD: (v) => usd(v, v.sheet.debtBase),
+    availableLiquidityUSD: (v) => usd(v, v.sheet.availableLiquidityBase),
+    reservesUSD: (v) => usd(v, v.sheet.reservesBase),
+    supplierClaimsUSD: (v) => usd(v, v.sheet.supplierClaimsBase),
+    utilization: (v) => formatRatio(ratio(v.sheet.debtBase, v.sheet.debtBase + v.sheet.availableLiquidityBase)),
+    latentBadDebtUSD: (v) => usd(v, v.sheet.latentBadDebtBase),
+    insolventAccounts: (v) => tally(v).insolventAccounts,
+    liquidatableAccounts: (v) => tally(v).liquidatableAccounts,
+    liquidatableDebtUSD: (v) => usd(v, tally(v).liquidatableDebtBase),
+    unliquidatableAccounts: (v) => tally(v).unliquidatableAccounts,
+    unliquidatableDebtUSD: (v) => usd(v, tally(v).unliquidatableDebtBase),
+    atRiskDebtUSD: (v, args) => usd(v, atRiskDebt(v.borrowerTotals, args.healthFactorBelow)),
+    solvencyRatio: (v) => formatRatio(v.solvency.solvencyRatio),
+    equityUSD: (v) => usd(v, v.solvency.equityBase),
+    debtToEquity: (v) => formatRatio(tally(v).debtToEquity),
+    coverageRatio: (v) => formatRatio(v.solvency.coverageRatio),
+    insuranceFund: (v) =>
       v.insuranceFund && {
         name: v.insuranceFund.name,
         balanceUSD: usd(v, v.insuranceFund.balanceBase),
         latentBadDebtCoverage: formatRatio(ratio(v.insuranceFund.balanceBase, v.sheet.latentBadDebtBase)),
       },
-    outstandingDeficitUSD: (v: ProtocolView) => usd(v, v.sheet.outstandingDeficitBase),
-    deficitCoverageRatio: (v: ProtocolView) => formatRatio(v.solvency.deficitCoverageRatio),
-    realizedBadDebtUSD: async (v: ProtocolView, args: RangeArgs, ctx: RequestContext) => usd(v, (await realizedIn(ctx, v, args)).amountBase),
-    realizedBadDebtCount: async (v: ProtocolView, args: RangeArgs, ctx: RequestContext) => (await realizedIn(ctx, v, args)).count,
-    socializedLossUSD: async (v: ProtocolView, args: RangeArgs, ctx: RequestContext) => usd(v, await socializedIn(ctx, v, args)),
-    realizedLoss: async (v: ProtocolView, args: RangeArgs, ctx: RequestContext) => splitOut(v, await lossSplitIn(ctx, v, args)),
+    outstandingDeficitUSD: (v) => usd(v, v.sheet.outstandingDeficitBase),
+    deficitCoverageRatio: (v) => formatRatio(v.solvency.deficitCoverageRatio),
+    realizedBadDebtUSD: async (v, args, ctx) => usd(v, (await realizedIn(ctx, v, args)).amountBase),
+    realizedBadDebtCount: async (v, args, ctx) => (await realizedIn(ctx, v, args)).count,
+    socializedLossUSD: async (v, args, ctx) => usd(v, await socializedIn(ctx, v, args)),
+    realizedLoss: async (v, args, ctx) => splitOut(v, await lossSplitIn(ctx, v, args)),
   },
 
   Market: {
-    protocol: (m: MarketView) => m.protocol.id,
-    asset: (m: MarketView) => ({ address: m.asset, symbol: m.symbol, name: m.name, decimals: m.decimals }),
-    block: (m: MarketView) => m.block,
-    indexing: (m: MarketView) => indexingOf(m.indexing),
-    pricing: (m: MarketView) => m.pricing,
-    priceUSD: (m: MarketView) => (m.price === null ? null : musd(m, m.price)),
-    totalSupplied: (m: MarketView) => formatUnits(m.totalSupplied, m.decimals),
-    totalSuppliedUSD: (m: MarketView) => musd(m, m.totalSuppliedBase),
-    totalBorrowed: (m: MarketView) => formatUnits(m.totalBorrowed, m.decimals),
-    totalBorrowedUSD: (m: MarketView) => musd(m, m.sheet.debtBase),
-    availableLiquidity: (m: MarketView) => formatUnits(m.availableLiquidity, m.decimals),
-    availableLiquidityUSD: (m: MarketView) => musd(m, m.sheet.availableLiquidityBase),
-    reserves: (m: MarketView) => formatUnits(m.reserves, m.decimals),
-    reservesUSD: (m: MarketView) => musd(m, m.sheet.reservesBase),
-    supplierClaimsUSD: (m: MarketView) => musd(m, m.sheet.supplierClaimsBase),
-    utilization: (m: MarketView) => formatRatio(m.utilization),
-    latentBadDebtUSD: (m: MarketView) => musd(m, m.sheet.latentBadDebtBase),
-    borrowerCount: (m: MarketView) => m.tally.borrowers,
-    insolventAccounts: (m: MarketView) => m.tally.insolventAccounts,
-    liquidatableAccounts: (m: MarketView) => m.tally.liquidatableAccounts,
-    liquidatableDebtUSD: (m: MarketView) => musd(m, m.tally.liquidatableDebtBase),
-    unliquidatableAccounts: (m: MarketView) => m.tally.unliquidatableAccounts,
-    unliquidatableDebtUSD: (m: MarketView) => musd(m, m.tally.unliquidatableDebtBase),
-    atRiskDebtUSD: (m: MarketView, args: { healthFactorBelow?: string }) => musd(m, atRiskMarketDebt(m.borrowers, args.healthFactorBelow, m.id)),
-    solvencyRatio: (m: MarketView) => formatRatio(m.solvency.solvencyRatio),
-    equityUSD: (m: MarketView) => musd(m, m.solvency.equityBase),
-    coverageRatio: (m: MarketView) => formatRatio(m.solvency.coverageRatio),
-    outstandingDeficitUSD: (m: MarketView) => musd(m, m.sheet.outstandingDeficitBase),
-    deficitCoverageRatio: (m: MarketView) => formatRatio(m.solvency.deficitCoverageRatio),
-    realizedBadDebtUSD: async (m: MarketView, args: RangeArgs, ctx: RequestContext) => (m.valued ? usd(m, (await realizedIn(ctx, m, args, m.id)).amountBase) : null),
-    realizedBadDebtCount: async (m: MarketView, args: RangeArgs, ctx: RequestContext) => (await realizedIn(ctx, m, args, m.id)).count,
-    socializedLossUSD: async (m: MarketView, args: RangeArgs, ctx: RequestContext) => (m.valued ? usd(m, await socializedIn(ctx, m, args, m.id)) : null),
-    realizedLoss: async (m: MarketView, args: RangeArgs, ctx: RequestContext) => (m.valued ? splitOut(m, await lossSplitIn(ctx, m, args, m.id)) : null),
-    deficit: (m: MarketView) => formatUnits(m.deficit, m.decimals),
+    protocol: (m) => m.protocol.id,
+    asset: (m) => ({ address: m.asset, symbol: m.symbol, name: m.name, decimals: m.decimals }),
+    block: (m) => m.block,
+    indexing: (m) => indexingOf(m.indexing),
+    pricing: (m) => m.pricing,
+    priceUSD: (m) => (m.price === null ? null : musd(m, m.price)),
+    totalSupplied: (m) => formatUnits(m.totalSupplied, m.decimals),
+    totalSuppliedUSD: (m) => musd(m, m.totalSuppliedBase),
+    totalBorrowed: (m) => formatUnits(m.totalBorrowed, m.decimals),
+    totalBorrowedUSD: (m) => musd(m, m.sheet.debtBase),
+    availableLiquidity: (m) => formatUnits(m.availableLiquidity, m.decimals),
+    availableLiquidityUSD: (m) => musd(m, m.sheet.availableLiquidityBase),
+    reserves: (m) => formatUnits(m.reserves, m.decimals),
+    reservesUSD: (m) => musd(m, m.sheet.reservesBase),
+    supplierClaimsUSD: (m) => musd(m, m.sheet.supplierClaimsBase),
+    utilization: (m) => formatRatio(m.utilization),
+    latentBadDebtUSD: (m) => musd(m, m.sheet.latentBadDebtBase),
+    borrowerCount: (m) => m.tally.borrowers,
+    insolventAccounts: (m) => m.tally.insolventAccounts,
+    liquidatableAccounts: (m) => m.tally.liquidatableAccounts,
+    liquidatableDebtUSD: (m) => musd(m, m.tally.liquidatableDebtBase),
+    unliquidatableAccounts: (m) => m.tally.unliquidatableAccounts,
+    unliquidatableDebtUSD: (m) => musd(m, m.tally.unliquidatableDebtBase),
+    atRiskDebtUSD: (m, args) => musd(m, atRiskMarketDebt(m.borrowers, args.healthFactorBelow, m.id)),
+    solvencyRatio: (m) => formatRatio(m.solvency.solvencyRatio),
+    equityUSD: (m) => musd(m, m.solvency.equityBase),
+    coverageRatio: (m) => formatRatio(m.solvency.coverageRatio),
+    outstandingDeficitUSD: (m) => musd(m, m.sheet.outstandingDeficitBase),
+    deficitCoverageRatio: (m) => formatRatio(m.solvency.deficitCoverageRatio),
+    realizedBadDebtUSD: async (m, args, ctx) => (m.valued ? usd(m, (await realizedIn(ctx, m, args, m.id)).amountBase) : null),
+    realizedBadDebtCount: async (m, args, ctx) => (await realizedIn(ctx, m, args, m.id)).count,
+    socializedLossUSD: async (m, args, ctx) => (m.valued ? usd(m, await socializedIn(ctx, m, args, m.id)) : null),
+    realizedLoss: async (m, args, ctx) => (m.valued ? splitOut(m, await lossSplitIn(ctx, m, args, m.id)) : null),
+    deficit: (m) => formatUnits(m.deficit, m.decimals),
   },
 
   Account: {
-    protocol: (a: AccountView) => a.protocol.id,
-    block: (a: AccountView) => a.block,
-    indexing: (a: AccountView) => indexingOf(a.indexing),
-    collateralUSD: (a: AccountView) => usd(a, a.collateralBase),
-    suppliedUSD: (a: AccountView) => usd(a, a.suppliedBase),
-    debtUSD: (a: AccountView) => usd(a, a.debtBase),
-    healthFactor: (a: AccountView) => (a.healthFactor === null ? null : formatUnits(a.healthFactor, 18)),
-    liquidatable: (a: AccountView) => a.risk.liquidatable,
-    unliquidatable: (a: AccountView) => a.risk.unliquidatable,
-    pricing: (a: AccountView) => a.pricing,
-    debtToEquity: (a: AccountView) => formatRatio(a.risk.debtToEquity),
-    negativeEquity: (a: AccountView) => a.risk.negativeEquity,
-    badDebtUSD: (a: AccountView) => usd(a, a.risk.badDebtBase),
-    netValueUSD: (a: AccountView) => usd(a, a.risk.netValueBase),
-    ltv: (a: AccountView) => bps(a.ltv),
-    liquidationThreshold: (a: AccountView) => bps(a.liquidationThreshold),
-    eModeCategory: (a: AccountView) => a.eModeCategoryId,
+    protocol: (a) => a.protocol.id,
+    block: (a) => a.block,
+    indexing: (a) => indexingOf(a.indexing),
+    collateralUSD: (a) => usd(a, a.collateralBase),
+    suppliedUSD: (a) => usd(a, a.suppliedBase),
+    debtUSD: (a) => usd(a, a.debtBase),
+    healthFactor: (a) => (a.healthFactor === null ? null : formatUnits(a.healthFactor, 18)),
+    liquidatable: (a) => a.risk.liquidatable,
+    unliquidatable: (a) => a.risk.unliquidatable,
+    pricing: (a) => a.pricing,
+    debtToEquity: (a) => formatRatio(a.risk.debtToEquity),
+    negativeEquity: (a) => a.risk.negativeEquity,
+    badDebtUSD: (a) => usd(a, a.risk.badDebtBase),
+    netValueUSD: (a) => usd(a, a.risk.netValueBase),
+    ltv: (a) => bps(a.ltv),
+    liquidationThreshold: (a) => bps(a.liquidationThreshold),
+    eModeCategory: (a) => a.eModeCategoryId,
     // Not spread: a Morpho position's USD figures are getters, valued only when asked for.
-    positions: (a: AccountView) => a.positions.map((p) => Object.assign(Object.create(p) as PositionView, { baseDecimals: a.protocol.baseDecimals })),
+    positions: (a) => a.positions.map((p) => Object.assign(Object.create(p) as PositionView, { baseDecimals: a.protocol.baseDecimals })),
   },
 
   Position: {
-    market: (p: PositionView) => p.marketId,
-    asset: (p: PositionView) => ({ address: p.asset, symbol: p.symbol, name: null, decimals: p.decimals }),
-    supplied: (p: PositionView) => formatUnits(p.supplied, p.decimals),
-    borrowed: (p: PositionView) => formatUnits(p.borrowed, p.decimals),
-    suppliedUSD: (p: PositionView & { baseDecimals: number }) => (p.valued ? formatUnits(p.suppliedBase, p.baseDecimals) : null),
-    borrowedUSD: (p: PositionView & { baseDecimals: number }) => (p.valued ? formatUnits(p.borrowedBase, p.baseDecimals) : null),
-    priceUSD: (p: PositionView & { baseDecimals: number }) => (p.valued ? formatUnits(p.price, p.baseDecimals) : null),
+    market: (p) => p.marketId,
+    asset: (p) => ({ address: p.asset, symbol: p.symbol, name: null, decimals: p.decimals }),
+    supplied: (p) => formatUnits(p.supplied, p.decimals),
+    borrowed: (p) => formatUnits(p.borrowed, p.decimals),
+    suppliedUSD: (p) => (p.valued ? formatUnits(p.suppliedBase, p.baseDecimals) : null),
+    borrowedUSD: (p) => (p.valued ? formatUnits(p.borrowedBase, p.baseDecimals) : null),
+    priceUSD: (p) => (p.valued ? formatUnits(p.price, p.baseDecimals) : null),
   },
 
   LiquidationStats: {
-    debtRepaidUSD: (s: StatsOut) => formatUnits(s.debtRepaidBase, s.baseDecimals),
-    collateralSeizedUSD: (s: StatsOut) => formatUnits(s.collateralSeizedBase, s.baseDecimals),
-    protocolFeeUSD: (s: StatsOut) => formatUnits(s.protocolFeeBase, s.baseDecimals),
-    liquidatorProfitUSD: (s: StatsOut) => formatUnits(s.liquidatorProfitBase, s.baseDecimals),
-    topLiquidators: (s: StatsOut, args: { first: number }) =>
+    debtRepaidUSD: (s) => formatUnits(s.debtRepaidBase, s.baseDecimals),
+    collateralSeizedUSD: (s) => formatUnits(s.collateralSeizedBase, s.baseDecimals),
+    protocolFeeUSD: (s) => formatUnits(s.protocolFeeBase, s.baseDecimals),
+    liquidatorProfitUSD: (s) => formatUnits(s.liquidatorProfitBase, s.baseDecimals),
+    topLiquidators: (s, args) =>
       s.liquidators.slice(0, Math.max(0, args.first)).map((l) => ({
         liquidator: l.liquidator,
         count: l.count,
@@ -388,9 +384,7 @@ export const resolvers = {
   },
   // Alerting bots (issue 12): Subscription and Alert, in their own module.
   ...subscriptionResolvers,
-};
-
-type StatsOut = ReturnType<typeof liquidationStats> & { baseDecimals: number };
+} satisfies Resolvers;
 
 function liquidationOut(r: LiquidationRow, baseDecimals: number) {
   const value = liquidationPriced(r.fact) ? r.value : null;
@@ -407,12 +401,8 @@ function liquidationOut(r: LiquidationRow, baseDecimals: number) {
   };
 }
 
-interface RangeArgs {
-  fromBlock?: number | null;
-  toBlock?: number | null;
-  fromTimestamp?: number | null;
-  toTimestamp?: number | null;
-}
+/** The range arguments every realized-loss field takes (the same four in the SDL). */
+type RangeArgs = ProtocolRealizedBadDebtUsdArgs;
 
 /** A range read from a computed view ends, at the latest, at the view's block. */
 function checkRangeEnd(v: Computed, args: RangeArgs) {
@@ -453,13 +443,6 @@ async function socializedIn(ctx: RequestContext, v: Computed, args: RangeArgs, m
   return realizedTotals(valuable(ctx, rows.map((r) => r.fact), realizedPriced, 'socialized losses'), args, marketId).amountBase;
 }
 
-interface AccountFilterArgs {
-  liquidatable?: boolean | null;
-  insolvent?: boolean | null;
-  healthFactorBelow?: string | null;
-  minDebtUSD?: string | null;
-}
-type AccountOrder = 'DEBT_USD_DESC' | 'BAD_DEBT_USD_DESC' | 'HEALTH_FACTOR_ASC' | 'COLLATERAL_USD_DESC';
 
 const desc = (a: bigint, b: bigint) => (a === b ? 0 : a > b ? -1 : 1);
 const byAddress = (a: AccountView, b: AccountView) => a.address.localeCompare(b.address);
@@ -474,7 +457,7 @@ const ORDERS: Record<AccountOrder, (a: AccountView, b: AccountView) => number> =
   },
 };
 
-function filterAccounts(view: ProtocolView, where: AccountFilterArgs): AccountView[] {
+function filterAccounts(view: ProtocolView, where: AccountFilter): AccountView[] {
   const below = where.healthFactorBelow == null ? null : parseThreshold(where.healthFactorBelow, 'where.healthFactorBelow');
   const minDebt = where.minDebtUSD == null ? null : parseUsd(where.minDebtUSD, view.protocol.baseDecimals, 'where.minDebtUSD');
   // Each of these filters but `liquidatable: false` / `insolvent: false` excludes accounts without debt.

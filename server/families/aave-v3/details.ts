@@ -4,6 +4,7 @@
  */
 import { formatRatio, formatUnits } from '../../metrics/decimal';
 import type { MarketDetails } from '../../views/model';
+import type { Resolvers } from '../../schema/generated/resolvers-types';
 
 export interface AaveV3ReserveDetails extends MarketDetails {
   graphqlType: 'AaveV3ReserveDetails';
@@ -45,22 +46,22 @@ const DEBT_CEILING_DECIMALS = 2;
 
 export const aaveV3DetailsResolvers = {
   AaveV3ReserveDetails: {
-    accruedToTreasury: (d: AaveV3ReserveDetails) => units(d, d.accruedToTreasury),
-    treasuryBalance: (d: AaveV3ReserveDetails) => units(d, d.treasuryBalance),
-    supplyCapUtilization: (d: AaveV3ReserveDetails) => formatRatio(d.supplyCapUtilization),
-    borrowCapUtilization: (d: AaveV3ReserveDetails) => formatRatio(d.borrowCapUtilization),
-    debtCeilingUtilization: (d: AaveV3ReserveDetails) => formatRatio(d.debtCeilingUtilization),
-    totalDeficitCreated: (d: AaveV3ReserveDetails) => units(d, d.totalDeficitCreated),
-    totalDeficitCovered: (d: AaveV3ReserveDetails) => units(d, d.totalDeficitCovered),
-    ltv: (d: AaveV3ReserveDetails) => bps(d.ltv),
-    liquidationThreshold: (d: AaveV3ReserveDetails) => bps(d.liquidationThreshold),
-    liquidationBonus: (d: AaveV3ReserveDetails) => bps(d.liquidationBonus),
-    reserveFactor: (d: AaveV3ReserveDetails) => bps(d.reserveFactor),
-    liquidationProtocolFee: (d: AaveV3ReserveDetails) => bps(d.liquidationProtocolFee),
-    supplyCap: (d: AaveV3ReserveDetails) => (d.supplyCap === 0n ? null : String(d.supplyCap)),
-    borrowCap: (d: AaveV3ReserveDetails) => (d.borrowCap === 0n ? null : String(d.borrowCap)),
-    debtCeilingUSD: (d: AaveV3ReserveDetails) => (d.debtCeiling === 0n ? null : formatUnits(d.debtCeiling, DEBT_CEILING_DECIMALS)),
-    isolationModeTotalDebtUSD: (d: AaveV3ReserveDetails) => formatUnits(d.isolationModeTotalDebt, DEBT_CEILING_DECIMALS),
-    eModeCategory: (d: AaveV3ReserveDetails) => d.eModeCategoryId,
+    accruedToTreasury: (d) => units(d, d.accruedToTreasury),
+    treasuryBalance: (d) => units(d, d.treasuryBalance),
+    supplyCapUtilization: (d) => formatRatio(d.supplyCapUtilization),
+    borrowCapUtilization: (d) => formatRatio(d.borrowCapUtilization),
+    debtCeilingUtilization: (d) => formatRatio(d.debtCeilingUtilization),
+    totalDeficitCreated: (d) => units(d, d.totalDeficitCreated),
+    totalDeficitCovered: (d) => units(d, d.totalDeficitCovered),
+    ltv: (d) => bps(d.ltv),
+    liquidationThreshold: (d) => bps(d.liquidationThreshold),
+    liquidationBonus: (d) => bps(d.liquidationBonus),
+    reserveFactor: (d) => bps(d.reserveFactor),
+    liquidationProtocolFee: (d) => bps(d.liquidationProtocolFee),
+    supplyCap: (d) => (d.supplyCap === 0n ? null : String(d.supplyCap)),
+    borrowCap: (d) => (d.borrowCap === 0n ? null : String(d.borrowCap)),
+    debtCeilingUSD: (d) => (d.debtCeiling === 0n ? null : formatUnits(d.debtCeiling, DEBT_CEILING_DECIMALS)),
+    isolationModeTotalDebtUSD: (d) => formatUnits(d.isolationModeTotalDebt, DEBT_CEILING_DECIMALS),
+    eModeCategory: (d) => d.eModeCategoryId,
   },
-};
+} satisfies Resolvers;

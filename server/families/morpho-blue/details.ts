@@ -5,6 +5,7 @@
  */
 import { formatUnits } from '../../metrics/decimal';
 import type { MarketDetails } from '../../views/model';
+import type { Resolvers } from '../../schema/generated/resolvers-types';
 import type { TokenInfo } from './source';
 
 export interface MorphoBlueMarketDetails extends MarketDetails {
@@ -34,12 +35,12 @@ const loan = (d: MorphoBlueMarketDetails, v: bigint | null) => (v === null ? nul
 
 export const morphoBlueDetailsResolvers = {
   MorphoBlueMarketDetails: {
-    lltv: (d: MorphoBlueMarketDetails) => formatUnits(d.lltv, WAD_DECIMALS),
-    liquidationIncentiveFactor: (d: MorphoBlueMarketDetails) => formatUnits(d.liquidationIncentiveFactor, WAD_DECIMALS),
-    fee: (d: MorphoBlueMarketDetails) => formatUnits(d.fee, WAD_DECIMALS),
-    oraclePrice: (d: MorphoBlueMarketDetails) => (d.oraclePrice === null ? null : String(d.oraclePrice)),
-    borrowRatePerSecond: (d: MorphoBlueMarketDetails) => (d.borrowRate === null ? null : formatUnits(d.borrowRate, WAD_DECIMALS)),
-    latentBadDebt: (d: MorphoBlueMarketDetails) => loan(d, d.latentBadDebt),
-    totalBadDebtRealized: (d: MorphoBlueMarketDetails) => loan(d, d.totalBadDebtRealized),
+    lltv: (d) => formatUnits(d.lltv, WAD_DECIMALS),
+    liquidationIncentiveFactor: (d) => formatUnits(d.liquidationIncentiveFactor, WAD_DECIMALS),
+    fee: (d) => formatUnits(d.fee, WAD_DECIMALS),
+    oraclePrice: (d) => (d.oraclePrice === null ? null : String(d.oraclePrice)),
+    borrowRatePerSecond: (d) => (d.borrowRate === null ? null : formatUnits(d.borrowRate, WAD_DECIMALS)),
+    latentBadDebt: (d) => loan(d, d.latentBadDebt),
+    totalBadDebtRealized: (d) => formatUnits(d.totalBadDebtRealized, d.loanDecimals),
   },
-};
+} satisfies Resolvers;
