@@ -27,3 +27,12 @@ it.each([
   expect({ ...page.indexing, secondsBehind: 0 }).toEqual({ ...protocol.indexing, secondsBehind: 0 });
   expect(page.indexing.secondsBehind).toBeGreaterThanOrEqual(0);
 });
+
+// Arguments with a default are non-null: an explicit null is refused, not run with no order or no threshold.
+it.each([
+  ['accounts(orderBy: null)', `{ accounts(protocol: "${replayRecording.endpoint}", orderBy: null, first: 1) { totalCount } }`],
+  ['atRiskDebtUSD(healthFactorBelow: null)', `{ protocol(id: "${replayRecording.endpoint}") { atRiskDebtUSD(healthFactorBelow: null) } }`],
+])('%s is refused with GRAPHQL_VALIDATION_FAILED', async (_name, query) => {
+  const body = await gql(url, query);
+  expect(body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+});

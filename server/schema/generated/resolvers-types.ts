@@ -439,7 +439,7 @@ export type Market = {
 
 
 export type MarketAtRiskDebtUsdArgs = {
-  healthFactorBelow?: InputMaybe<Scalars['String']['input']>;
+  healthFactorBelow?: Scalars['String']['input'];
 };
 
 
@@ -626,7 +626,7 @@ export type Protocol = {
 
 
 export type ProtocolAtRiskDebtUsdArgs = {
-  healthFactorBelow?: InputMaybe<Scalars['String']['input']>;
+  healthFactorBelow?: Scalars['String']['input'];
 };
 
 
@@ -762,7 +762,7 @@ export type QueryAccountArgs = {
 export type QueryAccountsArgs = {
   block?: InputMaybe<Scalars['Int']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
-  orderBy?: InputMaybe<AccountOrder>;
+  orderBy?: AccountOrder;
   protocol: Scalars['ID']['input'];
   skip?: InputMaybe<Scalars['Int']['input']>;
   where?: InputMaybe<AccountFilter>;
