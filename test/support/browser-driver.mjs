@@ -13,6 +13,7 @@ const browser = await puppeteer.launch({
 });
 const page = await browser.newPage();
 const pageErrors = [];
+const answers = [];
 page.on('pageerror', (e) => pageErrors.push(String(e.message ?? e)));
 
 const ops = {
@@ -26,6 +27,23 @@ const ops = {
     await page.type(m.selector, m.text);
   },
   click: (m) => page.click(m.selector),
+  select: (m) => page.select(m.selector, m.value).then(() => undefined),
+  // A script file (e.g. axe-core's axe.min.js) added to the page as it is now.
+  addScript: (m) => page.addScriptTag({ path: m.path }).then(() => undefined),
+  // Answers the page's POSTs whose body contains `match` with `body` (JSON, status 200) instead of the
+  // server; every other request goes through.
+  answer: async (m) => {
+    answers.push({ match: m.match, body: m.body });
+    if (answers.length === 1) {
+      await page.setRequestInterception(true);
+      page.on('request', (req) => {
+        if (req.isInterceptResolutionHandled()) return;
+        const hit = req.method() === 'POST' && answers.find((a) => (req.postData() ?? '').includes(a.match));
+        if (hit) req.respond({ status: 200, contentType: 'application/json', body: hit.body });
+        else req.continue();
+      });
+    }
+  },
   screenshot: (m) => page.screenshot({ path: m.path, fullPage: true }).then(() => undefined),
   errors: () => pageErrors,
 };
