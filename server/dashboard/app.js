@@ -190,7 +190,7 @@ function syncCheckpoint() {
     if (!typed) {
       typed = new Option('', value);
       typed.dataset.typed = 'true';
-      sel.insertBefore(typed, sel.options[1] || null);
+      sel.options[0].after(typed); // right after head (live), before the listed checkpoints
     }
     typed.value = value;
     typed.textContent = `block ${value} (typed)`;
@@ -372,6 +372,8 @@ async function loadCurves(p, block, current) {
     note('curve-note', curves.length
       ? `Main collateral assets at block ${d.accounts.block.number}, by collateral value* (sum of suppliedUSD of collateral positions over ${over})${unpriced}. Price drops to -90%, collateral valued at today's price.`
       : `no liquidation curve: no priced collateral at block ${d.accounts.block.number}${unpriced}`);
+    $('curve-assets').dataset.protocol = p.id;
+    $('curve-assets').dataset.block = String(d.accounts.block.number);
     $('curve-assets').replaceChildren(...curves.map((c) => {
       const li = document.createElement('li');
       li.dataset.asset = c.address;
