@@ -14,6 +14,7 @@ const browser = await puppeteer.launch({
 const page = await browser.newPage();
 const pageErrors = [];
 const answers = [];
+let intercepting = false;
 page.on('pageerror', (e) => pageErrors.push(String(e.message ?? e)));
 
 const ops = {
@@ -33,8 +34,11 @@ const ops = {
   // Answers the page's POSTs whose body contains `match` with `body` (JSON, status 200) instead of the
   // server; every other request goes through.
   answer: async (m) => {
+    // body null: that match goes to the server again.
+    if (m.body === null) return void answers.splice(0, answers.length, ...answers.filter((a) => a.match !== m.match));
     answers.push({ match: m.match, body: m.body });
-    if (answers.length === 1) {
+    if (!intercepting) {
+      intercepting = true;
       await page.setRequestInterception(true);
       page.on('request', (req) => {
         if (req.isInterceptResolutionHandled()) return;
