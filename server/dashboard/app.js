@@ -239,6 +239,11 @@ function onHead(p) {
   // The selected protocol's accounts, events and curves follow its head; history keeps its points
   // (past intervals do not change, and each point costs a block pin).
   if (changed && $('detail-protocol').value === p.id) loadDetail(false);
+  // A new block may bring new bad debt or liquidations: the checkpoint list follows (once per burst of heads).
+  if (changed) {
+    clearTimeout(state.checkpointTimer);
+    state.checkpointTimer = setTimeout(() => state.pinned === null && loadCheckpoints(), 2000);
+  }
 }
 
 function fillDetailSelect() {
