@@ -22,6 +22,8 @@ export interface DevnetRun<D, S> {
 export interface DevnetProtocol<D extends { startBlock: number } = { startBlock: number }, S = unknown> {
   /** Subgraph and gateway endpoint name. */
   name: string;
+  /** Its family module in the gateway's registry (server/families/index.ts), by folder name. */
+  family: string;
   /** The protocol family's manifest; one family's manifest can index several deployments. */
   manifest: string;
   /** `earlier`: what the protocols before it in the table deployed (to share tokens, as on mainnet). */
@@ -43,6 +45,7 @@ function aaveDataSources(d: AaveV3Deployment): Record<string, NetworkDataSource>
 
 export const aaveV3Devnet: DevnetProtocol<AaveV3Deployment, ScenarioResult> = {
   name: 'aave-v3',
+  family: 'aave-v3',
   manifest: path.join(SUBGRAPH_DIR, 'aave-v3.yaml'),
   // Distinct market ids: the subgraph names each protocol after its market id (protocol.ts).
   deploy: (clients, log) => deployAaveV3(clients, { log, marketId: 'Aave Devnet v3.0 Market' }),
@@ -53,6 +56,7 @@ export const aaveV3Devnet: DevnetProtocol<AaveV3Deployment, ScenarioResult> = {
 /** The current Aave code (v3.6, compiled from @aave-dao/aave-v3-origin), indexed by the same manifest. */
 export const aaveV36Devnet: DevnetProtocol<AaveV3Deployment, ScenarioResult> = {
   name: 'aave-v3.6',
+  family: 'aave-v3',
   manifest: path.join(SUBGRAPH_DIR, 'aave-v3.yaml'),
   deploy: (clients, log) => deployAaveV36(clients, { log, marketId: 'Aave Devnet v3.6 Market' }),
   runScenario: (i) => runAaveV3Scenario(i),
@@ -62,6 +66,7 @@ export const aaveV36Devnet: DevnetProtocol<AaveV3Deployment, ScenarioResult> = {
 /** Morpho Blue (compiled from @morpho-org/morpho-blue@1.0.0), indexed by subgraph/morpho-blue.yaml. */
 export const morphoBlueDevnet: DevnetProtocol<MorphoDeployment, MorphoScenarioResult> = {
   name: 'morpho-blue',
+  family: 'morpho-blue',
   manifest: path.join(SUBGRAPH_DIR, 'morpho-blue.yaml'),
   // Morpho lists its markets on the Aave v3.0 devnet's tokens when that market is deployed: one
   // token, one address, priced by Aave's oracle in USD (what the gateway values Morpho with).
@@ -88,6 +93,7 @@ export function sharedWithMorpho(aave: AaveV3Deployment): NonNullable<MorphoDepl
  */
 export const aaveV3UpgradedDevnet: DevnetProtocol<AaveV3Deployment & { upgradeBlock?: number }, ScenarioResult & { upgradeBlock: number }> = {
   name: 'aave-v3-upgraded',
+  family: 'aave-v3',
   manifest: path.join(SUBGRAPH_DIR, 'aave-v3.yaml'),
   deploy: (clients, log) => deployAaveV3(clients, { log, marketId: 'Aave Devnet Upgraded Market' }),
   async runScenario(i) {
@@ -113,6 +119,7 @@ export const aaveV3UpgradedDevnet: DevnetProtocol<AaveV3Deployment & { upgradeBl
 /** Gearbox V3.1 (compiled from @gearbox-protocol/core-v3@1.52.1), indexed by subgraph/gearbox-v3.yaml. */
 export const gearboxV3Devnet: DevnetProtocol<GearboxDeployment, GearboxScenarioResult> = {
   name: 'gearbox-v3',
+  family: 'gearbox-v3',
   manifest: path.join(SUBGRAPH_DIR, 'gearbox-v3.yaml'),
   // On the Aave v3.0 devnet's USDC/WETH/WBTC and their feeds when that market is deployed.
   deploy: (clients, log, earlier) => {
@@ -133,3 +140,8 @@ export const gearboxV3Devnet: DevnetProtocol<GearboxDeployment, GearboxScenarioR
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one table of differently typed protocols
 export const DEVNET_PROTOCOLS: DevnetProtocol<any, any>[] = [aaveV3Devnet, aaveV36Devnet, aaveV3UpgradedDevnet, morphoBlueDevnet, gearboxV3Devnet];
+
+/** The devnet protocol of that name (its endpoint/subgraph name). */
+export function devnetProtocol(name: string): DevnetProtocol<any, any> | undefined {
+  return DEVNET_PROTOCOLS.find((p) => p.name === name);
+}

@@ -20,10 +20,10 @@ import { resolvers } from './schema/resolvers';
 import { withResearch } from './schema/research';
 import { createRpcHeaderSource } from './sources/blocks';
 import { createRpcChainReader } from './sources/chain';
-import type { ProtocolAdapter } from './views/adapter';
-import { aaveV3Adapter } from './views/aave-v3-adapter';
-import { morphoBlueAdapter } from './views/morpho-blue-adapter';
+import type { FamilyModule } from './views/adapter';
+import { FAMILIES } from './families';
 import { followHeads } from './follow-heads';
+import type { MarketDetails } from './views/model';
 import { createViewService } from './view-service';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { createAlertHub } from './alerts/hub';
@@ -55,8 +55,8 @@ export interface GatewayOptions {
   readyMaxLagSeconds?: number;
   /** Computed protocol views kept across requests (keyed by block hash). */
   viewCacheSize?: number;
-  /** Protocol families served (default: every family this gateway implements). */
-  adapters?: ProtocolAdapter[];
+  /** Protocol families served (default: every family in the registry, server/families/index.ts). */
+  families?: readonly FamilyModule[];
   /** Move every followed protocol's view to the indexed head this often (0 or absent: only when a request asks for the head). */
   followIntervalMs?: number;
   /** Positions the view service holds in memory across protocols (default DEFAULT_MAX_POSITIONS). */
@@ -71,8 +71,6 @@ export interface GatewayOptions {
   webhooks?: WebhookTarget[];
   webhookRetry?: Partial<WebhookRetry>;
 }
-
-export const DEFAULT_ADAPTERS: ProtocolAdapter[] = [aaveV3Adapter, morphoBlueAdapter];
 
 export { DEFAULT_LIMITS };
 export const DEFAULT_MAX_FIRST = 1000;
@@ -96,14 +94,23 @@ function urlForms(url: string): string[] {
   return [...new Set(forms)].filter((f) => f.length > 1).sort((a, b) => b.length - a.length);
 }
 
-export function typeDefs(): string {
-  return fs.readFileSync(path.join(__dirname, 'schema', 'schema.graphql'), 'utf8');
+/** The core SDL and each family's fragment (its types implementing core interfaces). */
+export function typeDefs(families: readonly FamilyModule[] = FAMILIES): string {
+  const core = fs.readFileSync(path.join(__dirname, 'schema', 'schema.graphql'), 'utf8');
+  return [core, ...families.map((f) => f.typeDefs)].join('\n');
+}
+
+/** The core resolvers, the research queries and each family's types; a family's details resolve to the type it names. */
+function resolverMap(families: readonly FamilyModule[]) {
+  const own = Object.assign({}, ...families.map((f) => f.resolvers)) as Record<string, Record<string, unknown>>;
+  return { ...withResearch(resolvers), ...own, MarketDetails: { __resolveType: (d: MarketDetails) => d.graphqlType } };
 }
 
 export function createGateway(options: GatewayOptions) {
   if (options.endpoints.length === 0) throw new Error('the gateway needs at least one subgraph endpoint');
   if (options.webhooks?.length && !options.followIntervalMs) throw new Error('webhooks need the follow loop: set a follow interval above 0');
   const headers = options.rpcUrl ? createRpcHeaderSource(options.rpcUrl) : undefined;
+  const families = options.families ?? FAMILIES;
   const log = options.log;
   const deps: GatewayDeps = {
     endpoints: options.endpoints,
@@ -115,7 +122,7 @@ export function createGateway(options: GatewayOptions) {
     readCache: new BoundedCache<unknown>(1024),
     unpinnable: new BoundedSet(100_000),
     chain: options.rpcUrl ? createRpcChainReader(options.rpcUrl) : undefined,
-    adapters: options.adapters ?? DEFAULT_ADAPTERS,
+    adapters: families.map((f) => f.adapter),
     // While the follow loop reads every head each interval, a request at the head uses its reading
     // (two intervals: a tick may take part of one).
     heads: options.followIntervalMs ? new HeadCache(2 * options.followIntervalMs) : undefined,
@@ -177,10 +184,11 @@ export function createGateway(options: GatewayOptions) {
     },
   };
   const logOnce = throttle(log);
-  const schema = buildSchema(typeDefs());
+  const sdl = typeDefs(families);
+  const schema = buildSchema(sdl);
   const server = new ApolloServer<RequestContext>({
-    typeDefs: typeDefs(),
-    resolvers: withResearch(resolvers),
+    typeDefs: sdl,
+    resolvers: resolverMap(families),
     introspection: options.introspection ?? false,
     // Also checked by the HTTP layer before Apollo sees the query (precheck); here for any other entry (executeOperation).
     validationRules: structureRules(limits),
@@ -209,7 +217,7 @@ export function createGateway(options: GatewayOptions) {
   const rateLimiter = options.rateLimit ? createRateLimiter(options.rateLimit) : null;
   const metrics = createGatewayMetrics(deps.hub!);
   // The schema graphql-ws executes (Apollo builds its own from the same SDL and resolvers).
-  const executable = makeExecutableSchema({ typeDefs: typeDefs(), resolvers });
+  const executable = makeExecutableSchema({ typeDefs: sdl, resolvers: resolverMap(families) });
 
   return {
     server,

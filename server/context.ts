@@ -5,7 +5,7 @@
  */
 import DataLoader from 'dataloader';
 import { errorCode, gatewayError } from './errors';
-import { loadProtocols, type ProtocolInfo } from './sources/aave-v3';
+import { loadProtocols, type ProtocolInfo } from './sources/protocols';
 import type { LiquidationRow } from './sources/liquidations';
 import type { AdapterInput, ChainReader, ProtocolAdapter, SocializedLossRow, UsdPrices } from './views/adapter';
 import type { RealizedRow } from './sources/realized-bad-debt';

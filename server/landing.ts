@@ -13,7 +13,7 @@ export const EXAMPLE_QUERIES: { title: string; query: string }[] = [
   },
   {
     title: 'Markets: utilization, caps and bad debt',
-    query: '{ protocol(id: "aave-v3") { markets { asset { symbol } priceUSD totalSuppliedUSD totalBorrowedUSD utilization supplyCapUtilization debtCeilingUtilization latentBadDebtUSD } } }',
+    query: '{ protocol(id: "aave-v3") { markets { asset { symbol } priceUSD totalSuppliedUSD totalBorrowedUSD utilization latentBadDebtUSD details { family ... on AaveV3ReserveDetails { ltv liquidationThreshold supplyCapUtilization debtCeilingUtilization } } } } }',
   },
   {
     title: 'Liquidations and who profited',

@@ -56,6 +56,7 @@ const PROTOCOL_FIGURES: Figure<ProtocolView>[] = [
   ['coverage_ratio', 'reserves / latent bad debt (no series without bad debt).', (v) => num(formatRatio(v.solvency.coverageRatio))],
   ['outstanding_deficit_usd', 'Realized bad debt booked and not yet covered (Aave reserve deficit), USD.', (v) => usd(v, v.sheet.outstandingDeficitBase)],
   ['reserves_usd', "The protocol's own cushion, USD.", (v) => usd(v, v.sheet.reservesBase)],
+  ['insurance_fund_usd', 'A fund that pays losses before suppliers (Gearbox V3: the treasury pool shares), USD; no series where the family has none.', (v) => (v.insuranceFund ? usd(v, v.insuranceFund.balanceBase) : null)],
 ];
 
 const MARKET_FIGURES: Figure<MarketView>[] = [

@@ -118,6 +118,11 @@ export async function startGraphNode(options: GraphNodeOptions): Promise<Running
     // reads every field of the entity). RUST_LIB_BACKTRACE=0 turns capture off for errors while panics
     // still print theirs; graph-node's own Docker image sets neither.
     RUST_LIB_BACKTRACE: process.env.RUST_LIB_BACKTRACE ?? '0',
+    // A subgraph's block stream wakes on a Postgres chain-head notification and, should that be missed
+    // (it is, now and then, on this stack), only on this timeout (store/postgres chain_head_listener:
+    // `chain_head_watcher_timeout`, default 30 s): a stall of up to 30 s per missed block. The
+    // graph-node Helm chart's defaults set 5; a local chain mining on demand wants 2.
+    GRAPH_CHAIN_HEAD_WATCHER_TIMEOUT: process.env.GRAPH_CHAIN_HEAD_WATCHER_TIMEOUT ?? '2',
     // Not GRAPH_QUERY_CACHE_BLOCKS=0 (documented as "disables the query cache"): gnd 0.45 divides the
     // cache's memory by it and panics ("attempt to divide by zero", graphql/src/execution/execution.rs)
     // on the first query. The gateway's pins by hash keep that cache from serving orphaned results.

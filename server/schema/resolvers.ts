@@ -4,7 +4,7 @@
  */
 import { formatRatio, formatUnits, parseRatio, ratio, RATIO_DECIMALS } from '../metrics/decimal';
 import { liquidationStats, type LiquidationFact, type LiquidationValue } from '../metrics/liquidations';
-import { inRange, lossValueBase, realizedTotals, type RealizedLossFact } from '../metrics/realized';
+import { inRange, lossSplit, lossValueBase, realizedTotals, type LossSplit, type RealizedLossFact } from '../metrics/realized';
 import { tallyAccounts, type TalliedAccount } from '../metrics/solvency';
 import { errorCode, gatewayError } from '../errors';
 import type { RequestContext } from '../context';
@@ -196,6 +196,9 @@ export const resolvers = {
           asset: r.asset,
           amount: formatUnits(r.fact.amount, r.fact.decimals),
           amountUSD: r.fact.price === null ? null : formatUnits(lossValueBase(r.fact), baseDecimals),
+          covered: formatUnits(r.absorbed.covered, r.fact.decimals),
+          socialized: formatUnits(r.absorbed.socialized, r.fact.decimals),
+          deficit: formatUnits(r.fact.amount - r.absorbed.covered - r.absorbed.socialized, r.fact.decimals),
           liquidation: r.liquidation ? liquidationOut(r.liquidation, baseDecimals) : null,
         })),
       };
@@ -286,11 +289,18 @@ export const resolvers = {
     equityUSD: (v: ProtocolView) => usd(v, v.solvency.equityBase),
     debtToEquity: (v: ProtocolView) => formatRatio(tally(v).debtToEquity),
     coverageRatio: (v: ProtocolView) => formatRatio(v.solvency.coverageRatio),
+    insuranceFund: (v: ProtocolView) =>
+      v.insuranceFund && {
+        name: v.insuranceFund.name,
+        balanceUSD: usd(v, v.insuranceFund.balanceBase),
+        latentBadDebtCoverage: formatRatio(ratio(v.insuranceFund.balanceBase, v.sheet.latentBadDebtBase)),
+      },
     outstandingDeficitUSD: (v: ProtocolView) => usd(v, v.sheet.outstandingDeficitBase),
     deficitCoverageRatio: (v: ProtocolView) => formatRatio(v.solvency.deficitCoverageRatio),
     realizedBadDebtUSD: async (v: ProtocolView, args: RangeArgs, ctx: RequestContext) => usd(v, (await realizedIn(ctx, v, args)).amountBase),
     realizedBadDebtCount: async (v: ProtocolView, args: RangeArgs, ctx: RequestContext) => (await realizedIn(ctx, v, args)).count,
     socializedLossUSD: async (v: ProtocolView, args: RangeArgs, ctx: RequestContext) => usd(v, await socializedIn(ctx, v, args)),
+    realizedLoss: async (v: ProtocolView, args: RangeArgs, ctx: RequestContext) => splitOut(v, await lossSplitIn(ctx, v, args)),
   },
 
   Market: {
@@ -306,15 +316,10 @@ export const resolvers = {
     totalBorrowedUSD: (m: MarketView) => musd(m, m.sheet.debtBase),
     availableLiquidity: (m: MarketView) => formatUnits(m.availableLiquidity, m.decimals),
     availableLiquidityUSD: (m: MarketView) => musd(m, m.sheet.availableLiquidityBase),
-    accruedToTreasury: (m: MarketView) => formatUnits(m.accruedToTreasury, m.decimals),
-    treasuryBalance: (m: MarketView) => formatUnits(m.treasuryBalance, m.decimals),
     reserves: (m: MarketView) => formatUnits(m.reserves, m.decimals),
     reservesUSD: (m: MarketView) => musd(m, m.sheet.reservesBase),
     supplierClaimsUSD: (m: MarketView) => musd(m, m.sheet.supplierClaimsBase),
     utilization: (m: MarketView) => formatRatio(m.utilization),
-    supplyCapUtilization: (m: MarketView) => formatRatio(m.supplyCapUtilization),
-    borrowCapUtilization: (m: MarketView) => formatRatio(m.borrowCapUtilization),
-    debtCeilingUtilization: (m: MarketView) => formatRatio(m.debtCeilingUtilization),
     latentBadDebtUSD: (m: MarketView) => musd(m, m.sheet.latentBadDebtBase),
     borrowerCount: (m: MarketView) => m.tally.borrowers,
     insolventAccounts: (m: MarketView) => m.tally.insolventAccounts,
@@ -322,7 +327,6 @@ export const resolvers = {
     liquidatableDebtUSD: (m: MarketView) => musd(m, m.tally.liquidatableDebtBase),
     unliquidatableAccounts: (m: MarketView) => m.tally.unliquidatableAccounts,
     unliquidatableDebtUSD: (m: MarketView) => musd(m, m.tally.unliquidatableDebtBase),
-    latentBadDebt: (m: MarketView) => (typeof m.config.latentBadDebtInLoan === 'bigint' ? formatUnits(m.config.latentBadDebtInLoan, m.decimals) : null),
     atRiskDebtUSD: (m: MarketView, args: { healthFactorBelow?: string }) => musd(m, atRiskMarketDebt(m.borrowers, args.healthFactorBelow, m.id)),
     solvencyRatio: (m: MarketView) => formatRatio(m.solvency.solvencyRatio),
     equityUSD: (m: MarketView) => musd(m, m.solvency.equityBase),
@@ -332,25 +336,8 @@ export const resolvers = {
     realizedBadDebtUSD: async (m: MarketView, args: RangeArgs, ctx: RequestContext) => (m.valued ? usd(m, (await realizedIn(ctx, m, args, m.id)).amountBase) : null),
     realizedBadDebtCount: async (m: MarketView, args: RangeArgs, ctx: RequestContext) => (await realizedIn(ctx, m, args, m.id)).count,
     socializedLossUSD: async (m: MarketView, args: RangeArgs, ctx: RequestContext) => (m.valued ? usd(m, await socializedIn(ctx, m, args, m.id)) : null),
+    realizedLoss: async (m: MarketView, args: RangeArgs, ctx: RequestContext) => (m.valued ? splitOut(m, await lossSplitIn(ctx, m, args, m.id)) : null),
     deficit: (m: MarketView) => formatUnits(m.deficit, m.decimals),
-    totalDeficitCreated: (m: MarketView) => formatUnits(m.config.totalDeficitCreated as bigint, m.decimals),
-    totalDeficitCovered: (m: MarketView) => formatUnits(m.config.totalDeficitCovered as bigint, m.decimals),
-    ltv: (m: MarketView) => bps(m.config.ltv as bigint),
-    liquidationThreshold: (m: MarketView) => bps(m.config.liquidationThreshold as bigint),
-    liquidationBonus: (m: MarketView) => bps(m.config.liquidationBonus as bigint),
-    reserveFactor: (m: MarketView) => bps(m.config.reserveFactor as bigint),
-    liquidationProtocolFee: (m: MarketView) => bps(m.config.liquidationProtocolFee as bigint),
-    supplyCap: (m: MarketView) => ((m.config.supplyCap as bigint) === 0n ? null : String(m.config.supplyCap)),
-    borrowCap: (m: MarketView) => ((m.config.borrowCap as bigint) === 0n ? null : String(m.config.borrowCap)),
-    // ReserveConfiguration.DEBT_CEILING_DECIMALS = 2
-    debtCeilingUSD: (m: MarketView) => ((m.config.debtCeiling as bigint) === 0n ? null : formatUnits(m.config.debtCeiling as bigint, 2)),
-    isolationModeTotalDebtUSD: (m: MarketView) => formatUnits(m.config.isolationModeTotalDebt as bigint, 2),
-    eModeCategory: (m: MarketView) => m.config.eModeCategoryId,
-    borrowingEnabled: (m: MarketView) => m.config.borrowingEnabled,
-    borrowableInIsolation: (m: MarketView) => m.config.borrowableInIsolation,
-    isActive: (m: MarketView) => m.config.isActive,
-    isFrozen: (m: MarketView) => m.config.isFrozen,
-    isPaused: (m: MarketView) => m.config.isPaused,
   },
 
   Account: {
@@ -427,11 +414,16 @@ interface RangeArgs {
   toTimestamp?: number | null;
 }
 
-/** Realized losses of the view's protocol in a range that ends, at the latest, at the view's block. */
-async function realizedIn(ctx: RequestContext, v: Computed, args: RangeArgs, marketId?: string) {
+/** A range read from a computed view ends, at the latest, at the view's block. */
+function checkRangeEnd(v: Computed, args: RangeArgs) {
   if (args.toBlock != null && args.toBlock > v.block.number) {
     throw gatewayError('BAD_USER_INPUT', `toBlock ${args.toBlock} is after the block this result is computed at (${v.block.number})`);
   }
+}
+
+/** Realized losses of the view's protocol in a range that ends, at the latest, at the view's block. */
+async function realizedIn(ctx: RequestContext, v: Computed, args: RangeArgs, marketId?: string) {
+  checkRangeEnd(v, args);
   const handle = await ctx.findProtocol(v.protocol.id);
   const rows = await ctx.realizedBadDebts(handle, await ctx.pin(handle.endpoint, v.block.number));
   // Counted without valuing: a count needs no price (Morpho losses are priced by another protocol's oracle).
@@ -439,11 +431,23 @@ async function realizedIn(ctx: RequestContext, v: Computed, args: RangeArgs, mar
   return { count: facts.length, get amountBase() { return realizedTotals(valuable(ctx, facts, realizedPriced, 'realized bad debts'), {}).amountBase; } };
 }
 
+/** Realized losses in a range ending at the view's block, split by who absorbed them; unpriced losses are left out and named. */
+async function lossSplitIn(ctx: RequestContext, v: Computed, args: RangeArgs, marketId?: string): Promise<LossSplit> {
+  checkRangeEnd(v, args);
+  const handle = await ctx.findProtocol(v.protocol.id);
+  const rows = await ctx.realizedBadDebts(handle, await ctx.pin(handle.endpoint, v.block.number));
+  const inScope = rows.filter((r) => (marketId === undefined || r.fact.marketId === marketId) && inRange(r.fact, args));
+  const priced = new Set(valuable(ctx, inScope.map((r) => r.fact), realizedPriced, 'realized bad debts'));
+  return lossSplit(inScope.filter((r) => priced.has(r.fact)), {});
+}
+
+function splitOut(c: Computed, s: LossSplit) {
+  return { count: s.count, totalUSD: usd(c, s.totalBase), coveredUSD: usd(c, s.coveredBase), socializedUSD: usd(c, s.socializedBase), deficitUSD: usd(c, s.deficitBase) };
+}
+
 /** Socialized losses of the view's protocol (optionally one market) in a range ending at the view's block, in base currency. */
 async function socializedIn(ctx: RequestContext, v: Computed, args: RangeArgs, marketId?: string): Promise<bigint> {
-  if (args.toBlock != null && args.toBlock > v.block.number) {
-    throw gatewayError('BAD_USER_INPUT', `toBlock ${args.toBlock} is after the block this result is computed at (${v.block.number})`);
-  }
+  checkRangeEnd(v, args);
   const handle = await ctx.findProtocol(v.protocol.id);
   const rows = await ctx.socializedLosses(handle, await ctx.pin(handle.endpoint, v.block.number));
   return realizedTotals(valuable(ctx, rows.map((r) => r.fact), realizedPriced, 'socialized losses'), args, marketId).amountBase;

@@ -1,5 +1,5 @@
 /** Realized bad-debt events of a protocol up to a block, with the liquidations that caused them. */
-import type { RealizedLossFact } from '../metrics/realized';
+import type { LossAbsorption, RealizedLossFact } from '../metrics/realized';
 import { LIQUIDATION_FIELDS, liquidationRow, type LiquidationRow, type RawLiquidation } from './liquidations';
 import type { SubgraphClient } from './subgraph-client';
 
@@ -24,10 +24,15 @@ export interface RealizedRow {
   account: string;
   asset: { address: string; symbol: string | null; name: string | null; decimals: number };
   liquidation: LiquidationRow | null;
+  /** Who absorbed the loss (covered, socialized; the rest is booked as a deficit): each family says, from its own events. */
+  absorbed: LossAbsorption;
 }
 
+/** A RealizedBadDebt row as the subgraph has it, before its family says who absorbed it. */
+export type RealizedEvent = Omit<RealizedRow, 'absorbed'>;
+
 /** Newest first. */
-export async function loadRealizedBadDebts(subgraph: SubgraphClient, protocolId: string, toBlock: number): Promise<RealizedRow[]> {
+export async function loadRealizedBadDebts(subgraph: SubgraphClient, protocolId: string, toBlock: number): Promise<RealizedEvent[]> {
   const raw = await subgraph.queryAll<RawRealized>({
     collection: 'realizedBadDebts',
     fields: `kind blockNumber logIndex timestamp txHash account { id } amount price

@@ -136,3 +136,19 @@ export interface StressCapable {
    */
   stressedViews?(input: AdapterInput, scenarios: ReadonlyMap<string, bigint>[], timestamp: number): Promise<StressedViews | null>;
 }
+
+/**
+ * One protocol family as the gateway sees it: its adapter (reads, math, views) and the GraphQL
+ * types only it has (its SDL fragment implements core interfaces such as `MarketDetails`, with the
+ * resolvers of those types). The registry (server/families/index.ts) lists the modules; nothing
+ * else in the gateway names a family.
+ */
+export interface FamilyModule {
+  /** Its folder under server/families/ and its devnet protocols' family (e.g. 'aave-v3'). */
+  name: string;
+  adapter: ProtocolAdapter;
+  /** SDL fragment, appended to server/schema/schema.graphql. */
+  typeDefs: string;
+  /** Resolvers of the fragment's types, by type name. */
+  resolvers: Record<string, Record<string, unknown>>;
+}

@@ -59,7 +59,8 @@ export interface PositionView {
 
 export interface AccountView extends Computed {
   address: string;
-  eModeCategoryId: number;
+  /** Aave e-mode category (0 = none); null in families without e-mode. */
+  eModeCategoryId: number | null;
   collateralBase: bigint;
   suppliedBase: bigint;
   debtBase: bigint;
@@ -83,6 +84,19 @@ export interface MarketTally {
   unliquidatableDebtBase: bigint;
 }
 
+/**
+ * A family's own market figures. Each family declares its type (e.g. Aave's reserve configuration,
+ * Morpho's LLTV and oracle) with `graphqlType`, the GraphQL type implementing `MarketDetails` that
+ * the family's SDL fragment declares: nothing here names a family, and no family fills another's
+ * fields.
+ */
+export interface MarketDetails {
+  /** The subgraph's Protocol.family (AAVE_V3, MORPHO_BLUE, ...). */
+  family: string;
+  /** The GraphQL object type that serves these details. */
+  graphqlType: string;
+}
+
 export interface MarketView extends Computed {
   id: string;
   asset: string;
@@ -92,19 +106,16 @@ export interface MarketView extends Computed {
   price: bigint | null;
   /** false: the market has no USD price and is left out of USD totals (USD figures null in the API) */
   valued: boolean;
-  config: Record<string, bigint | boolean | number | string | null>;
+  /** What only this market's family has (its risk parameters, caps, oracle): typed by the family. */
+  details: MarketDetails;
   totalSupplied: bigint;
   totalBorrowed: bigint;
   availableLiquidity: bigint;
-  /** Outstanding deficit (Aave v3.3+), underlying units. */
+  /** Outstanding deficit: realized bad debt booked and not yet covered (Aave v3.3+), underlying units; 0 where a family books none. */
   deficit: bigint;
+  /** The protocol's own cushion in this market (sheet.reservesBase in underlying units). */
   reserves: bigint;
-  accruedToTreasury: bigint;
-  treasuryBalance: bigint;
   utilization: bigint | null;
-  supplyCapUtilization: bigint | null;
-  borrowCapUtilization: bigint | null;
-  debtCeilingUtilization: bigint | null;
   /** aToken supply valued in base currency (supplier claims + the treasury's own balance). */
   totalSuppliedBase: bigint;
   sheet: BalanceSheet;
@@ -114,8 +125,18 @@ export interface MarketView extends Computed {
   borrowers: AccountView[];
 }
 
+/** A fund that pays a protocol's losses before its suppliers do (Gearbox V3: the treasury's pool shares). */
+export interface InsuranceFundView {
+  /** What it is, in the protocol's words. */
+  name: string;
+  /** Its value at the block, base currency. */
+  balanceBase: bigint;
+}
+
 export interface ProtocolView extends Computed {
   markets: MarketView[];
+  /** Null where the family has none (Aave's Umbrella is not indexed; Morpho Blue has none). */
+  insuranceFund: InsuranceFundView | null;
   totalSuppliedBase: bigint;
   /**
    * Every account with a position, in no particular order. A family may build it only when read: at

@@ -1,10 +1,11 @@
 import { formatReserves, formatUserSummary } from '@aave/math-utils';
 import { parseAbi, type Address, type PublicClient } from 'viem';
 import { poolAbi } from '../../devnet/aave-v3/abis';
-import { aaveAccountFigures, type AaveAccountFigures, type AaveAccountState } from '../../server/metrics/aave-v3-account';
-import { RAY } from '../../server/metrics/aave-v3-math';
-import { loadMarketTable, loadOpenAccountRows, loadProtocols } from '../../server/sources/aave-v3';
-import { withPrices } from '../../server/sources/aave-v3-prices';
+import { aaveAccountFigures, type AaveAccountFigures, type AaveAccountState } from '../../server/families/aave-v3/account';
+import { RAY } from '../../server/families/aave-v3/math';
+import { loadMarketTable, loadOpenAccountRows } from '../../server/families/aave-v3/source';
+import { loadProtocols } from '../../server/sources/protocols';
+import { withPrices } from '../../server/families/aave-v3/prices';
 import type { SubgraphClient } from '../../server/sources/subgraph-client';
 import { blockTimestamp, lower } from '../support/chain';
 import type { ProtocolUnderTest } from '../support/stack-process';

@@ -1,7 +1,7 @@
 import { parseAbiItem, type Address, type PublicClient } from 'viem';
 import { aTokenAbi, poolAbi, variableDebtTokenAbi } from '../../devnet/aave-v3/abis';
-import { normalizedDebt, normalizedIncome, type ReserveIndexes } from '../../server/metrics/aave-v3-math';
-import { AAVE_V30_RULES, AAVE_V36_RULES } from '../../server/metrics/aave-v3-rules';
+import { normalizedDebt, normalizedIncome, type ReserveIndexes } from '../../server/families/aave-v3/math';
+import { AAVE_V30_RULES, AAVE_V36_RULES } from '../../server/families/aave-v3/rules';
 import type { SubgraphClient } from '../../server/sources/subgraph-client';
 import { blockTimestamp, lower } from '../support/chain';
 import type { ProtocolUnderTest } from '../support/stack-process';

@@ -1,4 +1,4 @@
-import { parseAbiItem, type PublicClient } from 'viem';
+import { parseAbiItem, parseUnits, type PublicClient } from 'viem';
 import { poolV36Abi, aaveOracleV36Abi } from '../../devnet/aave-v36/abis';
 import { formatUnits } from '../../server/metrics/decimal';
 import type { SubgraphClient } from '../../server/sources/subgraph-client';
@@ -99,5 +99,48 @@ export function aaveV36DeficitSuite(ctx: () => { state: ProtocolUnderTest; chain
     expect(data.realizedBadDebts.totalCount).toBe(created.length);
     expect(data.realizedBadDebts.totalUSD).toBe(formatUnits(realized, BASE_DECIMALS));
     expect(data.realizedBadDebts.items.every((i) => i.kind === 'AAVE_DEFICIT' && i.liquidation !== null)).toBe(true);
+  });
+
+  it('gateway: who absorbed each write-off; covered equals the DeficitCovered logs and the rest Pool.getReserveDeficit, per reserve', async () => {
+    const { state, chain } = ctx();
+    const block = state.indexedBlock;
+    const covered = await chain.getLogs({ ...range(), event: DEFICIT_COVERED });
+    const data = await gqlData<{
+      protocol: { realizedBadDebtUSD: string; realizedLoss: { count: number; totalUSD: string; coveredUSD: string; socializedUSD: string; deficitUSD: string } };
+      realizedBadDebts: { items: { block: number; asset: { address: string; decimals: number }; amount: string; covered: string; socialized: string; deficit: string }[] };
+    }>(
+      state.gatewayUrl,
+      `{ protocol(id: "${state.name}", block: ${block}) { realizedBadDebtUSD realizedLoss { count totalUSD coveredUSD socializedUSD deficitUSD } }
+         realizedBadDebts(protocol: "${state.name}", toBlock: ${block}, first: 1000) { items { block asset { address decimals } amount covered socialized deficit } } }`,
+    );
+    const units = (s: string, dec: number) => parseUnits(s, dec);
+    const items = data.realizedBadDebts.items.map((i) => ({ ...i, asset: lower(i.asset.address), amountRaw: units(i.amount, i.asset.decimals), coveredRaw: units(i.covered, i.asset.decimals), deficitRaw: units(i.deficit, i.asset.decimals) }));
+    expect(items.length).toBeGreaterThan(1);
+    let coveredBase = 0n;
+    let sawCovered = false;
+    for (const r of state.deployment.reserves) {
+      const mine = items.filter((i) => i.asset === lower(r.underlying));
+      const coveredOnChain = covered.filter((l) => lower(l.args.reserve!) === lower(r.underlying)).reduce((a, l) => a + l.args.amountCovered!, 0n);
+      const deficitOnChain = await chain.readContract({ address: state.deployment.pool, abi: poolV36Abi, functionName: 'getReserveDeficit', args: [r.underlying], blockNumber: BigInt(block) });
+      const got = { reserve: r.symbol, covered: mine.reduce((a, i) => a + i.coveredRaw, 0n), deficit: mine.reduce((a, i) => a + i.deficitRaw, 0n) };
+      expect(got).toEqual({ reserve: r.symbol, covered: coveredOnChain, deficit: deficitOnChain });
+      if (coveredOnChain > 0n) sawCovered = true;
+      for (const i of mine) {
+        expect({ parts: i.coveredRaw + i.deficitRaw, socialized: i.socialized }).toEqual({ parts: i.amountRaw, socialized: '0' });
+        const price = await chain.readContract({ address: state.deployment.aaveOracle, abi: aaveOracleV36Abi, functionName: 'getAssetPrice', args: [r.underlying], blockNumber: BigInt(i.block) });
+        coveredBase += (i.coveredRaw * price) / 10n ** BigInt(r.decimals);
+      }
+    }
+    expect(sawCovered).toBe(true);
+    const split = data.protocol.realizedLoss;
+    const base = (s: string) => units(s, BASE_DECIMALS);
+    // Aave never socializes; what is not covered is still a deficit, valued as the remainder at the loss prices.
+    expect(split).toEqual({
+      count: items.length,
+      totalUSD: data.protocol.realizedBadDebtUSD,
+      coveredUSD: formatUnits(coveredBase, BASE_DECIMALS),
+      socializedUSD: '0',
+      deficitUSD: formatUnits(base(data.protocol.realizedBadDebtUSD) - coveredBase, BASE_DECIMALS),
+    });
   });
 }

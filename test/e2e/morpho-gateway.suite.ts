@@ -2,8 +2,8 @@ import { parseAbi, parseAbiItem, parseEventLogs, type PublicClient } from 'viem'
 import { irmMockAbi, morphoBlueAbi, morphoOracleAbi } from '../../devnet/morpho-blue/abis';
 import { marketParamsOf } from '../../devnet/morpho-blue/deploy';
 import { formatUnits } from '../../server/metrics/decimal';
-import { expectedMarket, type MorphoMarketState } from '../../server/metrics/morpho-blue-math';
-import { morphoPosition } from '../../server/metrics/morpho-blue-position';
+import { expectedMarket, type MorphoMarketState } from '../../server/families/morpho-blue/math';
+import { morphoPosition } from '../../server/families/morpho-blue/position';
 import { gql } from '../support/gateway-client';
 import { lower } from '../support/chain';
 import { gqlData } from '../support/gateway-client';
@@ -57,24 +57,30 @@ export function morphoGatewaySuite(ctx: () => MorphoSuiteContext & { gatewayUrl:
         }),
       );
       // Market totals: the expected balances, and exactly market() when the block is the last accrual.
-      const q = markets.map((x, j) => `m${j}: market(id: "${x.gid}", block: ${block}) { totalSupplied totalBorrowed }`).join('\n');
-      const gm = await gqlData<Record<string, { totalSupplied: string; totalBorrowed: string }>>(gatewayUrl, `{ ${q} }`);
+      const DETAILS = 'details { __typename family ... on MorphoBlueMarketDetails { lltv oracle irm collateralToken { address } oraclePrice latentBadDebt } }';
+      const q = markets.map((x, j) => `m${j}: market(id: "${x.gid}", block: ${block}) { totalSupplied totalBorrowed ${DETAILS} }`).join('\n');
+      const gm = await gqlData<Record<string, { totalSupplied: string; totalBorrowed: string; details: Record<string, unknown> }>>(gatewayUrl, `{ ${q} }`);
       markets.forEach((x, j) => {
         const want = { totalSupplied: formatUnits(x.expected.totalSupplyAssets, x.m.loanDecimals), totalBorrowed: formatUnits(x.expected.totalBorrowAssets, x.m.loanDecimals) };
         if (x.stored.lastUpdate === timestamp) expect(x.expected.totalSupplyAssets).toBe(x.stored.totalSupplyAssets);
-        if (JSON.stringify(gm[`m${j}`]) !== JSON.stringify(want)) mismatches.push(`${name} market ${x.m.label}: gateway ${JSON.stringify(gm[`m${j}`])} chain ${JSON.stringify(want)}`);
+        const { details: _d, ...got } = gm[`m${j}`];
+        if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push(`${name} market ${x.m.label}: gateway ${JSON.stringify(got)} chain ${JSON.stringify(want)}`);
       });
+      // Per market, in loan units: sum over accounts of max(0, borrowed - collateral x price() / 1e36).
+      const shortfalls = markets.map(() => 0n);
       for (let i = 0; i < accounts.length; i += 50) {
         const slice = accounts.slice(i, i + 50);
-        const query = `{ ${slice.map((a, j) => `a${j}: account(protocol: "morpho-blue", address: "${a}", block: ${block}) { liquidatable positions { market asset { address } supplied borrowed collateral } }`).join('\n')} }`;
+        const query = `{ ${slice.map((a, j) => `a${j}: account(protocol: "morpho-blue", address: "${a}", block: ${block}) { liquidatable suppliedUSD positions { market asset { address } supplied borrowed collateral } }`).join('\n')} }`;
         const [data, onChain] = await Promise.all([
-          gqlData<Record<string, { liquidatable: boolean; positions: GatewayPosition[] }>>(gatewayUrl, query),
+          gqlData<Record<string, { liquidatable: boolean; suppliedUSD: string; positions: GatewayPosition[] }>>(gatewayUrl, query),
           Promise.all(slice.map((a) => Promise.all(markets.map((x) => chain.readContract({ address: d.morpho, abi: morphoBlueAbi, functionName: 'position', args: [x.m.id, a as `0x${string}`], blockNumber: block }))))),
         ]);
         slice.forEach((address, j) => {
           const g = data[`a${j}`];
           let liquidatable = false;
           let badDebt = 0n;
+          // What the account lends (its supply positions in USD), not the collateral Morpho never lends: as Aave's aTokens.
+          let suppliedUsd = 0n;
           markets.forEach((x, k) => {
             const [supplyShares, borrowShares, collateral] = onChain[j][k];
             // The fee recipient also owns the shares the accrual to this block would mint it.
@@ -86,17 +92,35 @@ export function morphoGatewaySuite(ctx: () => MorphoSuiteContext & { gatewayUrl:
             const loanUsd = usdOf.get(lower(x.params.loanToken));
             const shortfall = f.borrowed - (BigInt(collateral) * x.price) / 10n ** 36n;
             if (loanUsd !== undefined && shortfall > 0n) badDebt += (shortfall * loanUsd) / 10n ** BigInt(x.m.loanDecimals);
+            if (shortfall > 0n) shortfalls[k] += shortfall;
+            if (loanUsd !== undefined) suppliedUsd += (f.supplied * loanUsd) / 10n ** BigInt(x.m.loanDecimals);
             const loan = g.positions.find((p) => p.market === x.gid && !p.collateral);
             const got = { supplied: loan?.supplied ?? '0', borrowed: loan?.borrowed ?? '0' };
             const want = { supplied: formatUnits(f.supplied, x.m.loanDecimals), borrowed: formatUnits(f.borrowed, x.m.loanDecimals) };
             compared++;
             if (got.supplied !== want.supplied || got.borrowed !== want.borrowed) mismatches.push(`${name} ${address} ${x.m.label}: gateway ${JSON.stringify(got)} chain ${JSON.stringify(want)}`);
           });
+          if (g.suppliedUSD !== formatUnits(suppliedUsd, 8)) mismatches.push(`${name} ${address}: suppliedUSD gateway ${g.suppliedUSD} chain ${formatUnits(suppliedUsd, 8)}`);
           if (g.liquidatable !== liquidatable) mismatches.push(`${name} ${address}: liquidatable gateway ${g.liquidatable} chain ${liquidatable}`);
           latent += badDebt;
           if (badDebt > 0n) insolvent++;
         });
       }
+      // Each market's details are Morpho's own: its MarketParams, oracle price and latent bad debt in loan units.
+      markets.forEach((x, j) => {
+        const want = {
+          __typename: 'MorphoBlueMarketDetails',
+          family: 'MORPHO_BLUE',
+          lltv: formatUnits(x.params.lltv, 18),
+          oracle: lower(x.params.oracle),
+          irm: lower(x.params.irm),
+          collateralToken: BigInt(x.params.collateralToken) === 0n ? null : { address: lower(x.params.collateralToken) },
+          oraclePrice: String(x.price),
+          latentBadDebt: formatUnits(shortfalls[j], x.m.loanDecimals),
+        };
+        const got = { ...gm[`m${j}`].details, oracle: lower(String(gm[`m${j}`].details.oracle)), irm: lower(String(gm[`m${j}`].details.irm)) };
+        if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push(`${name} market ${x.m.label} details: gateway ${JSON.stringify(got)} chain ${JSON.stringify(want)}`);
+      });
       const body = await gql<{ protocol: { latentBadDebtUSD: string; insolventAccounts: number; pricing: { unpricedMarkets: string[] } } }>(
         gatewayUrl,
         `{ protocol(id: "morpho-blue", block: ${block}) { latentBadDebtUSD insolventAccounts pricing { unpricedMarkets } } }`,
@@ -152,6 +176,7 @@ export function sideBySideSuite(ctx: () => { chain: PublicClient; gatewayUrl: st
     const logs = await chain.getLogs({ address: morpho.morpho, event: liquidate, fromBlock: BigInt(morpho.startBlock), toBlock: BigInt(indexedBlock) });
     let expected = 0n;
     let count = 0;
+    let priced = 0;
     const pricedByAave = new Set(morpho.tokens.filter((t) => t.pricedByAave).map((t) => t.address.toLowerCase()));
     for (const log of logs) {
       if (!log.args.badDebtAssets) continue;
@@ -159,12 +184,13 @@ export function sideBySideSuite(ctx: () => { chain: PublicClient; gatewayUrl: st
       const market = morpho.markets.find((m) => m.id === log.args.id)!;
       // A loss in a token no indexed protocol prices is counted, and left out of the USD sum (with a warning).
       if (!pricedByAave.has(market.loanToken.toLowerCase())) continue;
+      priced++;
       const price = await chain.readContract({ address: aaveOracle, abi: parseAbi(['function getAssetPrice(address) view returns (uint256)']), functionName: 'getAssetPrice', args: [market.loanToken], blockNumber: log.blockNumber! });
       expected += (log.args.badDebtAssets * price) / 10n ** BigInt(market.loanDecimals);
     }
-    const data = await gqlData<{ protocols: { slug: string; family: string; latentBadDebtUSD: string; realizedBadDebtUSD: string; realizedBadDebtCount: number; socializedLossUSD: string; block: { number: number } }[] }>(
+    const data = await gqlData<{ protocols: { slug: string; family: string; latentBadDebtUSD: string; realizedBadDebtUSD: string; realizedBadDebtCount: number; socializedLossUSD: string; realizedLoss: Record<string, unknown>; insuranceFund: unknown; block: { number: number } }[] }>(
       gatewayUrl,
-      `{ protocols(block: ${indexedBlock}) { slug family latentBadDebtUSD realizedBadDebtUSD realizedBadDebtCount socializedLossUSD block { number } } }`,
+      `{ protocols(block: ${indexedBlock}) { slug family latentBadDebtUSD realizedBadDebtUSD realizedBadDebtCount socializedLossUSD realizedLoss { count totalUSD coveredUSD socializedUSD deficitUSD } insuranceFund { name } block { number } } }`,
     );
     const families = data.protocols.map((p) => p.family).sort();
     expect(families).toEqual(['AAVE_V3', 'AAVE_V3', 'AAVE_V3', 'MORPHO_BLUE']);
@@ -176,6 +202,10 @@ export function sideBySideSuite(ctx: () => { chain: PublicClient; gatewayUrl: st
       socialized: formatUnits(expected, 8),
       count,
     });
+    // One loss vocabulary: the same events split by who absorbed them, all socialized (never add socializedLossUSD to realizedBadDebtUSD).
+    expect(m.realizedLoss).toEqual({ count: priced, totalUSD: formatUnits(expected, 8), coveredUSD: '0', socializedUSD: formatUnits(expected, 8), deficitUSD: '0' });
+    // Neither family has a fund that pays before suppliers (Aave's Umbrella is not indexed): null, not zero.
+    for (const p of data.protocols.filter((p) => p.family === 'AAVE_V3' || p.family === 'MORPHO_BLUE')) expect({ slug: p.slug, fund: p.insuranceFund }).toEqual({ slug: p.slug, fund: null });
     // Aave does not socialize losses: it books deficits (v3.3+) or leaves them latent (v3.0).
     for (const p of data.protocols.filter((p) => p.family === 'AAVE_V3')) expect(p.socializedLossUSD).toBe('0');
     expect(data.protocols.some((p) => p.family === 'AAVE_V3' && Number(p.latentBadDebtUSD) > 0)).toBe(true);

@@ -7,6 +7,8 @@ import { columnName, selection, TABLES, valueAt } from '../../server/exports/tab
 import { METHODOLOGY_VERSION } from '../../server/methodology';
 import { lower } from '../support/chain';
 import type { StackState } from '../support/stack-process';
+import { familyNamed } from '../../server/families';
+import { devnetProtocol } from '../../devnet/protocols';
 
 const ORACLE = parseAbi(['function getAssetPrice(address) view returns (uint256)']);
 const POOL = parseAbi(['function getUserAccountData(address) view returns (uint256 totalCollateralBase, uint256 totalDebtBase, uint256 availableBorrowsBase, uint256 currentLiquidationThreshold, uint256 ltv, uint256 healthFactor)']);
@@ -127,8 +129,8 @@ export function researchSuite(ctx: () => { state: StackState; chain: PublicClien
     for (const name of Object.keys(state.devnet)) {
       const cps = state.devnet[name].scenario.checkpoints;
       const block = checkpoint(cps, cps.some((c) => c.name === 'after-crash') ? 'after-crash' : 'v3.6 after-crash').block;
-      if (name === 'gearbox-v3') {
-        // Indexed, but the gateway has no Gearbox family module yet (issue 11): refused by its code, not computed.
+      if (!familyNamed(devnetProtocol(name)!.family)) {
+        // Indexed, but its family has no module in the gateway's registry: refused by its code, not computed.
         const refused = await gql(state.gatewayUrl, `{ stress(protocol: "${name}", shocks: [], block: ${block}) { newlyLiquidatableAccounts } }`);
         expect(refused.errors?.[0]?.extensions?.code).toBe('PROTOCOL_NOT_SUPPORTED');
         continue;

@@ -9,7 +9,7 @@ import {
   percentMul,
   rayDiv,
   rayMul,
-} from '../../server/metrics/aave-v3-math';
+} from '../../server/families/aave-v3/math';
 
 // Expected values below are derived by hand from the Solidity formulas, not taken from this code.
 describe('WadRayMath / PercentageMath rounding', () => {

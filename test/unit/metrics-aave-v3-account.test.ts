@@ -5,8 +5,8 @@ import {
   type AaveEModeCategoryState,
   type AavePositionState,
   type AaveReserveState,
-} from '../../server/metrics/aave-v3-account';
-import { RAY, SECONDS_PER_YEAR } from '../../server/metrics/aave-v3-math';
+} from '../../server/families/aave-v3/account';
+import { RAY, SECONDS_PER_YEAR } from '../../server/families/aave-v3/math';
 import { MetricError } from '../../server/metrics/errors';
 
 // Every expected value is worked out by hand from GenericLogic.calculateUserAccountData (v3.0.x):

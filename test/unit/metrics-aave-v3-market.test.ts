@@ -1,5 +1,5 @@
-import { aaveReserveTotals, toBase, type AaveReserveTotalsInput } from '../../server/metrics/aave-v3-market';
-import { RAY, SECONDS_PER_YEAR, wadDiv } from '../../server/metrics/aave-v3-math';
+import { aaveReserveTotals, toBase, type AaveReserveTotalsInput } from '../../server/families/aave-v3/market';
+import { RAY, SECONDS_PER_YEAR, wadDiv } from '../../server/families/aave-v3/math';
 
 // Expected values are derived by hand: aToken totalSupply = rayMul(scaledTotalSupply, normalizedIncome),
 // debt totalSupply = rayMul(scaledTotalVariableDebt, normalizedDebt), accruedToTreasury is minted as

@@ -1,6 +1,6 @@
-import { aaveAccountFigures, type AaveEModeCategoryState, type AaveReserveState } from '../../server/metrics/aave-v3-account';
-import { RAY, SECONDS_PER_YEAR, compoundedInterestV36, mulDivCeil, rayMulCeil, rayMulFloor } from '../../server/metrics/aave-v3-math';
-import { AAVE_V30_RULES, AAVE_V36_RULES, aaveRulesFor, tokenBalanceRules } from '../../server/metrics/aave-v3-rules';
+import { aaveAccountFigures, type AaveEModeCategoryState, type AaveReserveState } from '../../server/families/aave-v3/account';
+import { RAY, SECONDS_PER_YEAR, compoundedInterestV36, mulDivCeil, rayMulCeil, rayMulFloor } from '../../server/families/aave-v3/math';
+import { AAVE_V30_RULES, AAVE_V36_RULES, aaveRulesFor, tokenBalanceRules } from '../../server/families/aave-v3/rules';
 
 // Expected values derived by hand from aave-v3-origin v3.6 (WadRayMath, MathUtils, TokenMath, GenericLogic).
 const T = 1_800_000_000n;

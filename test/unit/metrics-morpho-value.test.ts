@@ -1,4 +1,4 @@
-import { badDebtInLoan, collateralInLoan, impliedCollateralUsd, loanToBase } from '../../server/metrics/morpho-blue-value';
+import { badDebtInLoan, collateralInLoan, impliedCollateralUsd, loanToBase } from '../../server/families/morpho-blue/value';
 import { combinePricing, oraclePricing, unpriced } from '../../server/views/pricing';
 
 // A WETH (18 decimals) / USDC (6 decimals) market: IOracle.price() quotes one wei of WETH in USDC

@@ -1,5 +1,5 @@
-import { expectedMarket, toAssetsDown, toAssetsUp, toSharesDown, VIRTUAL_SHARES, WAD, wTaylorCompounded } from '../../server/metrics/morpho-blue-math';
-import { morphoPosition } from '../../server/metrics/morpho-blue-position';
+import { expectedMarket, toAssetsDown, toAssetsUp, toSharesDown, VIRTUAL_SHARES, WAD, wTaylorCompounded } from '../../server/families/morpho-blue/math';
+import { morphoPosition } from '../../server/families/morpho-blue/position';
 
 const market = { totalSupplyAssets: 1_000_000n, totalSupplyShares: 1_000_000n * VIRTUAL_SHARES, totalBorrowAssets: 500_000n, totalBorrowShares: 500_000n * VIRTUAL_SHARES, lastUpdate: 1000n, fee: 0n };
 

@@ -33,12 +33,12 @@ describe('exports over the replay', () => {
     const want = await apiAccounts(block);
     expect(want.length).toBeGreaterThan(7);
     const csv = await download(`${url}/export/accounts.csv?protocol=${recording.endpoint}&block=${block}`);
-    expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="${recording.endpoint}_accounts_blocks-${block}-${block}_methodology-1.1.csv"`);
+    expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="${recording.endpoint}_accounts_blocks-${block}-${block}_methodology-1.2.csv"`);
     expect(readCsv(csv.body)).toEqual(want.map(asCsv));
     const pq = await download(`${url}/export/accounts.parquet?protocol=${recording.endpoint}&block=${block}`);
     const { rows, metadata } = readParquet(pq.body);
     expect(rows).toEqual(want.map(asParquet));
-    expect(metadata).toMatchObject({ methodology_version: '1.1', table: 'accounts', from_block: String(block), to_block: String(block) });
+    expect(metadata).toMatchObject({ methodology_version: '1.2', table: 'accounts', from_block: String(block), to_block: String(block) });
   }, 60_000);
 
   it('refuses bad parameters with a JSON error and a stable code', async () => {

@@ -3,14 +3,17 @@
 // account's full view (aaveAccountView), then each market's tally and bad debt summed from those
 // views position by position, over a deterministic mix of healthy, liquidatable, insolvent,
 // collateral-less and supply-only accounts.
-import { aaveAccountView, aaveProtocolView, type PriceLabels } from '../../server/views/aave-v3';
+import { aaveAccountView, aaveProtocolView, type PriceLabels } from '../../server/families/aave-v3/view';
 import { allocateBadDebt } from '../../server/metrics/account-risk';
 import { tallyAccounts } from '../../server/metrics/solvency';
-import { AAVE_V30_RULES } from '../../server/metrics/aave-v3-rules';
-import { RAY } from '../../server/metrics/aave-v3-math';
-import type { AaveAccountState, AavePositionState } from '../../server/metrics/aave-v3-account';
-import type { MarketRow, MarketTable } from '../../server/sources/aave-v3';
-import type { AccountView } from '../../server/views/model';
+import { AAVE_V30_RULES } from '../../server/families/aave-v3/rules';
+import { RAY } from '../../server/families/aave-v3/math';
+import type { AaveAccountState, AavePositionState } from '../../server/families/aave-v3/account';
+import type { MarketRow, MarketTable } from '../../server/families/aave-v3/source';
+import type { AccountView, MarketView } from '../../server/views/model';
+import type { AaveV3ReserveDetails } from '../../server/families/aave-v3/details';
+
+const aaveDetails = (m: MarketView) => m.details as AaveV3ReserveDetails;
 
 const T = 1_800_000_000;
 const E8 = 10n ** 8n;
@@ -131,8 +134,8 @@ describe('Aave protocol view: borrowers valued at every block, full views when r
   it("the treasury's own aTokens count in the market totals", () => {
     const usdc = view.markets.find((m) => m.id === 'usdc')!;
     // rayMul(5,000,000, normalizedIncome) with a year at 2.5% on an index of 1.02 ray, rounded half up
-    expect(usdc.treasuryBalance).toBeGreaterThan(5_100_000n);
-    expect(usdc.treasuryBalance).toBeLessThan(5_300_000n);
-    expect(view.markets.find((m) => m.id === 'nocoll')!.treasuryBalance).toBe(0n);
+    expect(aaveDetails(usdc).treasuryBalance).toBeGreaterThan(5_100_000n);
+    expect(aaveDetails(usdc).treasuryBalance).toBeLessThan(5_300_000n);
+    expect(aaveDetails(view.markets.find((m) => m.id === 'nocoll')!).treasuryBalance).toBe(0n);
   });
 });

@@ -3,12 +3,12 @@
  * then the very same protocol view (aaveProtocolView: e-mode prices and thresholds, isolation, the
  * generation's rounding) at the accrual timestamp.
  */
-import { checkKnown, isLiquidatable, shockPrice, WAD } from '../metrics/stress';
-import { withPrices } from '../sources/aave-v3-prices';
-import type { MarketTable } from '../sources/aave-v3';
-import type { BlockRef, IndexingState } from '../sources/blocks';
-import { aaveProtocolView, type AaveAccountSet, type PriceLabels } from './aave-v3';
-import type { StressedViews } from './adapter';
+import { checkKnown, isLiquidatable, shockPrice, WAD } from '../../metrics/stress';
+import { withPrices } from './prices';
+import type { MarketTable } from './source';
+import type { BlockRef, IndexingState } from '../../sources/blocks';
+import { aaveProtocolView, type AaveAccountSet, type PriceLabels } from './view';
+import type { StressedViews } from '../../views/adapter';
 
 /** Aave's liquidationBonus is in bps including the principal (10500 = 5% bonus): as a wad factor. */
 const BPS_TO_WAD = WAD / 10_000n;

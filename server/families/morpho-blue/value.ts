@@ -4,8 +4,8 @@
  * and liquidate use), so only the loan token needs a USD price. Bad debt is measured in loan units
  * first, as Morpho would realize it, then valued in USD.
  */
-import { max } from './decimal';
-import { mulDivDown, ORACLE_PRICE_SCALE } from './morpho-blue-math';
+import { max } from '../../metrics/decimal';
+import { mulDivDown, ORACLE_PRICE_SCALE } from './math';
 
 /** collateral x price / 1e36, rounded down as Morpho._isHealthy rounds (mulDivDown). */
 export const collateralInLoan = (collateral: bigint, oraclePrice: bigint): bigint => mulDivDown(collateral, oraclePrice, ORACLE_PRICE_SCALE);

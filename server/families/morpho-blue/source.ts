@@ -3,10 +3,10 @@
  * totals, positions as shares and collateral) and its event rows (liquidations, bad debt, socialized
  * losses). Values nothing: USD prices and oracle reads come from the adapter.
  */
-import type { MorphoMarketState } from '../metrics/morpho-blue-math';
-import type { MorphoPositionState } from '../metrics/morpho-blue-position';
-import { loadAccountPositions, type PositionShape } from './positions';
-import { completeList, PAGE_SIZE, type SubgraphClient } from './subgraph-client';
+import type { MorphoMarketState } from './math';
+import type { MorphoPositionState } from './position';
+import { loadAccountPositions, type PositionShape } from '../../sources/positions';
+import { completeList, PAGE_SIZE, type SubgraphClient } from '../../sources/subgraph-client';
 
 export interface TokenInfo {
   address: string;

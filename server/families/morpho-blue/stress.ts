@@ -4,15 +4,15 @@
  * same protocol view (morphoProtocolView: Morpho's health rule per market, LLTV, share rounding) with
  * interest accrued to the timestamp (MorphoBalancesLib, with the IRM's rate read at the block).
  */
-import { liquidationIncentiveFactor } from '../metrics/morpho-blue-math';
-import { checkKnown, shockCrossPrice, shockPrice } from '../metrics/stress';
-import type { MorphoAccountState } from '../sources/morpho-blue';
-import type { StressedViews } from './adapter';
-import type { AccountView } from './model';
+import { liquidationIncentiveFactor } from './math';
+import { checkKnown, shockCrossPrice, shockPrice } from '../../metrics/stress';
+import type { MorphoAccountState } from './source';
+import type { StressedViews } from '../../views/adapter';
+import type { AccountView } from '../../views/model';
 
 /** Morpho's account views carry their per-market figures (morpho-blue.ts). */
 type MorphoAccountView = AccountView & { morpho?: { marketId: string; collateral: bigint; figures: { liquidatable: boolean } }[] };
-import { morphoProtocolView, type MorphoInputs } from './morpho-blue';
+import { morphoProtocolView, type MorphoInputs } from './view';
 
 export function morphoStressedViews(inputs: MorphoInputs, states: MorphoAccountState[], scenarios: ReadonlyMap<string, bigint>[], timestamp: number): StressedViews {
   const assets = new Map<string, { symbol: string | null; decimals: number }>();

@@ -2,9 +2,9 @@
  * An Aave V3 reserve's totals at one block from indexed state, in underlying units and valued in the
  * oracle's base currency.
  */
-import { normalizedDebt, normalizedIncome, type ReserveIndexes } from './aave-v3-math';
-import { AAVE_V30_RULES, type AaveRules, type TokenBalanceRules } from './aave-v3-rules';
-import { max, ratio } from './decimal';
+import { normalizedDebt, normalizedIncome, type ReserveIndexes } from './math';
+import { AAVE_V30_RULES, type AaveRules, type TokenBalanceRules } from './rules';
+import { max, ratio } from '../../metrics/decimal';
 
 export interface AaveReserveTotalsInput extends ReserveIndexes {
   decimals: number;

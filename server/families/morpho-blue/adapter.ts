@@ -3,9 +3,9 @@
  * the pinned block (oracle prices, IRM rates), plus USD prices of its tokens from another indexed
  * protocol (Morpho has no USD oracle).
  */
-import type { RealizedLossFact } from '../metrics/realized';
-import { valueLiquidation, type LiquidationFact, type LiquidationValue } from '../metrics/liquidations';
-import type { LiquidationRow } from '../sources/liquidations';
+import type { RealizedLossFact } from '../../metrics/realized';
+import { valueLiquidation, type LiquidationFact, type LiquidationValue } from '../../metrics/liquidations';
+import type { LiquidationRow } from '../../sources/liquidations';
 import {
   loadMorphoAccounts,
   loadMorphoLiquidations,
@@ -15,16 +15,16 @@ import {
   MORPHO_POSITION,
   type MorphoAccountState,
   type RawMorphoLiquidation,
-} from '../sources/morpho-blue';
-import { readMorphoChain, requireChain } from '../sources/morpho-chain';
-import type { RealizedRow } from '../sources/realized-bad-debt';
-import { loadOpenPositions, loadPositionChanges } from '../sources/positions';
-import { AccountBook } from './account-book';
-import { viewFromScratch, type AdapterInput, type Follower, type ProtocolAdapter, type SocializedLossRow } from './adapter';
-import type { Pricing } from './model';
-import { lazy } from './lazy';
-import { morphoStressedViews } from './morpho-blue-stress';
-import { MORPHO_BASE_DECIMALS, morphoAccountViews, morphoProtocolView, morphoRef, type MorphoInputs } from './morpho-blue';
+} from './source';
+import { readMorphoChain, requireChain } from './chain';
+import type { RealizedRow } from '../../sources/realized-bad-debt';
+import { loadOpenPositions, loadPositionChanges } from '../../sources/positions';
+import { AccountBook } from '../../views/account-book';
+import { viewFromScratch, type AdapterInput, type Follower, type ProtocolAdapter, type SocializedLossRow } from '../../views/adapter';
+import type { Pricing } from '../../views/model';
+import { lazy } from '../../views/lazy';
+import { morphoStressedViews } from './stress';
+import { MORPHO_BASE_DECIMALS, morphoAccountViews, morphoProtocolView, morphoRef, type MorphoInputs } from './view';
 
 /** USD prices (MORPHO_BASE_DECIMALS) of `tokens` at `block` from the protocols that offer them, with where each comes from. */
 async function usdAt(i: AdapterInput, tokens: string[], block: number): Promise<{ usd: Map<string, bigint>; pricing: Map<string, Pricing> }> {
@@ -200,7 +200,8 @@ export const morphoBlueAdapter: ProtocolAdapter = {
   async realizedBadDebts(i): Promise<RealizedRow[]> {
     const [losses, liquidations] = await Promise.all([socializedRows(i), liquidationRows(i, 0)]);
     const byId = new Map(liquidations.map((l) => [l.out.id, l]));
-    return losses.map((s) => ({ fact: s.fact, kind: s.kind, txHash: s.txHash, account: s.account, asset: s.asset, liquidation: byId.get(s.liquidationId) ?? null }));
+    // All of it falls on the market's suppliers at once: nothing covered, nothing left as a deficit.
+    return losses.map((s) => ({ fact: s.fact, kind: s.kind, txHash: s.txHash, account: s.account, asset: s.asset, liquidation: byId.get(s.liquidationId) ?? null, absorbed: { covered: 0n, socialized: s.fact.amount } }));
   },
   liquidations: liquidationRows,
   socializedLosses: socializedRows,

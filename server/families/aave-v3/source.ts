@@ -3,29 +3,12 @@
  * typed inputs of the metric functions. Two shapes: the market table (one request) and the accounts
  * (paged), loaded separately so a single-account query does not read every position.
  */
-import type { AaveAccountState, AaveEModeCategoryState, AavePositionState, AaveReserveState } from '../metrics/aave-v3-account';
-import type { AaveReserveTotalsInput } from '../metrics/aave-v3-market';
-import { aaveRulesFor, tokenBalanceRules, type AaveRules } from '../metrics/aave-v3-rules';
-import { loadAccountPositions, loadOpenPositions, loadPositionChanges, type PositionRow, type PositionShape } from './positions';
-import { completeList, PAGE_SIZE, type SubgraphClient } from './subgraph-client';
-
-export interface ProtocolInfo {
-  id: string;
-  name: string;
-  slug: string;
-  family: string;
-  network: string;
-  /** Raw unit of one base currency (Aave V3: 1e8 USD). */
-  baseCurrencyUnit: bigint;
-  /** Zero address or null = USD (Aave V3). */
-  baseCurrency: string | null;
-  /** Aave: scaled-balance rounding generation the subgraph detected (HALF_UP = v3.0-v3.4, FLOOR_CEIL = v3.5+). */
-  scaledRounding: string | null;
-  /** The price oracle in force at the block (Aave: AaveOracle address); null when not known yet. */
-  oracle: string | null;
-  /** Implementation revision of the root contract (Aave: Pool.POOL_REVISION()); null when unknown. */
-  revision: number | null;
-}
+import type { AaveAccountState, AaveEModeCategoryState, AavePositionState, AaveReserveState } from './account';
+import type { AaveReserveTotalsInput } from './market';
+import { aaveRulesFor, tokenBalanceRules, type AaveRules } from './rules';
+import { loadAccountPositions, loadOpenPositions, loadPositionChanges, type PositionRow, type PositionShape } from '../../sources/positions';
+import { completeList, PAGE_SIZE, type SubgraphClient } from '../../sources/subgraph-client';
+import { PROTOCOL_FIELDS, protocolInfo, type ProtocolInfo, type RawProtocol } from '../../sources/protocols';
 
 export interface MarketRow extends AaveReserveState, Omit<AaveReserveTotalsInput, 'treasuryScaledBalance'> {
   symbol: string | null;
@@ -125,43 +108,6 @@ interface RawEModeMembership {
   market: { id: string };
   collateral: boolean;
   ltvZero: boolean;
-}
-
-/** All protocols a subgraph knows at `block` (empty before its deployment). */
-export async function loadProtocols(subgraph: SubgraphClient, block: number): Promise<ProtocolInfo[]> {
-  const data = await subgraph.query<{ protocols: RawProtocol[] }>(
-    `{ protocols(first: ${PAGE_SIZE}, orderBy: id, orderDirection: asc, ${subgraph.blockArg(block)}) { ${PROTOCOL_FIELDS} } }`,
-  );
-  const all = await completeList(subgraph, data.protocols, { collection: 'protocols', fields: PROTOCOL_FIELDS, where: {}, block });
-  return all.map(protocolInfo);
-}
-
-const PROTOCOL_FIELDS = 'id name slug family network scaledRounding revision oracle { id baseCurrency baseCurrencyUnit }';
-interface RawProtocol {
-  id: string;
-  name: string;
-  slug: string;
-  family: string;
-  network: string;
-  scaledRounding: string | null;
-  revision: number | null;
-  oracle: { id: string; baseCurrency: string | null; baseCurrencyUnit: string | null } | null;
-}
-
-function protocolInfo(p: RawProtocol): ProtocolInfo {
-  return {
-    id: p.id,
-    name: p.name,
-    slug: p.slug,
-    family: p.family,
-    network: p.network,
-    // Aave V3 oracles quote USD with 8 decimals (AaveOracle BASE_CURRENCY_UNIT) when not stated.
-    baseCurrencyUnit: BigInt(p.oracle?.baseCurrencyUnit ?? 100_000_000n),
-    baseCurrency: p.oracle?.baseCurrency ?? null,
-    scaledRounding: p.scaledRounding,
-    oracle: p.oracle?.id.toLowerCase() ?? null,
-    revision: p.revision ?? null,
-  };
 }
 
 /** The protocol, its markets and e-mode categories at `block`; null when the protocol did not exist yet. */
@@ -304,4 +250,10 @@ export async function loadAccounts(subgraph: SubgraphClient, protocolId: string,
   const accounts = new Map<string, AaveAccountState>(addresses.map((address) => [address, { address, eModeCategoryId: eModeOf.get(address) ?? 0, positions: [] }]));
   for (const row of positions) accounts.get(row.address)?.positions.push(row.position!);
   return [...accounts.values()];
+}
+
+/** Each market's DeficitCovered total up to `block` (Market.totalDeficitCovered), underlying units. */
+export async function loadCoveredDeficits(subgraph: SubgraphClient, protocolId: string, block: number): Promise<Map<string, bigint>> {
+  const rows = await subgraph.queryAll<{ id: string; totalDeficitCovered: string }>({ collection: 'markets', fields: 'totalDeficitCovered', where: { protocol: protocolId }, block });
+  return new Map(rows.map((r) => [r.id, BigInt(r.totalDeficitCovered)]));
 }

@@ -3,7 +3,7 @@
  * chosen from what the subgraph recorded (Protocol.scaledRounding, from the Pool's revision). The
  * account and reserve formulas take a rules object instead of branching on versions.
  */
-import { compoundedInterest, compoundedInterestV36, mulDivCeil, percentMul, rayMul, rayMulCeil, rayMulFloor, wadDiv } from './aave-v3-math';
+import { compoundedInterest, compoundedInterestV36, mulDivCeil, percentMul, rayMul, rayMulCeil, rayMulFloor, wadDiv } from './math';
 
 export interface AaveRules {
   name: string;

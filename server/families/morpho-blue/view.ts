@@ -5,16 +5,17 @@
  * units), so only the loan token needs a USD price, taken from another protocol's oracle (Morpho has
  * none); a market whose loan token none prices is left out of USD totals and named in the warnings.
  */
-import { accountRisk, type AccountRisk } from '../metrics/account-risk';
-import { formatUnits, max, min, ratio } from '../metrics/decimal';
-import { expectedMarket, liquidationIncentiveFactor, toAssetsDown, WAD_PER_BPS, type ExpectedMarket } from '../metrics/morpho-blue-math';
-import { morphoPosition, type MorphoPositionFigures } from '../metrics/morpho-blue-position';
-import { solvency, sumSheets, type BalanceSheet } from '../metrics/solvency';
-import type { BlockRef, IndexingState } from '../sources/blocks';
-import type { MorphoAccountState, MorphoMarketRow, MorphoProtocolInfo } from '../sources/morpho-blue';
-import { badDebtInLoan, collateralInLoan, impliedCollateralUsd, loanToBase } from '../metrics/morpho-blue-value';
-import type { AccountView, MarketTally, MarketView, PositionView, Pricing, ProtocolRef, ProtocolView } from './model';
-import { combinePricing, oraclePricing, unpriced } from './pricing';
+import { accountRisk, type AccountRisk } from '../../metrics/account-risk';
+import { formatUnits, max, min, ratio } from '../../metrics/decimal';
+import { expectedMarket, liquidationIncentiveFactor, toAssetsDown, WAD_PER_BPS, type ExpectedMarket } from './math';
+import { morphoPosition, type MorphoPositionFigures } from './position';
+import { solvency, sumSheets, type BalanceSheet } from '../../metrics/solvency';
+import type { BlockRef, IndexingState } from '../../sources/blocks';
+import type { MorphoAccountState, MorphoMarketRow, MorphoProtocolInfo } from './source';
+import type { MorphoBlueMarketDetails } from './details';
+import { badDebtInLoan, collateralInLoan, impliedCollateralUsd, loanToBase } from './value';
+import type { AccountView, MarketTally, MarketView, PositionView, Pricing, ProtocolRef, ProtocolView } from '../../views/model';
+import { combinePricing, oraclePricing, unpriced } from '../../views/pricing';
 
 /** USD amounts use 8 decimals, the unit of the Aave oracles Morpho tokens are priced with (AaveOracle BASE_CURRENCY_UNIT). */
 export const MORPHO_BASE_DECIMALS = 8;
@@ -152,13 +153,14 @@ function accountView(c: Context, state: MorphoAccountState): AccountView & { mor
       ...morpho.filter((m) => !m.valued).map((m) => `${c.ref.slug}: account ${state.address}'s position in market ${m.marketId} is left out of its USD figures (no USD price for the market's loan token, or its oracle could not be read)`),
     ],
     address: state.address,
-    eModeCategoryId: 0,
+    eModeCategoryId: null,
     healthFactor,
     risk,
     positions,
     morpho,
     collateralBase,
-    suppliedBase: sum((m) => m.suppliedBase + m.collateralBase),
+    // What it lends, as in every family (Aave: every aToken); collateral Morpho never lends is in collateralBase and netValue.
+    suppliedBase: sum((m) => m.suppliedBase),
     debtBase,
     // Collateral-value-weighted LLTV (bps), as Aave weights its thresholds; both are Morpho's lltv.
     ltv: weightedLltv(c, morpho),
@@ -192,7 +194,6 @@ export function morphoProtocolView(inputs: MorphoInputs, states: MorphoAccountSt
     const storedFeeShares = recipient?.positions.find((p) => p.marketId === row.id)?.supplyShares ?? 0n;
     // Morpho has no treasury: its revenue is the fee recipient's supply position (fee shares minted at each accrual).
     const reserves = toAssetsDown(storedFeeShares + e.feeShares, e.totalSupplyAssets, e.totalSupplyShares);
-    const treasuryBalance = toAssetsDown(storedFeeShares, e.totalSupplyAssets, e.totalSupplyShares);
     const available = e.totalSupplyAssets - e.totalBorrowAssets;
     const valued = mc.loanUsd !== null;
     const loanBase = (amount: bigint) => (mc.loanUsd === null ? 0n : loanToBase(amount, mc.loanUsd, row.loan.decimals));
@@ -243,46 +244,27 @@ export function morphoProtocolView(inputs: MorphoInputs, states: MorphoAccountSt
       name: row.loan.name,
       decimals: row.loan.decimals,
       price: mc.loanUsd,
-      config: {
-        // Morpho's single risk parameter serves as both: borrowing and liquidation stop at the LLTV.
-        ltv: lltvBps,
-        liquidationThreshold: lltvBps,
-        liquidationBonus: liquidationIncentiveFactor(row.lltv) / WAD_PER_BPS,
-        reserveFactor: row.fee / WAD_PER_BPS,
-        liquidationProtocolFee: 0n,
-        supplyCap: 0n,
-        borrowCap: 0n,
-        debtCeiling: 0n,
-        isolationModeTotalDebt: 0n,
-        eModeCategoryId: 0,
-        borrowableInIsolation: false,
-        borrowingEnabled: true,
-        isActive: true,
-        isFrozen: false,
-        isPaused: false,
-        totalDeficitCreated: row.totalDeficitCreated,
-        totalDeficitCovered: 0n,
-        // Morpho Blue's own parameters
+      details: {
+        family: c.ref.family,
+        graphqlType: 'MorphoBlueMarketDetails',
+        loanDecimals: row.loan.decimals,
         lltv: row.lltv,
+        liquidationIncentiveFactor: liquidationIncentiveFactor(row.lltv),
         fee: row.fee,
         oracle: row.oracle,
         irm: row.irm,
-        collateralToken: row.collateral?.address ?? null,
+        collateralToken: row.collateral,
         oraclePrice: mc.oraclePrice,
         borrowRate: inputs.borrowRates.get(row.id) ?? null,
-        latentBadDebtInLoan: badDebtInLoanUnits,
-      },
+        latentBadDebt: badDebtInLoanUnits,
+        totalBadDebtRealized: row.totalDeficitCreated,
+      } satisfies MorphoBlueMarketDetails,
       totalSupplied: e.totalSupplyAssets,
       totalBorrowed: e.totalBorrowAssets,
       availableLiquidity: available,
       deficit: 0n,
       reserves,
-      accruedToTreasury: reserves - treasuryBalance,
-      treasuryBalance,
       utilization: ratio(e.totalBorrowAssets, e.totalSupplyAssets),
-      supplyCapUtilization: null,
-      borrowCapUtilization: null,
-      debtCeilingUtilization: null,
       tally,
       // Every account, a superset of the borrowers (Morpho's views are built eagerly).
       borrowers: accounts,
@@ -299,6 +281,8 @@ export function morphoProtocolView(inputs: MorphoInputs, states: MorphoAccountSt
     pricing: combinePricing(markets.map((m) => m.pricing)),
     warnings,
     markets,
+    // Morpho has no fund that pays first: a loss falls on the market's suppliers at once.
+    insuranceFund: null,
     accounts,
     accountCount: accounts.filter((a) => a.positions.length > 0).length,
     borrowers: accounts,

@@ -1,13 +1,14 @@
 /** The Aave V3 family (every generation) as a gateway adapter. */
-import type { AaveAccountState, AavePositionState } from '../metrics/aave-v3-account';
-import { loadAccountChanges, loadAccounts, loadMarketTable, loadOpenAccountRows, type AavePositionRow, type MarketTable } from '../sources/aave-v3';
-import { readAaveCash, readAavePrices, withPrices } from '../sources/aave-v3-prices';
-import { loadLiquidations } from '../sources/liquidations';
-import { loadRealizedBadDebts } from '../sources/realized-bad-debt';
-import { AccountBook } from './account-book';
-import { viewFromScratch, type AdapterInput, type Follower, type ProtocolAdapter, type UsdPrices } from './adapter';
-import { aaveAccountView, aaveProtocolView, protocolRef, type PriceLabels } from './aave-v3';
-import { aaveStressedViews } from './aave-v3-stress';
+import type { AaveAccountState, AavePositionState } from './account';
+import { loadAccountChanges, loadAccounts, loadCoveredDeficits, loadMarketTable, loadOpenAccountRows, type AavePositionRow, type MarketTable } from './source';
+import { readAaveCash, readAavePrices, withPrices } from './prices';
+import { loadLiquidations } from '../../sources/liquidations';
+import { loadRealizedBadDebts } from '../../sources/realized-bad-debt';
+import { allocateCoverageOldestFirst } from '../../metrics/realized';
+import { AccountBook } from '../../views/account-book';
+import { viewFromScratch, type AdapterInput, type Follower, type ProtocolAdapter, type UsdPrices } from '../../views/adapter';
+import { aaveAccountView, aaveProtocolView, protocolRef, type PriceLabels } from './view';
+import { aaveStressedViews } from './stress';
 
 /** The protocol, its markets and e-mode categories at the pinned block (one read per block). */
 const marketTable = (i: AdapterInput) => i.cached(`aave-table|${i.protocolId}`, () => loadMarketTable(i.client, i.protocolId, i.block.number));
@@ -92,7 +93,13 @@ export const aaveV3Adapter: ProtocolAdapter = {
     const [priced, state] = await Promise.all([pricedWithCash(i), aaveFollower.load(i)]);
     return priced && state && aaveStressedViews(priced.table, priced.labels, state.book, { block: i.block, indexing: i.indexing, timestamp }, scenarios);
   },
-  realizedBadDebts: (i) => loadRealizedBadDebts(i.client, i.protocolId, i.block.number),
+  // Aave books a write-off as a reserve deficit; what DeficitCovered eliminated since is covered
+  // (allocated oldest first per market), the rest is still a deficit. Aave never socializes.
+  async realizedBadDebts(i) {
+    const [events, covered] = await Promise.all([loadRealizedBadDebts(i.client, i.protocolId, i.block.number), loadCoveredDeficits(i.client, i.protocolId, i.block.number)]);
+    const absorbed = allocateCoverageOldestFirst(events.map((e) => e.fact), covered);
+    return events.map((e, k) => ({ ...e, absorbed: absorbed[k] }));
+  },
   liquidations: (i, fromBlock) => loadLiquidations(i.client, i.protocolId, fromBlock, i.block.number),
   // Aave's oracle quotes USD on USD markets (base currency address(0)): other families value their tokens with it.
   async usdPrices(i): Promise<UsdPrices | null> {

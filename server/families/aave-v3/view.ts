@@ -1,16 +1,17 @@
 /** Builds the protocol-independent views from Aave V3 indexed state at one block. */
-import { aaveAccountFigures, type AaveAccountFigures } from '../metrics/aave-v3-account';
-import { aaveReserveTotals, toBase } from '../metrics/aave-v3-market';
-import { accountRisk, allocateBadDebt } from '../metrics/account-risk';
-import { MetricError } from '../metrics/errors';
-import { solvency, sumSheets, type BalanceSheet } from '../metrics/solvency';
-import type { AaveAccountState } from '../metrics/aave-v3-account';
-import type { MarketTable } from '../sources/aave-v3';
-import type { BlockRef, IndexingState } from '../sources/blocks';
-import type { AavePrices } from '../sources/aave-v3-prices';
-import type { AccountView, MarketTally, MarketView, PositionView, Pricing, ProtocolRef, ProtocolView } from './model';
-import { lazy } from './lazy';
-import { combinePricing } from './pricing';
+import { aaveAccountFigures, type AaveAccountFigures } from './account';
+import { aaveReserveTotals, toBase, type ReserveTotals } from './market';
+import type { AaveV3ReserveDetails } from './details';
+import { accountRisk, allocateBadDebt } from '../../metrics/account-risk';
+import { MetricError } from '../../metrics/errors';
+import { solvency, sumSheets, type BalanceSheet } from '../../metrics/solvency';
+import type { AaveAccountState } from './account';
+import type { MarketRow, MarketTable } from './source';
+import type { BlockRef, IndexingState } from '../../sources/blocks';
+import type { AavePrices } from './prices';
+import type { AccountView, MarketTally, MarketView, PositionView, Pricing, ProtocolRef, ProtocolView } from '../../views/model';
+import { lazy } from '../../views/lazy';
+import { combinePricing } from '../../views/pricing';
 
 /** Where the table's prices came from (its prices are already applied: withPrices), and each reserve's cash when read from the chain. */
 export type PriceLabels = Pick<AavePrices, 'pricing' | 'warnings'> & { cash?: Map<string, bigint> };
@@ -190,6 +191,7 @@ export function aaveProtocolView(table: MarketTable, labels: PriceLabels, accoun
 
   const markets: MarketView[] = table.markets.map((m) => {
     const totals = aaveReserveTotals({ ...m, treasuryScaledBalance: treasuryScaled.get(m.id) ?? 0n, cash: labels.cash?.get(m.id) ?? null }, timestamp, table.rules);
+    const { accruedToTreasury, treasuryBalance, supplyCapUtilization, borrowCapUtilization, debtCeilingUtilization, ...core } = totals;
     const { badDebt, ...tally } = tallies.get(m.id)!;
     // A market without a price cannot be valued: refuse rather than count its amounts as zero.
     const base = (amount: bigint) => {
@@ -219,27 +221,9 @@ export function aaveProtocolView(table: MarketTable, labels: PriceLabels, accoun
       name: m.name,
       decimals: m.decimals,
       price: m.price,
-      config: {
-        ltv: m.ltv,
-        liquidationThreshold: m.liquidationThreshold,
-        liquidationBonus: m.liquidationBonus,
-        reserveFactor: m.reserveFactor,
-        liquidationProtocolFee: m.liquidationProtocolFee,
-        supplyCap: m.supplyCap,
-        borrowCap: m.borrowCap,
-        debtCeiling: m.debtCeiling,
-        isolationModeTotalDebt: m.isolationModeTotalDebt,
-        eModeCategoryId: m.eModeCategoryId,
-        borrowableInIsolation: m.borrowableInIsolation,
-        borrowingEnabled: m.borrowingEnabled,
-        isActive: m.isActive,
-        isFrozen: m.isFrozen,
-        isPaused: m.isPaused,
-        totalDeficitCreated: m.totalDeficitCreated,
-        totalDeficitCovered: m.totalDeficitCovered,
-      },
-      ...totals,
-      totalSuppliedBase: base(totals.totalSupplied),
+      details: aaveDetails(m, totals),
+      ...core,
+      totalSuppliedBase: base(core.totalSupplied),
       sheet,
       solvency: solvency(sheet),
       tally,
@@ -249,6 +233,38 @@ export function aaveProtocolView(table: MarketTable, labels: PriceLabels, accoun
   const sheet = sumSheets(markets.map((m) => m.sheet));
   const totalSuppliedBase = markets.reduce((sum, m) => sum + m.totalSuppliedBase, 0n);
   const pricing = combinePricing(markets.map((m) => m.pricing));
-  const view: Omit<ProtocolView, 'accounts' | 'borrowers'> = { protocol: ref, block, indexing, pricing, warnings, markets, totalSuppliedBase, accountCount, borrowerTotals, sheet, solvency: solvency(sheet) };
+  // Aave's Umbrella (stakes that cover deficits) is not indexed: its coverage shows as DeficitCovered.
+  const view: Omit<ProtocolView, 'accounts' | 'borrowers'> = { protocol: ref, block, indexing, pricing, warnings, markets, insuranceFund: null, totalSuppliedBase, accountCount, borrowerTotals, sheet, solvency: solvency(sheet) };
   return lazy<ProtocolView>(view, { borrowers: () => views.borrowers, accounts: () => views.accounts });
+}
+
+/** The reserve's own configuration and treasury figures (AaveV3ReserveDetails). */
+function aaveDetails(m: MarketRow, totals: ReserveTotals): AaveV3ReserveDetails {
+  return {
+    family: 'AAVE_V3',
+    graphqlType: 'AaveV3ReserveDetails',
+    decimals: m.decimals,
+    ltv: m.ltv,
+    liquidationThreshold: m.liquidationThreshold,
+    liquidationBonus: m.liquidationBonus,
+    reserveFactor: m.reserveFactor,
+    liquidationProtocolFee: m.liquidationProtocolFee,
+    supplyCap: m.supplyCap,
+    borrowCap: m.borrowCap,
+    debtCeiling: m.debtCeiling,
+    isolationModeTotalDebt: m.isolationModeTotalDebt,
+    eModeCategoryId: m.eModeCategoryId,
+    borrowableInIsolation: m.borrowableInIsolation,
+    borrowingEnabled: m.borrowingEnabled,
+    isActive: m.isActive,
+    isFrozen: m.isFrozen,
+    isPaused: m.isPaused,
+    totalDeficitCreated: m.totalDeficitCreated,
+    totalDeficitCovered: m.totalDeficitCovered,
+    accruedToTreasury: totals.accruedToTreasury,
+    treasuryBalance: totals.treasuryBalance,
+    supplyCapUtilization: totals.supplyCapUtilization,
+    borrowCapUtilization: totals.borrowCapUtilization,
+    debtCeilingUtilization: totals.debtCeilingUtilization,
+  };
 }

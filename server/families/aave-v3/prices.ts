@@ -6,10 +6,10 @@
  * only a fallback: without an RPC, or for an asset whose source reverts, labelled as such.
  */
 import { parseAbi } from 'viem';
-import type { ChainReader } from './chain';
-import type { MarketRow, MarketTable } from './aave-v3';
-import type { Pricing } from '../views/model';
-import { oraclePricing } from '../views/pricing';
+import type { ChainReader } from '../../sources/chain';
+import type { MarketRow, MarketTable } from './source';
+import type { Pricing } from '../../views/model';
+import { oraclePricing } from '../../views/pricing';
 
 /** IAaveOracle (aave-v3-core / aave-v3-origin): both revert when a source's answer cannot be read. */
 export const AAVE_ORACLE_ABI = parseAbi([

@@ -2,7 +2,7 @@
  * One Morpho Blue position at a block: its assets from shares (SharesMathLib, virtual shares) and
  * Morpho's own health rule (Morpho._isHealthy). Markets are isolated: health is per (market, account).
  */
-import { mulDivDown, ORACLE_PRICE_SCALE, toAssetsDown, toAssetsUp, wDivDown, wMulDown, type MorphoMarketState } from './morpho-blue-math';
+import { mulDivDown, ORACLE_PRICE_SCALE, toAssetsDown, toAssetsUp, wDivDown, wMulDown, type MorphoMarketState } from './math';
 
 export interface MorphoPositionState {
   supplyShares: bigint;

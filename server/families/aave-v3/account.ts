@@ -3,9 +3,9 @@
  * (v3.0.x), from indexed state: scaled balances, reserve indexes and oracle prices. Amounts are in
  * the oracle's base currency units (Aave V3: USD with 8 decimals), integers throughout.
  */
-import { normalizedDebt, normalizedIncome, type ReserveIndexes } from './aave-v3-math';
-import { AAVE_V30_RULES, type AaveRules, type TokenBalanceRules } from './aave-v3-rules';
-import { MetricError } from './errors';
+import { normalizedDebt, normalizedIncome, type ReserveIndexes } from './math';
+import { AAVE_V30_RULES, type AaveRules, type TokenBalanceRules } from './rules';
+import { MetricError } from '../../metrics/errors';
 
 export interface AaveReserveState extends ReserveIndexes {
   /** Market id as the subgraph stores it. */

@@ -5,9 +5,9 @@
  * leaves that one market without the figure, with a warning, and never fails the others.
  */
 import { parseAbi } from 'viem';
-import { gatewayError } from '../errors';
-import type { ChainReader, ContractRead } from './chain';
-import type { MorphoMarketRow } from './morpho-blue';
+import { gatewayError } from '../../errors';
+import type { ChainReader, ContractRead } from '../../sources/chain';
+import type { MorphoMarketRow } from './source';
 
 /** Morpho IOracle and IIrm (morpho-blue v1.0 src/interfaces). */
 export const MORPHO_ORACLE_ABI = parseAbi(['function price() view returns (uint256)']);
