@@ -25,29 +25,39 @@ const COLUMNS = [
   ['secondsBehind', 'Lag (s)', 'indexing { secondsBehind }', (p) => String(p.indexing.secondsBehind), "Seconds since the indexed head's timestamp"],
 ];
 
+/** A fund's cells for a protocol whose family has none (the API's insuranceFund is null) read "none". */
+const noFund = (p) => p.insuranceFund === null;
 /**
- * Each family's insurance fund: what the API's reservesUSD is for it, or null where the family has
- * none (the fund's cells then read "none"). A family not listed: the API's reserves, labelled so.
+ * Insurance-fund coverage, as COLUMNS plus a 6th element: when it says so for a protocol, the cell
+ * reads "none" (no such thing in that family), which is not the API's null (a dash: no value).
  */
-const FUNDS = {
-  AAVE_V3: 'Treasury: accrued to treasury + treasury aTokens (Umbrella covers v3.3+ deficits)',
-  GEARBOX_V3: "Treasury's pool shares (burned first on a loss)",
-  MORPHO_BLUE: null,
-};
-const NO_FUND = { MORPHO_BLUE: 'none: Morpho Blue writes bad debt off against the market\'s suppliers at once' };
-const fundOf = (p) => (p.family in FUNDS ? FUNDS[p.family] : `reserves as the API gives them (${p.family})`);
-const hasFund = (p) => fundOf(p) !== null;
-/** Insurance-fund columns, as COLUMNS; `fund: true` cells read "none" for a family without a fund. */
 const FUND_COLUMNS = [
   ['family', 'Family', 'family', (p) => p.family],
-  ['fund', 'Insurance fund', 'family', (p) => fundOf(p) ?? NO_FUND[p.family], null, true],
-  ['reservesUSD', 'Fund (USD)', 'reservesUSD', (p) => p.reservesUSD, "The protocol's own cushion (Protocol.reservesUSD)", true],
+  ['reservesUSD', 'Reserves (USD)', 'reservesUSD', (p) => p.reservesUSD, "The protocol's own cushion (Aave: accrued to treasury + treasury aTokens)"],
   ['latentBadDebtUSD', 'Latent bad debt', 'latentBadDebtUSD', (p) => p.latentBadDebtUSD],
-  ['coverageRatio', 'Fund / latent bad debt', 'coverageRatio', (p) => p.coverageRatio, 'Protocol.coverageRatio; none when there is no bad debt', true],
-  ['outstandingDeficitUSD', 'Outstanding deficit', 'outstandingDeficitUSD', (p) => p.outstandingDeficitUSD],
-  ['deficitCoverageRatio', 'Fund / outstanding deficit', 'deficitCoverageRatio', (p) => p.deficitCoverageRatio, 'Protocol.deficitCoverageRatio; none when there is no deficit', true],
+  ['coverageRatio', 'Reserves / latent bad debt', 'coverageRatio', (p) => p.coverageRatio, 'Protocol.coverageRatio; a dash when there is no bad debt'],
+  ['outstandingDeficitUSD', 'Outstanding deficit', 'outstandingDeficitUSD', (p) => p.outstandingDeficitUSD, 'Realized bad debt booked and not yet covered, at the block\'s price'],
+  ['deficitCoverageRatio', 'Reserves / deficit', 'deficitCoverageRatio', (p) => p.deficitCoverageRatio, 'Protocol.deficitCoverageRatio; a dash when there is no deficit'],
+  ['fundName', 'Insurance fund', 'insuranceFund { name }', (p) => p.insuranceFund.name, 'A fund that pays losses before suppliers do (Protocol.insuranceFund)', noFund],
+  ['fundBalanceUSD', 'Fund (USD)', 'insuranceFund { balanceUSD }', (p) => p.insuranceFund.balanceUSD, null, noFund],
+  ['fundCoverage', 'Fund / latent bad debt', 'insuranceFund { latentBadDebtCoverage }', (p) => p.insuranceFund.latentBadDebtCoverage, 'a dash when there is no latent bad debt', noFund],
 ];
-const FIELDS = ['id name slug family block { number timestamp } indexing { hasIndexingErrors }', ...[...COLUMNS, ...FUND_COLUMNS].map((c) => c[2])].join(' ');
+/** Realized losses since inception, split by who absorbed them (Protocol.realizedLoss: the parts add up to the total). */
+const LOSS_COLUMNS = [
+  ['family', 'Family', 'family', (p) => p.family],
+  ['lossCount', 'Losses', 'realizedLoss { count }', (p) => String(p.realizedLoss.count)],
+  ['coveredUSD', 'Covered (fund or reserves)', 'realizedLoss { coveredUSD }', (p) => p.realizedLoss.coveredUSD],
+  ['socializedUSD', 'Socialized to suppliers', 'realizedLoss { socializedUSD }', (p) => p.realizedLoss.socializedUSD],
+  ['deficitUSD', 'Still a deficit', 'realizedLoss { deficitUSD }', (p) => p.realizedLoss.deficitUSD, "Valued at the losses' own block prices (the outstanding deficit above is at the block's)"],
+  ['totalUSD', 'Total realized', 'realizedLoss { totalUSD }', (p) => p.realizedLoss.totalUSD],
+];
+/** Every table of protocols: its element id, its columns, whether bad debt is marked. A new table is one line here (and its <table> in index.html). */
+const TABLES = [
+  ['protocols', COLUMNS, true],
+  ['insurance', FUND_COLUMNS, false],
+  ['losses', LOSS_COLUMNS, false],
+];
+const FIELDS = ['id name slug family block { number timestamp } indexing { hasIndexingErrors }', ...TABLES.flatMap(([, columns]) => columns.map((c) => c[2]))].join(' ');
 
 const $ = (id) => document.getElementById(id);
 const state = { pinned: null, protocols: [], detailToken: 0, atHead: [], curves: [] };
@@ -107,8 +117,8 @@ function protocolRow(p, columns, marks) {
   name.textContent = p.name;
   name.title = `${p.family}, ${p.slug} (${p.id})`;
   tr.appendChild(name);
-  for (const [field, label, , read, , fundCell] of columns) {
-    if (fundCell && !hasFund(p) && field !== 'fund') {
+  for (const [field, label, , read, , absent] of columns) {
+    if (absent && absent(p)) {
       const td = cell(tr, field, 'none', label, false);
       td.dataset.none = 'true';
       td.className = 'none';
@@ -120,11 +130,6 @@ function protocolRow(p, columns, marks) {
   if (p.indexing.hasIndexingErrors) tr.title = 'the subgraph reports indexing errors';
   return tr;
 }
-
-const TABLES = [
-  ['protocols', COLUMNS, true],
-  ['insurance', FUND_COLUMNS, false],
-];
 
 function renderTables(protocols) {
   for (const [id, columns, marks] of TABLES) document.querySelector(`#${id} tbody`).replaceChildren(...protocols.map((p) => protocolRow(p, columns, marks)));
@@ -260,9 +265,12 @@ function note(id, text, isError) {
   el.className = isError ? 'note error' : 'note';
 }
 
+/** Draws a chart at its box's width; redrawn when the window's width changes (a rotated phone, a resized window). */
+const drawn = new Map();
 function chart(id, opts, data) {
   const el = $(id);
   el.replaceChildren();
+  drawn.set(id, [opts, data]);
   if (typeof uPlot === 'undefined') return;
   const width = Math.max(260, el.clientWidth || 400);
   try {
@@ -431,6 +439,16 @@ function travel(value) {
   syncCheckpoint();
   loadTable();
 }
+let resizeTimer;
+let lastWidth = window.innerWidth;
+window.addEventListener('resize', () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => {
+    if (window.innerWidth === lastWidth) return;
+    lastWidth = window.innerWidth;
+    for (const [id, [opts, data]] of drawn) if ($(id).firstChild) chart(id, opts, data);
+  }, 150);
+});
 $('travel').addEventListener('submit', (e) => {
   e.preventDefault();
   travel($('block').value.trim());
