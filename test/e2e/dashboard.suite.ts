@@ -32,10 +32,12 @@ interface ApiProtocol {
   family: string;
   reservesUSD: string;
   deficitCoverageRatio: string | null;
+  insuranceFund: { name: string; balanceUSD: string; latentBadDebtCoverage: string | null } | null;
+  realizedLoss: { count: number; totalUSD: string; coveredUSD: string; socializedUSD: string; deficitUSD: string };
 }
 type Row = { id: string; block: number; cells: Record<string, string | null> };
 
-const FIELDS = 'id name family block { number } indexing { indexedBlock { number } secondsBehind } latentBadDebtUSD totalBorrowedUSD insolventAccounts solvencyRatio equityUSD coverageRatio outstandingDeficitUSD realizedBadDebtUSD socializedLossUSD reservesUSD deficitCoverageRatio';
+const FIELDS = 'id name family block { number } indexing { indexedBlock { number } secondsBehind } latentBadDebtUSD totalBorrowedUSD insolventAccounts solvencyRatio equityUSD coverageRatio outstandingDeficitUSD realizedBadDebtUSD socializedLossUSD reservesUSD deficitCoverageRatio insuranceFund { name balanceUSD latentBadDebtCoverage } realizedLoss { count totalUSD coveredUSD socializedUSD deficitUSD }';
 const SHOTS = path.join(__dirname, '..', '..', 'test-output', 'dashboard');
 
 /** A table of protocols as the page shows it: each cell's text, null where the page shows a dash (the API's null). */
@@ -45,21 +47,29 @@ const readTable = (id: string) => `[...document.querySelectorAll('#${id} tbody t
 }))`;
 const READ_TABLE = readTable('protocols');
 
-/** The insurance-fund table for a protocol: the API's strings; a family without a fund (Morpho Blue writes bad debt off against suppliers at once) reads "none". */
-const FAMILIES_WITHOUT_FUND = ['MORPHO_BLUE'];
-const expectedFund = (p: ApiProtocol) => {
-  const none = FAMILIES_WITHOUT_FUND.includes(p.family);
-  return {
-    name: p.name,
-    family: p.family,
-    fund: none ? expect.stringMatching(/^none: /) : expect.stringMatching(/^Treasury/),
-    reservesUSD: none ? 'none' : p.reservesUSD,
-    latentBadDebtUSD: p.latentBadDebtUSD,
-    coverageRatio: none ? 'none' : p.coverageRatio,
-    outstandingDeficitUSD: p.outstandingDeficitUSD,
-    deficitCoverageRatio: none ? 'none' : p.deficitCoverageRatio,
-  };
-};
+/** The insurance-fund table for a protocol: the API's strings; where the API has no fund (insuranceFund null) its cells read "none". */
+const expectedFund = (p: ApiProtocol) => ({
+  name: p.name,
+  family: p.family,
+  reservesUSD: p.reservesUSD,
+  latentBadDebtUSD: p.latentBadDebtUSD,
+  coverageRatio: p.coverageRatio,
+  outstandingDeficitUSD: p.outstandingDeficitUSD,
+  deficitCoverageRatio: p.deficitCoverageRatio,
+  fundName: p.insuranceFund ? p.insuranceFund.name : 'none',
+  fundBalanceUSD: p.insuranceFund ? p.insuranceFund.balanceUSD : 'none',
+  fundCoverage: p.insuranceFund ? p.insuranceFund.latentBadDebtCoverage : 'none',
+});
+/** The realized-loss table: the API's split as it is. */
+const expectedLoss = (p: ApiProtocol) => ({
+  name: p.name,
+  family: p.family,
+  lossCount: String(p.realizedLoss.count),
+  coveredUSD: p.realizedLoss.coveredUSD,
+  socializedUSD: p.realizedLoss.socializedUSD,
+  deficitUSD: p.realizedLoss.deficitUSD,
+  totalUSD: p.realizedLoss.totalUSD,
+});
 
 type Position = { asset: { address: string; symbol: string }; supplied: string; suppliedUSD: string | null; collateral: boolean };
 /** Exact sum of decimal strings, written here apart from the page's figures.js. */
@@ -114,9 +124,8 @@ export function dashboardSuite(ctx: () => SuiteCtx, name: string) {
     const table = async () => browser!.eval<Row[]>(READ_TABLE);
     /** Both tables equal the API at the block the rows say they show (one block for all: one chain). */
     const checkTables = async (block: number) => {
-      const [rows, funds, api] = [await table(), await browser!.eval<Row[]>(readTable('insurance')), await apiAt(block)];
-      expect(rows.map((r) => [r.id, r.block])).toEqual(api.map((p) => [p.id, block]));
-      expect(funds.map((r) => [r.id, r.block])).toEqual(api.map((p) => [p.id, block]));
+      const [rows, funds, losses, api] = [await table(), await browser!.eval<Row[]>(readTable('insurance')), await browser!.eval<Row[]>(readTable('losses')), await apiAt(block)];
+      for (const shown of [rows, funds, losses]) expect(shown.map((r) => [r.id, r.block])).toEqual(api.map((p) => [p.id, block]));
       for (const [i, p] of api.entries()) {
         const { badDebtRatio, secondsBehind, ...figures } = rows[i].cells;
         expect(figures).toEqual(expected(p));
@@ -124,11 +133,15 @@ export function dashboardSuite(ctx: () => SuiteCtx, name: string) {
         expect(Math.abs(Number(badDebtRatio) - Number(p.latentBadDebtUSD) / Number(p.totalBorrowedUSD))).toBeLessThan(2e-6);
         expect(secondsBehind).toMatch(/^\d+$/);
         expect(funds[i].cells).toEqual(expectedFund(p));
+        expect(losses[i].cells).toEqual(expectedLoss(p));
       }
+      // "none" is said exactly where the API has no fund.
+      expect(funds.filter((r) => r.cells.fundName === 'none').map((r) => r.id)).toEqual(api.filter((p) => p.insuranceFund === null).map((p) => p.id));
       return rows;
     };
-    /** No sideways scroll: neither the page nor any table is wider than its box. */
+    /** No sideways scroll: neither the page nor any table is wider than its box, and the charts are redrawn to their boxes' width. */
     const fits = async () => {
+      await browser!.waitFor(`[...document.querySelectorAll('.chart .uplot')].every((u) => u.getBoundingClientRect().width <= u.closest('.chart').clientWidth + 1)`, 5_000);
       expect(await browser!.eval('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
       expect(await browser!.eval('[...document.querySelectorAll("table")].filter((t) => t.scrollWidth > t.parentElement.clientWidth + 1).map((t) => t.id)')).toEqual([]);
     };
