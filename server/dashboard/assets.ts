@@ -11,6 +11,7 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8',
 const FILES: Record<string, () => string> = {
   '/dashboard/app.js': () => path.join(__dirname, 'app.js'),
   '/dashboard/app.css': () => path.join(__dirname, 'app.css'),
+  '/dashboard/figures.js': () => path.join(__dirname, 'figures.js'),
   '/dashboard/uplot.js': () => require.resolve('uplot/dist/uPlot.iife.min.js'),
   '/dashboard/uplot.css': () => require.resolve('uplot/dist/uPlot.min.css'),
 };

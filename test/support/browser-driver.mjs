@@ -13,6 +13,8 @@ const browser = await puppeteer.launch({
 });
 const page = await browser.newPage();
 const pageErrors = [];
+const answers = [];
+let intercepting = false;
 page.on('pageerror', (e) => pageErrors.push(String(e.message ?? e)));
 
 const ops = {
@@ -26,6 +28,26 @@ const ops = {
     await page.type(m.selector, m.text);
   },
   click: (m) => page.click(m.selector),
+  select: (m) => page.select(m.selector, m.value).then(() => undefined),
+  // A script file (e.g. axe-core's axe.min.js) added to the page as it is now.
+  addScript: (m) => page.addScriptTag({ path: m.path }).then(() => undefined),
+  // Answers the page's POSTs whose body contains `match` with `body` (JSON, status 200) instead of the
+  // server; every other request goes through.
+  answer: async (m) => {
+    // body null: that match goes to the server again.
+    if (m.body === null) return void answers.splice(0, answers.length, ...answers.filter((a) => a.match !== m.match));
+    answers.push({ match: m.match, body: m.body });
+    if (!intercepting) {
+      intercepting = true;
+      await page.setRequestInterception(true);
+      page.on('request', (req) => {
+        if (req.isInterceptResolutionHandled()) return;
+        const hit = req.method() === 'POST' && answers.find((a) => (req.postData() ?? '').includes(a.match));
+        if (hit) req.respond({ status: 200, contentType: 'application/json', body: hit.body });
+        else req.continue();
+      });
+    }
+  },
   screenshot: (m) => page.screenshot({ path: m.path, fullPage: true }).then(() => undefined),
   errors: () => pageErrors,
 };

@@ -14,6 +14,12 @@ export interface Browser {
   waitFor(source: string, timeoutMs?: number): Promise<void>;
   type(selector: string, text: string): Promise<void>;
   click(selector: string): Promise<void>;
+  /** Picks the option with this value in a <select> (fires its change event). */
+  select(selector: string, value: string): Promise<void>;
+  /** Adds a script file to the page as it is now (e.g. axe-core's axe.min.js). */
+  addScript(file: string): Promise<void>;
+  /** From now on, the page's POSTs whose body contains `match` get `body` (JSON) instead of the server's answer; null: the server's again. */
+  answer(match: string, body: string | null): Promise<void>;
   screenshot(file: string): Promise<void>;
   /** Uncaught errors the page threw so far. */
   pageErrors(): Promise<string[]>;
@@ -49,9 +55,16 @@ export async function startBrowser(): Promise<Browser> {
     viewport: (viewport) => call('viewport', { viewport }),
     goto: (url, timeoutMs = 30_000) => call('goto', { url, timeoutMs }),
     eval: (source) => call('eval', { source }),
-    waitFor: (source, timeoutMs = 30_000) => call('waitFor', { source, timeoutMs }),
+    // A timeout names what was awaited (the driver's stack is the browser's, not the test's).
+    waitFor: (source, timeoutMs = 30_000) =>
+      call<void>('waitFor', { source, timeoutMs }).catch((err: Error) => {
+        throw new Error(`${err.message.split('\n')[0]}, waiting for: ${source.slice(0, 300)}`);
+      }),
     type: (selector, text) => call('type', { selector, text }),
     click: (selector) => call('click', { selector }),
+    select: (selector, value) => call('select', { selector, value }),
+    addScript: (file) => call('addScript', { path: file }),
+    answer: (match, body) => call('answer', { match, body }),
     screenshot: (file) => call('screenshot', { path: file }),
     pageErrors: () => call('errors'),
     async close() {
