@@ -19,6 +19,7 @@ interface GatewayAccount {
 }
 
 const USD = 8;
+const erc20BalanceAbi = [{ type: 'function', name: 'balanceOf', stateMutability: 'view', inputs: [{ name: 'a', type: 'address' }], outputs: [{ name: '', type: 'uint256' }] }] as const;
 
 /**
  * The gateway's Gearbox V3 figures against the chain's own views at every scenario checkpoint:
@@ -31,7 +32,7 @@ export function gearboxGatewaySuite(ctx: () => Ctx) {
 
   it('every credit account at every checkpoint: debt, total value, health and liquidatable equal calcDebtAndCollateral', async () => {
     const c = ctx();
-    const { gatewayUrl } = c;
+    const { chain, gatewayUrl } = c;
     const d = c.state.deployment;
     const clients = devnetClients(c.rpcUrl);
     const mismatches: string[] = [];
@@ -45,9 +46,17 @@ export function gearboxGatewaySuite(ctx: () => Ctx) {
         `{ accounts(protocol: "gearbox-v3", block: ${cp.block}, first: 1000) { totalCount items { address debtUSD collateralUSD healthFactor liquidatable badDebtUSD } } }`,
       );
       const byAddress = new Map(data.accounts.items.map((a) => [lower(a.address), a]));
-      expect({ checkpoint: cp.name, accounts: [...byAddress.keys()].sort() }).toEqual({ checkpoint: cp.name, accounts: open.map((a) => lower(a.creditAccount)).sort() });
-      for (const a of open) {
-        const x = await debtAndCollateral(clients, d.creditManager, a.creditAccount, cp.block);
+      // Listed: every open credit account that owes or holds something (the API lists accounts with a position).
+      const onChain = await Promise.all(
+        open.map(async (a) => {
+          const x = await debtAndCollateral(clients, d.creditManager, a.creditAccount, cp.block);
+          const balances = await Promise.all(d.tokens.map((t) => chain.readContract({ address: t.address, abi: erc20BalanceAbi, functionName: 'balanceOf', args: [a.creditAccount], blockNumber: cp.block })));
+          return { a, x, listed: x.debt + x.accruedInterest + x.accruedFees > 0n || balances.some((b) => b > 0n) };
+        }),
+      );
+      expect({ checkpoint: cp.name, accounts: [...byAddress.keys()].sort() }).toEqual({ checkpoint: cp.name, accounts: onChain.filter((o) => o.listed).map((o) => lower(o.a.creditAccount)).sort() });
+      for (const { a, x, listed } of onChain) {
+        if (!listed) continue;
         const expected = {
           debtUSD: formatUnits(x.totalDebtUSD, USD),
           collateralUSD: formatUnits(x.totalValueUSD, USD),

@@ -5,10 +5,10 @@
  */
 import { LIQUIDATION_FIELDS, liquidationRow, type LiquidationRow, type RawLiquidation } from '../../sources/liquidations';
 import type { RawRealized, RealizedRow } from '../../sources/realized-bad-debt';
-import type { AdapterInput, ProtocolAdapter, SocializedLossRow } from '../../views/adapter';
-import { PRICE_ORACLE_ABI, readAccountsChain, readPoolChain, requireChain, type PoolChainState } from './chain';
+import { viewFromScratch, type AdapterInput, type FollowedState, type Follower, type ProtocolAdapter, type SocializedLossRow } from '../../views/adapter';
+import { CREDIT_MANAGER_ABI, PRICE_ORACLE_ABI, readAccountsChain, readPoolChain, requireChain } from './chain';
 import { RAY } from './math';
-import { loadCreditAccounts, loadGearboxLosses, loadGearboxState, type CreditAccountRow, type GearboxLossRow, type GearboxState } from './source';
+import { changedCreditAccounts, loadCreditAccounts, loadGearboxLosses, loadGearboxState, type CreditAccountRow, type GearboxLossRow, type GearboxState } from './source';
 import { gearboxAccountView, gearboxProtocolView, gearboxRef, type GearboxAccountInput, type GearboxInputs } from './view';
 
 const stateAt = (i: AdapterInput) => i.cached(`gearbox-state|${i.protocolId}`, () => loadGearboxState(i.client, i.protocolId, i.block.number));
@@ -50,14 +50,29 @@ async function accountInputs(i: AdapterInput, inputs: GearboxInputs, rows: Credi
   return rows.map((row) => ({ row, chain: chain.get(row.address)! }));
 }
 
+/**
+ * The pool's PriceOracleV3 (its first credit manager's) at the pinned block: event rows need no
+ * other pinned-block read, so they are served even when a feed is stale at that block.
+ */
+async function oracleAt(i: AdapterInput, state: GearboxState): Promise<string> {
+  const cm = state.pool.creditManagers[0]?.id;
+  if (!cm) return '';
+  return i.cached(`gearbox-oracle|${i.protocolId}`, async () => {
+    const [r] = await requireChain(i.chain).readAll([{ address: cm, abi: CREDIT_MANAGER_ABI, functionName: 'priceOracle' }], i.block.number);
+    return r.ok ? String(r.value).toLowerCase() : '';
+  });
+}
+
 /** PriceOracleV3.getPrice(underlying) at each block (USD, 8 decimals), one multicall per block; null where it cannot be read. */
-async function underlyingPrices(i: AdapterInput, pool: PoolChainState, underlying: string, blocks: number[]): Promise<Map<number, bigint | null>> {
+async function underlyingPrices(i: AdapterInput, state: GearboxState, blocks: number[]): Promise<Map<number, bigint | null>> {
   const chain = requireChain(i.chain);
+  const underlying = state.pool.underlying.address;
+  const oracle = await oracleAt(i, state);
   const out = new Map<number, bigint | null>();
   await Promise.all(
     [...new Set(blocks)].map(async (b) => {
       const price = await i.cached(`gearbox-price|${i.protocolId}|${b}`, async () => {
-        const [r] = await chain.readAll([{ address: pool.priceOracle, abi: PRICE_ORACLE_ABI, functionName: 'getPrice', args: [underlying] }], b);
+        const [r] = await chain.readAll([{ address: oracle, abi: PRICE_ORACLE_ABI, functionName: 'getPrice', args: [underlying] }], b);
         return r.ok ? (r.value as bigint) : null;
       });
       out.set(b, price);
@@ -71,8 +86,8 @@ async function underlyingPrices(i: AdapterInput, pool: PoolChainState, underlyin
 const priced = (l: RawLiquidation, price: bigint | null): LiquidationRow => liquidationRow({ ...l, debtPrice: price === null ? null : String(price), collateralPrice: price === null ? null : String(price) });
 
 async function lossContext(i: AdapterInput) {
-  const inputs = await inputsAt(i);
-  if (!inputs) return null;
+  const state = await stateAt(i);
+  if (!state) return null;
   const [realized, losses] = await Promise.all([
     i.client.queryAll<Omit<RawRealized, 'price'>>({
       collection: 'realizedBadDebts',
@@ -80,11 +95,11 @@ async function lossContext(i: AdapterInput) {
       where: { protocol: i.protocolId },
       block: i.block.number,
     }),
-    loadGearboxLosses(i.client, inputs.state.pool.id, i.block.number),
+    loadGearboxLosses(i.client, state.pool.id, i.block.number),
   ]);
-  const prices = await underlyingPrices(i, inputs.chain, inputs.state.pool.underlying.address, realized.map((r) => Number(r.blockNumber)));
+  const prices = await underlyingPrices(i, state, realized.map((r) => Number(r.blockNumber)));
   realized.sort((a, b) => Number(b.blockNumber) - Number(a.blockNumber) || Number(b.logIndex) - Number(a.logIndex));
-  return { inputs, realized, losses: new Map<string, GearboxLossRow>(losses.map((l) => [l.realizedBadDebtId, l])), prices };
+  return { realized, losses: new Map<string, GearboxLossRow>(losses.map((l) => [l.realizedBadDebtId, l])), prices };
 }
 
 async function realizedRows(i: AdapterInput): Promise<RealizedRow[]> {
@@ -134,15 +149,15 @@ async function socializedRows(i: AdapterInput): Promise<SocializedLossRow[]> {
 }
 
 async function liquidationRows(i: AdapterInput, fromBlock: number): Promise<LiquidationRow[]> {
-  const inputs = await inputsAt(i);
-  if (!inputs) return [];
+  const state = await stateAt(i);
+  if (!state) return [];
   const raw = await i.client.queryAll<RawLiquidation & { id: string }>({
     collection: 'liquidations',
     fields: LIQUIDATION_FIELDS,
     where: { protocol: i.protocolId, blockNumber_gte: String(fromBlock), blockNumber_lte: String(i.block.number) },
     block: i.block.number,
   });
-  const prices = await underlyingPrices(i, inputs.chain, inputs.state.pool.underlying.address, raw.map((l) => Number(l.blockNumber)));
+  const prices = await underlyingPrices(i, state, raw.map((l) => Number(l.blockNumber)));
   return raw
     .sort((a, b) => Number(b.blockNumber) - Number(a.blockNumber) || Number(b.logIndex) - Number(a.logIndex))
     .map((l) => priced(l, prices.get(Number(l.blockNumber)) ?? null));
@@ -156,18 +171,49 @@ function emptyAccount(address: string, creditManager: string): GearboxAccountInp
   };
 }
 
+/** The pool's open credit accounts with their balances, by address. */
+class CreditAccountBook implements FollowedState {
+  readonly accounts = new Map<string, CreditAccountRow>();
+  set(rows: CreditAccountRow[], reread: string[] = []): void {
+    for (const a of reread) this.accounts.delete(a);
+    for (const r of rows) this.accounts.set(r.address, r);
+  }
+  get size() {
+    let positions = 0;
+    for (const a of this.accounts.values()) positions += a.balances.size + (a.principalDebt > 0n ? 1 : 0);
+    return { accounts: this.accounts.size, positions };
+  }
+}
+
+/** From scratch at a block, or moved forward by re-reading the accounts whose row or balances changed since: the same book. */
+const gearboxFollower: Follower<CreditAccountBook> = {
+  async load(i) {
+    const state = await stateAt(i);
+    if (!state) return null;
+    const book = new CreditAccountBook();
+    book.set(await loadCreditAccounts(i.client, state.pool.id, i.block.number));
+    return book;
+  },
+  async advance(book, i, since) {
+    const state = await stateAt(i);
+    if (!state) return;
+    const changed = await changedCreditAccounts(i.client, state.pool.id, since, i.block.number);
+    if (changed.length > 0) book.set(await loadCreditAccounts(i.client, state.pool.id, i.block.number, changed), changed);
+  },
+  async view(book, i) {
+    const inputs = await inputsAt(i);
+    return inputs && gearboxProtocolView(inputs, await accountInputs(i, inputs, [...book.accounts.values()]));
+  },
+};
+
 export const gearboxV3Adapter: ProtocolAdapter = {
   families: ['GEARBOX_V3'],
   async protocolRef(i) {
     const s = await stateAt(i);
     return s && gearboxRef(s);
   },
-  async protocolView(i) {
-    const inputs = await inputsAt(i);
-    if (!inputs) return null;
-    const rows = await loadCreditAccounts(i.client, inputs.state.pool.id, i.block.number);
-    return gearboxProtocolView(inputs, await accountInputs(i, inputs, rows));
-  },
+  protocolView: (i) => viewFromScratch(gearboxFollower, i),
+  follow: gearboxFollower,
   async accountViews(i, addresses) {
     const inputs = await inputsAt(i);
     if (!inputs) return null;

@@ -59,6 +59,13 @@ function value<T>(r: ReadResult, what: string): T {
   return r.value as T;
 }
 
+/** A read that may fail while the market is still being wired (no facade, no quota keeper yet): its default then. */
+function orDefault<T>(r: ReadResult | undefined, fallback: T): T {
+  return r && r.ok ? (r.value as T) : fallback;
+}
+
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
+
 /** A token's identity and decimals as the subgraph has them (lowercase address). */
 export interface TokenRef {
   address: string;
@@ -109,15 +116,15 @@ export async function readPoolChain(chain: ChainReader, s: PoolReadSpec, block: 
   const quotaKeeper = lc(value<string>(first[0], 'PoolV3.poolQuotaKeeper()'));
   const oracles = s.managers.map((m, k) => lc(value<string>(first[1 + 2 * k], `CreditManagerV3(${m.address}).priceOracle()`)));
   const facades = s.managers.map((m, k) => lc(value<string>(first[2 + 2 * k], `CreditManagerV3(${m.address}).creditFacade()`)));
-  if (oracles.length === 0) throw gatewayError('CHAIN_UNAVAILABLE', `Gearbox V3: pool ${s.pool} has no credit manager at block ${block}`);
-  const priceOracle = oracles[0];
+  const priceOracle = oracles[0] ?? ZERO_ADDRESS;
+  const wired = (a: string) => a !== ZERO_ADDRESS;
   const reads: ContractRead[] = [];
   const at = (r: ContractRead) => reads.push(r) - 1;
   const poolFns = ['baseInterestIndexLU', 'baseInterestRate', 'lastBaseInterestUpdate', 'expectedLiquidityLU', 'totalBorrowed', 'quotaRevenue', 'lastQuotaRevenueUpdate'] as const;
   const poolIdx = poolFns.map((functionName) => at({ address: s.pool, abi: POOL_ABI, functionName }));
-  const lqru = at({ address: quotaKeeper, abi: QUOTA_KEEPER_ABI, functionName: 'lastQuotaRateUpdate' });
-  const qIdx = s.quotaTokens.map((t) => at({ address: quotaKeeper, abi: QUOTA_KEEPER_ABI, functionName: 'getTokenQuotaParams', args: [t] }));
-  const pIdx = s.tokens.map((t) => at({ address: priceOracle, abi: PRICE_ORACLE_ABI, functionName: 'getPrice', args: [t.address] }));
+  const lqru = !wired(quotaKeeper) ? -1 : at({ address: quotaKeeper, abi: QUOTA_KEEPER_ABI, functionName: 'lastQuotaRateUpdate' });
+  const qIdx = s.quotaTokens.map((t) => !wired(quotaKeeper) ? -1 : at({ address: quotaKeeper, abi: QUOTA_KEEPER_ABI, functionName: 'getTokenQuotaParams', args: [t] }));
+  const pIdx = s.tokens.map((t) => !wired(priceOracle) ? -1 : at({ address: priceOracle, abi: PRICE_ORACLE_ABI, functionName: 'getPrice', args: [t.address] }));
   const mIdx = s.managers.map((m) => ({
     fees: at({ address: m.address, abi: CREDIT_MANAGER_ABI, functionName: 'fees' }),
     underlying: at({ address: m.address, abi: CREDIT_MANAGER_ABI, functionName: 'collateralTokenByMask', args: [1n] }),
@@ -127,22 +134,23 @@ export async function readPoolChain(chain: ChainReader, s: PoolReadSpec, block: 
       lt: at({ address: m.address, abi: CREDIT_MANAGER_ABI, functionName: 'ltParams', args: [t] }),
     })),
   }));
-  const fReads: ContractRead[] = facades.flatMap((f) => (['expirable', 'expirationDate', 'paused'] as const).map((functionName) => ({ address: f, abi: CREDIT_FACADE_ABI, functionName })));
+  const fReads: ContractRead[] = facades.filter(wired).flatMap((f) => (['expirable', 'expirationDate', 'paused'] as const).map((functionName) => ({ address: f, abi: CREDIT_FACADE_ABI, functionName })));
   const [r, fr] = await Promise.all([chain.readAll(reads, block), chain.readAll(fReads, block)]);
   const big = (i: number, what: string) => BigInt(value<bigint | number>(r[i], what));
   const [baseInterestIndexLU, baseInterestRate, lastBaseInterestUpdate, expectedLiquidityLU, totalBorrowed, quotaRevenue, lastQuotaRevenueUpdate] = poolIdx.map((i, k) => big(i, `PoolV3.${poolFns[k]}()`));
   const quotaTokens: PoolChainState['quotaTokens'] = new Map();
   s.quotaTokens.forEach((t, k) => {
+    if (qIdx[k] < 0) return;
     const [rate, cumulativeIndexLU, quotaIncreaseFee, totalQuoted, limit] = value<readonly [number, bigint, number, bigint, bigint, boolean]>(r[qIdx[k]], `PoolQuotaKeeperV3.getTokenQuotaParams(${t})`);
     quotaTokens.set(lc(t), { rate: BigInt(rate), cumulativeIndexLU, quotaIncreaseFee: BigInt(quotaIncreaseFee), totalQuoted, limit });
   });
   const prices = new Map<string, OraclePrice>();
   s.tokens.forEach((t, k) => {
     const p = r[pIdx[k]];
-    // A token the oracle cannot price is left unpriced; the accounts holding it fail loudly in the math.
+    if (!p) return;
+    // A token the oracle cannot price (no feed yet, a stale feed: getPrice reverts) is left unpriced; the views say so.
     if (p.ok) prices.set(t.address, { price: p.value as bigint, scale: 10n ** BigInt(t.decimals) });
   });
-  if (!prices.has(s.underlying.address)) throw gatewayError('CHAIN_UNAVAILABLE', `Gearbox V3: PriceOracleV3.getPrice(${s.underlying.address}) (the underlying) could not be read at block ${block}`);
 
   const managers = new Map<string, ManagerRead>();
   s.managers.forEach((m, k) => {
@@ -156,21 +164,23 @@ export async function readPoolChain(chain: ChainReader, s: PoolReadSpec, block: 
         const lt: LtParams = { ltInitial, ltFinal, timestampRampStart, rampDuration };
         return { token: lc(t.token), mask: BigInt(value<bigint>(r[t.mask], `CreditManagerV3(${m.address}).getTokenMaskOrRevert(${t.token})`)), lt };
       });
-    const flag = (j: number, what: string) => value<unknown>(fr[k * 3 + j], `CreditFacadeV3(${facades[k]}).${what}()`);
+    // The facade's reads, in the order of the wired facades (defaults while none is set).
+    const f = facades.slice(0, k).filter(wired).length;
+    const flag = (j: number, fallback: unknown) => (wired(facades[k]) ? orDefault(fr[f * 3 + j], fallback) : fallback);
     managers.set(lc(m.address), {
       params: { underlying: lc(underlying), ltUnderlying: BigInt(ltUnderlying), feeInterest, collateralTokens },
       fees: { feeInterest, feeLiquidation, liquidationDiscount, feeLiquidationExpired, liquidationDiscountExpired },
       facade: facades[k],
-      expirable: flag(0, 'expirable') as boolean,
-      expirationDate: BigInt(flag(1, 'expirationDate') as number),
-      paused: flag(2, 'paused') as boolean,
+      expirable: flag(0, false) as boolean,
+      expirationDate: BigInt(flag(1, 0) as number),
+      paused: flag(2, false) as boolean,
     });
   });
   return {
     quotaKeeper,
     priceOracle,
     pool: { baseInterestIndexLU, baseInterestRate, lastBaseInterestUpdate, expectedLiquidityLU, totalBorrowed, quotaRevenue, lastQuotaRevenueUpdate },
-    lastQuotaRateUpdate: big(lqru, 'PoolQuotaKeeperV3.lastQuotaRateUpdate()'),
+    lastQuotaRateUpdate: lqru < 0 ? 0n : big(lqru, 'PoolQuotaKeeperV3.lastQuotaRateUpdate()'),
     quotaTokens,
     prices,
     managers,

@@ -188,9 +188,16 @@ export interface DebtAndCollateral {
   tokens: TokenCollateral[];
 }
 
+/** A token the account's health needs has no PriceOracleV3 price at the block (calcDebtAndCollateral reverts there too). */
+export class MissingPriceError extends Error {
+  constructor(readonly token: string) {
+    super(`no PriceOracleV3 price for ${token}`);
+  }
+}
+
 function priceOf(h: HealthInputs, token: string): OraclePrice {
   const p = h.prices.get(token);
-  if (!p) throw new Error(`no PriceOracleV3 price for ${token}`);
+  if (!p) throw new MissingPriceError(token);
   return p;
 }
 

@@ -256,3 +256,13 @@ export async function loadGearboxLosses(subgraph: SubgraphClient, poolId: string
     sharePriceAfter: opt(l.sharePriceAfter),
   }));
 }
+
+/** Credit accounts of the pool whose row or balances changed in (since, block] (closed ones included). */
+export async function changedCreditAccounts(subgraph: SubgraphClient, poolId: string, since: number, block: number): Promise<string[]> {
+  const changed = { _change_block: { number_gte: since + 1 } };
+  const [accounts, balances] = await Promise.all([
+    subgraph.queryAll<{ id: string }>({ collection: 'creditAccounts', fields: '', where: { creditManager_: { pool: poolId }, ...changed }, block }),
+    subgraph.queryAll<{ id: string; creditAccount: { id: string } }>({ collection: 'creditAccountBalances', fields: 'creditAccount { id }', where: changed, block }),
+  ]);
+  return [...new Set([...accounts.map((a) => a.id.toLowerCase()), ...balances.map((b) => b.creditAccount.id.toLowerCase())])];
+}

@@ -9,7 +9,7 @@ import { ratio } from '../../metrics/decimal';
 import { solvency, type BalanceSheet } from '../../metrics/solvency';
 import type { BlockRef, IndexingState } from '../../sources/blocks';
 import type { AccountView, MarketTally, MarketView, PositionView, ProtocolRef, ProtocolView } from '../../views/model';
-import { oraclePricing } from '../../views/pricing';
+import { oraclePricing, unpriced } from '../../views/pricing';
 import type { AccountChainState, PoolChainState } from './chain';
 import type { GearboxV3PoolDetails } from './details';
 import {
@@ -19,6 +19,7 @@ import {
   expectedLiquidity,
   healthFactorBps,
   isExpired,
+  MissingPriceError,
   isLiquidatable,
   latentBadDebt,
   liquidationThresholdAt,
@@ -56,6 +57,16 @@ function computed(i: GearboxInputs) {
   return { protocol: gearboxRef(i.state), block: i.block, indexing: i.indexing, pricing: oraclePricing(i.block.number), warnings: i.warnings };
 }
 
+/** An account calcDebtAndCollateral cannot value at this block: its principal, balances, no USD. */
+function unvalued(a: GearboxAccountInput): DebtAndCollateral {
+  const info = a.chain.info;
+  return {
+    debt: info.debt, cumulativeIndexNow: 0n, cumulativeIndexLastUpdate: info.cumulativeIndexLastUpdate, cumulativeQuotaInterest: 0n, accruedInterest: 0n, accruedFees: 0n,
+    totalDebt: info.debt, totalDebtUSD: 0n, totalValueUSD: 0n, twvUSD: 0n, totalValue: 0n, quotedTokens: [],
+    tokens: [...a.row.balances].map(([token, balance]) => ({ token, balance, lt: 0n, quota: null, valueUSD: 0n, weightedValueUSD: 0n })),
+  };
+}
+
 function healthInputs(i: GearboxInputs, creditManager: string): HealthInputs {
   const cm = i.chain.managers.get(creditManager);
   if (!cm) throw new Error(`credit manager ${creditManager} was not read`);
@@ -66,9 +77,20 @@ export function gearboxAccountView(i: GearboxInputs, a: GearboxAccountInput): Ge
   const { pool } = i.state;
   const now = BigInt(i.block.timestamp);
   const cm = i.chain.managers.get(a.row.creditManager)!;
-  const c = calcDebtAndCollateral(healthInputs(i, a.row.creditManager), { info: a.chain.info, quotas: a.chain.quotas, balances: a.row.balances });
+  let c: DebtAndCollateral;
+  let valued = true;
+  const warnings = [...i.warnings];
+  try {
+    c = calcDebtAndCollateral(healthInputs(i, a.row.creditManager), { info: a.chain.info, quotas: a.chain.quotas, balances: a.row.balances });
+  } catch (err) {
+    if (!(err instanceof MissingPriceError)) throw err;
+    // calcDebtAndCollateral reverts at this block too: the account is left out of USD figures, named here.
+    valued = false;
+    c = unvalued(a);
+    warnings.push(`${i.state.protocol.slug}: credit account ${a.row.address} is left out of USD figures: PriceOracleV3.getPrice(${err.token}) reverted at block ${i.block.number}`);
+  }
   const expired = isExpired(cm.expirable, cm.expirationDate, now);
-  const healthFactor = c.totalDebtUSD === 0n ? null : (c.twvUSD * ONE_WAD) / c.totalDebtUSD;
+  const healthFactor = !valued || c.totalDebtUSD === 0n ? null : (c.twvUSD * ONE_WAD) / c.totalDebtUSD;
   const base = accountRisk({ collateralBase: c.totalValueUSD, suppliedBase: 0n, debtBase: c.totalDebtUSD, healthFactor });
   const bad = latentBadDebt(c);
   const positions: PositionView[] = c.tokens
@@ -87,16 +109,18 @@ export function gearboxAccountView(i: GearboxInputs, a: GearboxAccountInput): Ge
         borrowedBase: 0n,
         // Counted by calcDebtAndCollateral: the underlying and every enabled (quoted) token.
         collateral: true,
-        valued: true,
+        valued,
       };
     });
   if (c.totalDebt > 0n) {
     const u = pool.underlying;
-    positions.push({ marketId: pool.marketId, asset: u.address, symbol: u.symbol, decimals: u.decimals, supplied: 0n, borrowed: c.totalDebt, price: i.chain.prices.get(u.address)!.price, suppliedBase: 0n, borrowedBase: c.totalDebtUSD, collateral: false, valued: true });
+    positions.push({ marketId: pool.marketId, asset: u.address, symbol: u.symbol, decimals: u.decimals, supplied: 0n, borrowed: c.totalDebt, price: i.chain.prices.get(u.address)?.price ?? 0n, suppliedBase: 0n, borrowedBase: c.totalDebtUSD, collateral: false, valued });
   }
   const lt = c.totalValueUSD === 0n ? 0n : (c.twvUSD * PERCENTAGE_FACTOR) / c.totalValueUSD;
   return {
     ...computed(i),
+    pricing: valued ? oraclePricing(i.block.number) : unpriced(i.state.pool.marketId),
+    warnings,
     address: a.row.address,
     eModeCategoryId: null,
     collateralBase: c.totalValueUSD,
@@ -123,8 +147,10 @@ export function gearboxProtocolView(i: GearboxInputs, accounts: GearboxAccountIn
   const { pool } = i.state;
   const now = BigInt(i.block.timestamp);
   const views = accounts.map((a) => gearboxAccountView(i, a));
-  const up = i.chain.prices.get(pool.underlying.address)!;
-  const usd = (amount: bigint) => convertToUSD(amount, up);
+  const up = i.chain.prices.get(pool.underlying.address) ?? null;
+  const usd = (amount: bigint) => (up === null ? 0n : convertToUSD(amount, up));
+  const marketPricing = up === null ? unpriced(pool.marketId) : oraclePricing(i.block.number);
+  const warnings = up === null ? [...i.warnings, `${i.state.protocol.slug}: the pool is left out of USD figures: PriceOracleV3.getPrice(${pool.underlying.symbol ?? pool.underlying.address}) reverted at block ${i.block.number}`] : i.warnings;
 
   // PoolV3.expectedLiquidity() = totalAssets(): what every pool share (the treasury's too) is worth.
   const el = expectedLiquidity(i.chain.pool, now);
@@ -218,13 +244,15 @@ export function gearboxProtocolView(i: GearboxInputs, accounts: GearboxAccountIn
   };
   const market: MarketView = {
     ...computed(i),
+    pricing: marketPricing,
+    warnings,
     id: pool.marketId,
     asset: pool.underlying.address,
     symbol: pool.underlying.symbol,
     name: pool.underlying.name,
     decimals: pool.underlying.decimals,
-    price: up.price,
-    valued: true,
+    price: up?.price ?? null,
+    valued: up !== null,
     details,
     totalSupplied: el,
     totalBorrowed: pool.totalBorrowed,
@@ -241,6 +269,8 @@ export function gearboxProtocolView(i: GearboxInputs, accounts: GearboxAccountIn
   };
   return {
     ...computed(i),
+    pricing: marketPricing,
+    warnings,
     markets: [market],
     insuranceFund: { name: 'Gearbox V3 treasury pool shares (PoolV3.treasury(): burnt first on a loss)', balanceBase: sheet.reservesBase },
     totalSuppliedBase: market.totalSuppliedBase,
