@@ -108,6 +108,26 @@ describe('Gearbox V3 math == the chain', () => {
   });
 });
 
+describe('a stale feed (run last: it moves the chain past the staleness period)', () => {
+  test("getPrice reverts and so does calcDebtAndCollateral; the reads take each main feed's latestRoundData answer and name the token stale", async () => {
+    const { clients, deployment: d, result } = devnet.state;
+    await clients.testClient.increaseTime({ seconds: d.stalenessPeriod + 3_600 });
+    await clients.testClient.mine({ blocks: 1 });
+    const block = await clients.publicClient.getBlockNumber();
+    const open = result.creditAccounts.find((a) => a.closedBlock === undefined && a.role === 'healthy')!;
+    await expect(debtAndCollateral(clients, d.creditManager, open.creditAccount, block)).rejects.toThrow();
+    const tokens = d.tokens.map((t) => ({ address: lc(t.address), decimals: t.decimals }));
+    const underlying = tokens.find((t) => t.address === lc(d.underlying))!;
+    const pool = await readPoolChain(createRpcChainReader(clients.rpcUrl), { pool: d.pool, underlying, quotaTokens: d.collaterals.map((c) => lc(c.token)), tokens, managers: [{ address: d.creditManager, collateralTokens: tokens.map((t) => t.address) }] }, Number(block));
+    expect([...pool.staleFeeds].sort()).toEqual(tokens.map((t) => t.address).sort());
+    const latest = [{ type: 'function', name: 'latestRoundData', stateMutability: 'view', inputs: [], outputs: [{ name: 'r', type: 'uint80' }, { name: 'a', type: 'int256' }, { name: 's', type: 'uint256' }, { name: 'u', type: 'uint256' }, { name: 'i', type: 'uint80' }] }] as const;
+    for (const t of d.tokens) {
+      const [, answer] = await clients.publicClient.readContract({ address: t.feed.proxy, abi: latest, functionName: 'latestRoundData', blockNumber: block });
+      expect({ token: t.symbol, price: pool.prices.get(lc(t.address))?.price }).toEqual({ token: t.symbol, price: answer });
+    }
+  });
+});
+
 describe('pure parts', () => {
   test('LT ramp (CreditLogic.getLiquidationThreshold): before, during and after', () => {
     const p = { ltInitial: 9000n, ltFinal: 8000n, timestampRampStart: 1000n, rampDuration: 100n };

@@ -31,6 +31,7 @@ function inputs(): GearboxInputs {
       lastQuotaRateUpdate: now,
       quotaTokens: new Map([[WETH, { rate: 0n, cumulativeIndexLU: RAY, quotaIncreaseFee: 0n, totalQuoted: u6(1_000), limit: u6(5_000) }]]),
       prices: new Map([[USDC, { price: 10n ** 8n, scale: 10n ** 6n }], [WETH, { price: 2000n * 10n ** 8n, scale: 10n ** 18n }]]),
+      staleFeeds: new Set(),
       managers: new Map([[CM, {
         params: { underlying: USDC, ltUnderlying: 9000n, feeInterest: 1000n, collateralTokens: [{ token: WETH, mask: 2n, lt: { ltInitial: 8000n, ltFinal: 8000n, timestampRampStart: 0n, rampDuration: 0n } }] },
         fees: { feeInterest: 1000n, feeLiquidation: 150n, liquidationDiscount: 9600n, feeLiquidationExpired: 100n, liquidationDiscountExpired: 9800n },

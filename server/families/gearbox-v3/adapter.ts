@@ -38,9 +38,14 @@ async function inputsAt(i: AdapterInput): Promise<GearboxInputs | null> {
       i.block.number,
     ),
   );
-  const warnings = tokensOf(state)
-    .filter((t) => !pool.prices.has(t.address))
-    .map((t) => `${state.protocol.slug}: PriceOracleV3.getPrice(${t.symbol ?? t.address}) could not be read at block ${i.block.number}; an account holding it cannot be valued`);
+  const warnings = [
+    ...tokensOf(state)
+      .filter((t) => !pool.prices.has(t.address))
+      .map((t) => `${state.protocol.slug}: PriceOracleV3.getPrice(${t.symbol ?? t.address}) could not be read at block ${i.block.number}; an account holding it cannot be valued`),
+    ...tokensOf(state)
+      .filter((t) => pool.staleFeeds.has(t.address))
+      .map((t) => `${state.protocol.slug}: PriceOracleV3.getPrice(${t.symbol ?? t.address}) reverts at block ${i.block.number} (stale feed); valued at its feed's last answer (latestRoundData), where Gearbox itself would refuse to value or liquidate`),
+  ];
   return { state, chain: pool, block: i.block, indexing: i.indexing, warnings };
 }
 

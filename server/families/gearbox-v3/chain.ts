@@ -41,7 +41,13 @@ export const QUOTA_KEEPER_ABI = parseAbi([
   'function lastQuotaRateUpdate() view returns (uint40)',
   'function getQuota(address creditAccount, address token) view returns (uint96 quota, uint192 cumulativeIndexLU)',
 ]);
-export const PRICE_ORACLE_ABI = parseAbi(['function getPrice(address token) view returns (uint256)']);
+export const PRICE_ORACLE_ABI = parseAbi([
+  'function getPrice(address token) view returns (uint256)',
+  'struct PriceFeedParams { address priceFeed; uint32 stalenessPeriod; bool skipCheck; uint8 tokenDecimals; }',
+  'function priceFeedParams(address token) view returns (PriceFeedParams)',
+]);
+/** Chainlink AggregatorV3Interface, what PriceOracleV3._getValidatedPrice reads. */
+export const PRICE_FEED_ABI = parseAbi(['function latestRoundData() view returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)']);
 
 export function requireChain(chain: ChainReader | undefined): ChainReader {
   if (!chain) {
@@ -90,6 +96,8 @@ export interface PoolChainState {
   lastQuotaRateUpdate: bigint;
   quotaTokens: Map<string, QuotaTokenState & { quotaIncreaseFee: bigint; totalQuoted: bigint; limit: bigint }>;
   prices: Map<string, OraclePrice>;
+  /** Tokens whose getPrice reverted (a stale feed): priced with their main feed's latestRoundData answer instead. */
+  staleFeeds: Set<string>;
   managers: Map<string, ManagerRead>;
 }
 
@@ -147,10 +155,9 @@ export async function readPoolChain(chain: ChainReader, s: PoolReadSpec, block: 
   const prices = new Map<string, OraclePrice>();
   s.tokens.forEach((t, k) => {
     const p = r[pIdx[k]];
-    if (!p) return;
-    // A token the oracle cannot price (no feed yet, a stale feed: getPrice reverts) is left unpriced; the views say so.
-    if (p.ok) prices.set(t.address, { price: p.value as bigint, scale: 10n ** BigInt(t.decimals) });
+    if (p?.ok) prices.set(t.address, { price: p.value as bigint, scale: 10n ** BigInt(t.decimals) });
   });
+  const staleFeeds = wired(priceOracle) ? await readStaleFeeds(chain, priceOracle, s.tokens.filter((t) => !prices.has(t.address)), block, prices) : new Set<string>();
 
   const managers = new Map<string, ManagerRead>();
   s.managers.forEach((m, k) => {
@@ -183,8 +190,29 @@ export async function readPoolChain(chain: ChainReader, s: PoolReadSpec, block: 
     lastQuotaRateUpdate: lqru < 0 ? 0n : big(lqru, 'PoolQuotaKeeperV3.lastQuotaRateUpdate()'),
     quotaTokens,
     prices,
+    staleFeeds,
     managers,
   };
+}
+
+/**
+ * Tokens getPrice could not price: where PriceOracleV3 has a main feed with a positive last answer
+ * (getPrice reverts on a stale one), that answer is taken, and the token is named stale; a token
+ * without a feed stays unpriced (the views leave what needs it out of USD figures).
+ */
+async function readStaleFeeds(chain: ChainReader, oracle: string, tokens: TokenRef[], block: number, prices: Map<string, OraclePrice>): Promise<Set<string>> {
+  const stale = new Set<string>();
+  if (tokens.length === 0) return stale;
+  const params = await chain.readAll(tokens.map((t) => ({ address: oracle, abi: PRICE_ORACLE_ABI, functionName: 'priceFeedParams', args: [t.address] })), block);
+  const feeds = tokens.map((t, k) => ({ t, feed: lc(orDefault<{ priceFeed: string }>(params[k], { priceFeed: ZERO_ADDRESS }).priceFeed) })).filter((f) => f.feed !== ZERO_ADDRESS);
+  const answers = await chain.readAll(feeds.map((f) => ({ address: f.feed, abi: PRICE_FEED_ABI, functionName: 'latestRoundData' })), block);
+  feeds.forEach((f, k) => {
+    const answer = orDefault<readonly bigint[] | null>(answers[k], null)?.[1] ?? 0n;
+    if (answer <= 0n) return;
+    prices.set(f.t.address, { price: answer, scale: 10n ** BigInt(f.t.decimals) });
+    stale.add(f.t.address);
+  });
+  return stale;
 }
 
 export interface AccountChainState {
