@@ -3,7 +3,7 @@ import type { LossAbsorption, RealizedLossFact } from '../metrics/realized';
 import { LIQUIDATION_FIELDS, liquidationRow, type LiquidationRow, type RawLiquidation } from './liquidations';
 import type { SubgraphClient } from './subgraph-client';
 
-interface RawRealized {
+export interface RawRealized {
   id: string;
   kind: string;
   blockNumber: string;

@@ -12,6 +12,7 @@ import { aaveV36DeficitSuite } from './aave-v36-deficit.suite';
 import { aaveV3IndexingSuite } from './aave-v3-indexing.suite';
 import { gatewaySuite, liquidationRangeSuite } from './gateway.suite';
 import { gearboxIndexingSuite } from './gearbox-indexing.suite';
+import { gearboxGatewaySuite } from './gearbox-gateway.suite';
 import { morphoIndexingSuite } from './morpho-blue-indexing.suite';
 import { morphoGatewaySuite, sideBySideSuite } from './morpho-gateway.suite';
 import { oraclePricingSuite, rpcLessGatewaySuite, upgradeWindowSuite } from './pricing.suite';
@@ -100,6 +101,12 @@ describe("gearbox-v3: subgraph against the pool's, credit manager's and quota ke
 for (const name of AAVE) {
   describe(`${name}: gateway against the chain`, () => gatewaySuite(() => ({ ...ctxFor(name)(), testClient })));
 }
+describe("gearbox-v3: gateway against calcDebtAndCollateral and the pool's views", () =>
+  gearboxGatewaySuite(() => {
+    const { state } = stack!;
+    const run = state.devnet['gearbox-v3'] as unknown as { deployment: never; scenario: never };
+    return { state: { name: 'gearbox-v3', indexedBlock: state.indexedBlock, ...run }, chain, subgraph: subgraphs.get('gearbox-v3')!, gatewayUrl: state.gatewayUrl, rpcUrl: state.rpcUrl };
+  }));
 describe('morpho-blue: gateway against the chain', () => morphoGatewaySuite(() => ({ ...morphoCtx(), gatewayUrl: stack!.state.gatewayUrl, aaveOracle: stack!.state.devnet['aave-v3'].deployment.aaveOracle })));
 describe('aave-v3: liquidation statistics over block and time ranges', () => liquidationRangeSuite(ctxFor('aave-v3')));
 for (const name of AAVE) describe(`${name}: prices are the oracle's own at the pinned block`, () => oraclePricingSuite(ctxFor(name)));

@@ -193,7 +193,7 @@ export function sideBySideSuite(ctx: () => { chain: PublicClient; gatewayUrl: st
       `{ protocols(block: ${indexedBlock}) { slug family latentBadDebtUSD realizedBadDebtUSD realizedBadDebtCount socializedLossUSD realizedLoss { count totalUSD coveredUSD socializedUSD deficitUSD } insuranceFund { name } block { number } } }`,
     );
     const families = data.protocols.map((p) => p.family).sort();
-    expect(families).toEqual(['AAVE_V3', 'AAVE_V3', 'AAVE_V3', 'MORPHO_BLUE']);
+    expect(families).toEqual(['AAVE_V3', 'AAVE_V3', 'AAVE_V3', 'GEARBOX_V3', 'MORPHO_BLUE']);
     const m = data.protocols.find((p) => p.family === 'MORPHO_BLUE')!;
     expect(count).toBeGreaterThan(0);
     // Morpho books every bad-debt liquidation as a loss socialized to its suppliers: both figures are the same events.
