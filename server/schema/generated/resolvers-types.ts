@@ -3,6 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { ProtocolView as ProtocolViewModel, MarketView as MarketViewModel, AccountView as AccountViewModel, PositionParent as PositionParentModel, LiquidationStatsParent as LiquidationStatsParentModel, RealizedBadDebtPageParent as RealizedBadDebtPageParentModel, SocializedLossParent as SocializedLossParentModel, SocializedLossPageParent as SocializedLossPageParentModel, GatewayStatusParent as GatewayStatusParentModel, StressResultParent as StressResultParentModel, AlertOut as AlertOutModel } from '../parents';
 import type { AaveV3ReserveDetails as AaveV3ReserveDetailsModel } from '../../families/aave-v3/details';
 import type { MorphoBlueMarketDetails as MorphoBlueMarketDetailsModel } from '../../families/morpho-blue/details';
+import type { GearboxV3PoolDetails as GearboxV3PoolDetailsModel } from '../../families/gearbox-v3/details';
 import type { RequestContext } from '../../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -209,6 +210,124 @@ export type GatewayStatus = {
   pushListeners: Scalars['Int']['output'];
   /** Resident set size of the gateway process, bytes (decimal string). */
   rssBytes: Scalars['String']['output'];
+};
+
+export type GearboxCollateralToken = {
+  __typename?: 'GearboxCollateralToken';
+  /** CreditLogic.getLiquidationThreshold at the block's timestamp. */
+  liquidationThreshold: Scalars['String']['output'];
+  ltFinal: Scalars['String']['output'];
+  ltInitial: Scalars['String']['output'];
+  rampDuration: Scalars['Int']['output'];
+  /** Unix seconds; null without a ramp. */
+  rampStart?: Maybe<Scalars['Int']['output']>;
+  token: Token;
+};
+
+export type GearboxCreditManager = {
+  __typename?: 'GearboxCreditManager';
+  address: Scalars['String']['output'];
+  collateralTokens: Array<GearboxCollateralToken>;
+  creditFacade: Scalars['String']['output'];
+  debtLimit?: Maybe<Scalars['String']['output']>;
+  expirable: Scalars['Boolean']['output'];
+  /** Unix seconds; null when not set. */
+  expirationDate?: Maybe<Scalars['Int']['output']>;
+  /** CreditFacadeV3._isExpired at the block: every account is liquidatable. */
+  expired: Scalars['Boolean']['output'];
+  /** CreditManagerV3.fees(): feeInterest (share of interest to the treasury), liquidation fees and discounts. */
+  feeInterest: Scalars['String']['output'];
+  feeLiquidation: Scalars['String']['output'];
+  feeLiquidationExpired: Scalars['String']['output'];
+  liquidationDiscount: Scalars['String']['output'];
+  liquidationDiscountExpired: Scalars['String']['output'];
+  /** LT of the underlying (no ramp). */
+  ltUnderlying: Scalars['String']['output'];
+  maxDebt?: Maybe<Scalars['String']['output']>;
+  minDebt?: Maybe<Scalars['String']['output']>;
+  openCreditAccounts: Scalars['Int']['output'];
+  paused: Scalars['Boolean']['output'];
+  totalBorrowed: Scalars['String']['output'];
+};
+
+/** The treasury's pool shares: PoolV3.repayCreditAccount burns them first on a loss, depositors lose only the rest. */
+export type GearboxInsuranceFund = {
+  __typename?: 'GearboxInsuranceFund';
+  /** PoolV3.convertToAssets(shares) at the block. */
+  assets: Scalars['String']['output'];
+  /** Sum over credit accounts of max(0, total debt - total value) (calcDebtAndCollateral), underlying units. */
+  latentBadDebt: Scalars['String']['output'];
+  /** assets / latentBadDebt; null without latent bad debt. */
+  latentBadDebtCoverage?: Maybe<Scalars['String']['output']>;
+  latentBadDebtUSD: Scalars['String']['output'];
+  shares: Scalars['String']['output'];
+  treasury: Scalars['String']['output'];
+  /** max(0, latentBadDebt - assets): what depositors would lose if it were realized now. */
+  uncoveredLatentBadDebt: Scalars['String']['output'];
+  valueUSD: Scalars['String']['output'];
+};
+
+/** A quoted token (PoolQuotaKeeperV3): a collateral's pool-wide debt ceiling and its use. */
+export type GearboxQuotaToken = {
+  __typename?: 'GearboxQuotaToken';
+  /** Pool-wide quota limit (debt ceiling). */
+  limit: Scalars['String']['output'];
+  maxRate?: Maybe<Scalars['String']['output']>;
+  minRate?: Maybe<Scalars['String']['output']>;
+  quotaIncreaseFee: Scalars['String']['output'];
+  /** Quota interest rate per year. */
+  rate: Scalars['String']['output'];
+  token: Token;
+  /** Sum of the accounts' quotas. */
+  totalQuoted: Scalars['String']['output'];
+  /** totalQuoted / limit; null when the limit is 0. */
+  utilization?: Maybe<Scalars['String']['output']>;
+};
+
+/** Realized losses since inception (PoolV3 Repay.loss), split by who paid. */
+export type GearboxRealizedLosses = {
+  __typename?: 'GearboxRealizedLosses';
+  count: Scalars['Int']['output'];
+  /** Paid by burning the treasury's shares (loss - IncurUncoveredLoss). */
+  covered: Scalars['String']['output'];
+  coveredShares: Scalars['String']['output'];
+  total: Scalars['String']['output'];
+  /** Repay.profit since inception (fees minted to the treasury as shares). */
+  totalProfit: Scalars['String']['output'];
+  /** IncurUncoveredLoss: socialized to depositors (the share price fell). */
+  uncovered: Scalars['String']['output'];
+};
+
+/** A Gearbox V3 pool (PoolV3) and what lends from it: amounts in underlying units unless named USD; rates and fees as fractions. */
+export type GearboxV3PoolDetails = MarketDetails & {
+  __typename?: 'GearboxV3PoolDetails';
+  /** PoolV3.availableLiquidity(): the underlying the pool holds. */
+  availableLiquidity: Scalars['String']['output'];
+  /** PoolV3.baseInterestIndex() at the block. */
+  baseInterestIndex: Scalars['String']['output'];
+  /** PoolV3.baseInterestRate(), per year. */
+  baseInterestRate: Scalars['String']['output'];
+  creditManagers: Array<GearboxCreditManager>;
+  /** PoolV3.expectedLiquidity() at the block's timestamp (= totalAssets(): principal, base interest and quota revenue booked). */
+  expectedLiquidity: Scalars['String']['output'];
+  family: Scalars['String']['output'];
+  insuranceFund: GearboxInsuranceFund;
+  pool: Scalars['String']['output'];
+  priceOracle: Scalars['String']['output'];
+  quotaKeeper: Scalars['String']['output'];
+  /** PoolV3.quotaRevenue(), underlying units per year. */
+  quotaRevenue: Scalars['String']['output'];
+  quotaTokens: Array<GearboxQuotaToken>;
+  realizedLosses: GearboxRealizedLosses;
+  /** Expected liquidity per share (PoolV3.convertToAssets); null without shares. */
+  sharePrice?: Maybe<Scalars['String']['output']>;
+  /** PoolV3.totalBorrowed(): principal lent to credit accounts. */
+  totalBorrowed: Scalars['String']['output'];
+  /** PoolV3.totalSupply(), shares (the underlying's decimals). */
+  totalShares: Scalars['String']['output'];
+  treasury: Scalars['String']['output'];
+  /** PoolV3.balanceOf(treasury). */
+  treasuryShares: Scalars['String']['output'];
 };
 
 export type History = {
@@ -1181,6 +1300,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
   MarketDetails:
     | ( AaveV3ReserveDetailsModel )
+    | ( GearboxV3PoolDetailsModel )
     | ( MorphoBlueMarketDetailsModel )
   ;
 };
@@ -1200,6 +1320,12 @@ export type ResolversTypes = {
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   FollowedView: ResolverTypeWrapper<FollowedView>;
   GatewayStatus: ResolverTypeWrapper<GatewayStatusParentModel>;
+  GearboxCollateralToken: ResolverTypeWrapper<GearboxCollateralToken>;
+  GearboxCreditManager: ResolverTypeWrapper<GearboxCreditManager>;
+  GearboxInsuranceFund: ResolverTypeWrapper<GearboxInsuranceFund>;
+  GearboxQuotaToken: ResolverTypeWrapper<GearboxQuotaToken>;
+  GearboxRealizedLosses: ResolverTypeWrapper<GearboxRealizedLosses>;
+  GearboxV3PoolDetails: ResolverTypeWrapper<GearboxV3PoolDetailsModel>;
   History: ResolverTypeWrapper<History>;
   HistoryInterval: HistoryInterval;
   HistoryPoint: ResolverTypeWrapper<HistoryPoint>;
@@ -1251,6 +1377,12 @@ export type ResolversParentTypes = {
   Boolean: Scalars['Boolean']['output'];
   FollowedView: FollowedView;
   GatewayStatus: GatewayStatusParentModel;
+  GearboxCollateralToken: GearboxCollateralToken;
+  GearboxCreditManager: GearboxCreditManager;
+  GearboxInsuranceFund: GearboxInsuranceFund;
+  GearboxQuotaToken: GearboxQuotaToken;
+  GearboxRealizedLosses: GearboxRealizedLosses;
+  GearboxV3PoolDetails: GearboxV3PoolDetailsModel;
   History: History;
   HistoryPoint: HistoryPoint;
   HistoryProgress: HistoryProgress;
@@ -1386,6 +1518,89 @@ export type GatewayStatusResolvers<ContextType = RequestContext, ParentType exte
   maxFollowedPositions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   pushListeners?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   rssBytes?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type GearboxCollateralTokenResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['GearboxCollateralToken'] = ResolversParentTypes['GearboxCollateralToken']> = {
+  liquidationThreshold?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ltFinal?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ltInitial?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  rampDuration?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rampStart?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  token?: Resolver<ResolversTypes['Token'], ParentType, ContextType>;
+};
+
+export type GearboxCreditManagerResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['GearboxCreditManager'] = ResolversParentTypes['GearboxCreditManager']> = {
+  address?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  collateralTokens?: Resolver<Array<ResolversTypes['GearboxCollateralToken']>, ParentType, ContextType>;
+  creditFacade?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  debtLimit?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  expirable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  expirationDate?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  expired?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  feeInterest?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  feeLiquidation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  feeLiquidationExpired?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  liquidationDiscount?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  liquidationDiscountExpired?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ltUnderlying?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  maxDebt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  minDebt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  openCreditAccounts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  paused?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  totalBorrowed?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type GearboxInsuranceFundResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['GearboxInsuranceFund'] = ResolversParentTypes['GearboxInsuranceFund']> = {
+  assets?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  latentBadDebt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  latentBadDebtCoverage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  latentBadDebtUSD?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  shares?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  treasury?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  uncoveredLatentBadDebt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  valueUSD?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type GearboxQuotaTokenResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['GearboxQuotaToken'] = ResolversParentTypes['GearboxQuotaToken']> = {
+  limit?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  maxRate?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  minRate?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  quotaIncreaseFee?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  rate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  token?: Resolver<ResolversTypes['Token'], ParentType, ContextType>;
+  totalQuoted?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  utilization?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type GearboxRealizedLossesResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['GearboxRealizedLosses'] = ResolversParentTypes['GearboxRealizedLosses']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  covered?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  coveredShares?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  totalProfit?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  uncovered?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type GearboxV3PoolDetailsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['GearboxV3PoolDetails'] = ResolversParentTypes['GearboxV3PoolDetails']> = {
+  availableLiquidity?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  baseInterestIndex?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  baseInterestRate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  creditManagers?: Resolver<Array<ResolversTypes['GearboxCreditManager']>, ParentType, ContextType>;
+  expectedLiquidity?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  family?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  insuranceFund?: Resolver<ResolversTypes['GearboxInsuranceFund'], ParentType, ContextType>;
+  pool?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  priceOracle?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  quotaKeeper?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  quotaRevenue?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  quotaTokens?: Resolver<Array<ResolversTypes['GearboxQuotaToken']>, ParentType, ContextType>;
+  realizedLosses?: Resolver<ResolversTypes['GearboxRealizedLosses'], ParentType, ContextType>;
+  sharePrice?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  totalBorrowed?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  totalShares?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  treasury?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  treasuryShares?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type HistoryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['History'] = ResolversParentTypes['History']> = {
@@ -1548,7 +1763,7 @@ export type MarketResolvers<ContextType = RequestContext, ParentType extends Res
 };
 
 export type MarketDetailsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['MarketDetails'] = ResolversParentTypes['MarketDetails']> = {
-  __resolveType: TypeResolveFn<'AaveV3ReserveDetails' | 'MorphoBlueMarketDetails', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'AaveV3ReserveDetails' | 'GearboxV3PoolDetails' | 'MorphoBlueMarketDetails', ParentType, ContextType>;
 };
 
 export type MorphoBlueMarketDetailsResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['MorphoBlueMarketDetails'] = ResolversParentTypes['MorphoBlueMarketDetails']> = {
@@ -1768,6 +1983,12 @@ export type Resolvers<ContextType = RequestContext> = {
   Block?: BlockResolvers<ContextType>;
   FollowedView?: FollowedViewResolvers<ContextType>;
   GatewayStatus?: GatewayStatusResolvers<ContextType>;
+  GearboxCollateralToken?: GearboxCollateralTokenResolvers<ContextType>;
+  GearboxCreditManager?: GearboxCreditManagerResolvers<ContextType>;
+  GearboxInsuranceFund?: GearboxInsuranceFundResolvers<ContextType>;
+  GearboxQuotaToken?: GearboxQuotaTokenResolvers<ContextType>;
+  GearboxRealizedLosses?: GearboxRealizedLossesResolvers<ContextType>;
+  GearboxV3PoolDetails?: GearboxV3PoolDetailsResolvers<ContextType>;
   History?: HistoryResolvers<ContextType>;
   HistoryPoint?: HistoryPointResolvers<ContextType>;
   HistoryProgress?: HistoryProgressResolvers<ContextType>;
