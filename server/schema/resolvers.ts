@@ -413,22 +413,27 @@ function checkRangeEnd(v: Computed, args: RangeArgs) {
 
 /** Realized losses of the view's protocol in a range that ends, at the latest, at the view's block. */
 async function realizedIn(ctx: RequestContext, v: Computed, args: RangeArgs, marketId?: string) {
-  checkRangeEnd(v, args);
-  const handle = await ctx.findProtocol(v.protocol.id);
-  const rows = await ctx.realizedBadDebts(handle, await ctx.pin(handle.endpoint, v.block.number));
+  const rows = await realizedRowsIn(ctx, v, args, marketId);
   // Counted without valuing: a count needs no price (Morpho losses are priced by another protocol's oracle).
-  const facts = rows.map((r) => r.fact).filter((f) => (marketId === undefined || f.marketId === marketId) && inRange(f, args));
-  return { count: facts.length, get amountBase() { return realizedTotals(valuable(ctx, facts, realizedPriced, 'realized bad debts'), {}).amountBase; } };
+  return { count: rows.length, get amountBase() { return pricedSplit(ctx, rows).totalBase; } };
 }
 
 /** Realized losses in a range ending at the view's block, split by who absorbed them; unpriced losses are left out and named. */
 async function lossSplitIn(ctx: RequestContext, v: Computed, args: RangeArgs, marketId?: string): Promise<LossSplit> {
+  return pricedSplit(ctx, await realizedRowsIn(ctx, v, args, marketId));
+}
+
+/** The protocol's realized losses (optionally one market's) in a range that ends, at the latest, at the view's block. */
+async function realizedRowsIn(ctx: RequestContext, v: Computed, args: RangeArgs, marketId?: string) {
   checkRangeEnd(v, args);
   const handle = await ctx.findProtocol(v.protocol.id);
   const rows = await ctx.realizedBadDebts(handle, await ctx.pin(handle.endpoint, v.block.number));
-  const inScope = rows.filter((r) => (marketId === undefined || r.fact.marketId === marketId) && inRange(r.fact, args));
-  const priced = new Set(valuable(ctx, inScope.map((r) => r.fact), realizedPriced, 'realized bad debts'));
-  return lossSplit(inScope.filter((r) => priced.has(r.fact)), {});
+  return rows.filter((r) => (marketId === undefined || r.fact.marketId === marketId) && inRange(r.fact, args));
+}
+
+function pricedSplit(ctx: RequestContext, rows: Awaited<ReturnType<typeof realizedRowsIn>>): LossSplit {
+  const priced = new Set(valuable(ctx, rows.map((r) => r.fact), realizedPriced, 'realized bad debts'));
+  return lossSplit(rows.filter((r) => priced.has(r.fact)), {});
 }
 
 function splitOut(c: Computed, s: LossSplit) {
