@@ -171,10 +171,15 @@ function cloneRow(row: Row, account: string, address: string): Row {
   return { ...row, id: row.id.slice(0, -40) + address.slice(2), account: { ...(row.account as object), id: address } };
 }
 
+/**
+ * The rows that carry a market's totals, all with the market's id: the shared Market (counts,
+ * realized bad debt) and the Aave reserve's accounting (scaled totals, treasury, deficit).
+ */
+const MARKET_TOTALS = new Set(['Market', 'AaveReserveState']);
 /** Market totals that are sums over the market's positions, and the position field each sums. */
 const SUMMED: Record<string, string> = { scaledTotalSupply: 'scaledSupplyBalance', scaledTotalVariableDebt: 'scaledVariableDebt' };
 /** Market totals that follow its debt: scaled by the market's debt ratio (grown / recorded). */
-const DEBT_FOLLOWING = ['accruedToTreasuryScaled', 'isolationModeTotalDebt', 'deficit', 'totalDeficitCreated', 'totalDeficitCovered'];
+const DEBT_FOLLOWING = ['accruedToTreasuryScaled', 'isolationModeTotalDebt', 'deficit', 'totalRealizedBadDebt', 'totalDeficitCovered'];
 
 interface Growth {
   sums: Record<string, bigint>;
@@ -234,12 +239,12 @@ export function synthesize(recording: Recording, types: Map<string, EntityType>,
     grown.set(typeName, out);
   }
   const debtRatios = new Map<string, { num: bigint; den: bigint }>();
-  for (const m of base.rows.Market ?? []) {
+  for (const m of base.rows.AaveReserveState ?? []) {
     const debt = BigInt((m.scaledTotalVariableDebt as string | undefined) ?? '0');
     const g = growth.get(m.id.toLowerCase());
     if (g) debtRatios.set(m.id.toLowerCase(), { num: debt + (g.sums.scaledVariableDebt ?? 0n), den: debt });
   }
-  const adjust = (typeName: string, row: Row) => (typeName === 'Market' ? grownMarket(row, growth.get(row.id.toLowerCase()), debtRatios.get(row.id.toLowerCase())) : row);
+  const adjust = (typeName: string, row: Row) => (MARKET_TOTALS.has(typeName) ? grownMarket(row, growth.get(row.id.toLowerCase()), debtRatios.get(row.id.toLowerCase())) : row);
 
   const openCount = (grown.get('Position') ?? []).filter((p) => p.open === true).length;
   const store = new ReplayStore(types, base.number, {
@@ -267,13 +272,15 @@ export function synthesize(recording: Recording, types: Map<string, EntityType>,
 /** Blocks head + 1 .. base + headBlocks: the recorded change again, on clone j - 1 (see synthesize). */
 function addRepeatedHeads(store: ReplayStore, recording: Recording, headBlocks: number, adjust: (typeName: string, row: Row) => Row): void {
   const { base, head } = recording;
-  const before = new Map((base.rows.Market ?? []).map((m) => [m.id, m]));
-  // The recorded block's change to each market's summed totals, repeated once per block.
+  // The recorded block's change to each market's summed totals, repeated once per block (per row type).
   const delta = new Map<string, Growth>();
-  for (const m of head.rows.Market ?? []) {
-    const was = before.get(m.id);
-    const sums = Object.fromEntries(Object.entries(SUMMED).map(([total, field]) => [field, BigInt((m[total] as string | undefined) ?? '0') - BigInt((was?.[total] as string | undefined) ?? '0')]));
-    delta.set(m.id, { sums, count: ((m.positionCount as number | undefined) ?? 0) - ((was?.positionCount as number | undefined) ?? 0) });
+  for (const typeName of MARKET_TOTALS) {
+    const before = new Map((base.rows[typeName] ?? []).map((m) => [m.id, m]));
+    for (const m of head.rows[typeName] ?? []) {
+      const was = before.get(m.id);
+      const sums = Object.fromEntries(Object.entries(SUMMED).map(([total, field]) => [field, BigInt((m[total] as string | undefined) ?? '0') - BigInt((was?.[total] as string | undefined) ?? '0')]));
+      delta.set(`${typeName}:${m.id}`, { sums, count: ((m.positionCount as number | undefined) ?? 0) - ((was?.positionCount as number | undefined) ?? 0) });
+    }
   }
   const headBlock = (head.meta as { block: Record<string, unknown> }).block;
   let parentHash = headBlock.hash as string;
@@ -283,7 +290,7 @@ function addRepeatedHeads(store: ReplayStore, recording: Recording, headBlocks: 
       const table = store.table(typeName);
       for (const row of rows) {
         const account = accountOf(row);
-        const moved = typeName === 'Market' ? grownMarket(adjust(typeName, row), delta.get(row.id), undefined, BigInt(j - 1)) : account ? cloneRow(row, account, cloneAddress(account, j - 1)) : row;
+        const moved = MARKET_TOTALS.has(typeName) ? grownMarket(adjust(typeName, row), delta.get(`${typeName}:${row.id}`), undefined, BigInt(j - 1)) : account ? cloneRow(row, account, cloneAddress(account, j - 1)) : row;
         table.add(moved, number);
       }
     }
