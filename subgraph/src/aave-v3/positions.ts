@@ -2,14 +2,9 @@
 // (AaveReserveState) and the market's supplier/borrower counts always move with the positions.
 import { Address, BigInt, Bytes, ethereum } from '@graphprotocol/graph-ts'
 import { AaveReserveState, Position } from '../../generated/schema'
-import { loadMarketById, saveMarket } from '../common/changes'
-import { getOrCreatePosition, loadPosition, savePosition } from '../common/entities'
+import { getOrCreatePosition, holderDelta, loadPosition, moveHolderCounts, orZero, savePosition } from '../common/entities'
 import { protocolOfMarket } from '../common/ids'
 import { ZERO } from '../common/math'
-
-function orZero(v: BigInt | null): BigInt {
-  return v === null ? ZERO : v
-}
 
 /** Loads or creates an Aave position (both scaled balances set, 0 when new); not saved. */
 export function getOrCreateAavePosition(market: Bytes, account: Address, block: ethereum.Block): Position {
@@ -26,17 +21,6 @@ export function scaledBalance(market: Bytes, account: Address, debt: boolean): B
   return orZero(debt ? p.scaledVariableDebt : p.scaledSupplyBalance)
 }
 
-/** +1 / -1 on the market's supplier (debt false) or borrower count when a balance crosses zero. */
-function countHolder(market: Bytes, before: BigInt, after: BigInt, debt: boolean): void {
-  const step = before.isZero() && !after.isZero() ? 1 : !before.isZero() && after.isZero() ? -1 : 0
-  if (step == 0) return
-  const m = loadMarketById(market)
-  if (m == null) return
-  if (debt) m.borrowerCount += step
-  else m.supplierCount += step
-  saveMarket(m)
-}
-
 /**
  * Adds a (signed) scaled delta to an account's supply balance and the reserve's total. Saves the
  * position (and the market when a count moves); the caller saves the state, once, however many
@@ -49,7 +33,7 @@ export function applyScaledSupplyDelta(state: AaveReserveState, account: Address
   position.scaledSupplyBalance = after
   savePosition(position, block)
   state.scaledTotalSupply = state.scaledTotalSupply.plus(delta)
-  countHolder(state.id, before, after, false)
+  moveHolderCounts(state.id, holderDelta(before, after), 0)
   return position
 }
 
@@ -61,6 +45,6 @@ export function applyScaledDebtDelta(state: AaveReserveState, account: Address, 
   position.scaledVariableDebt = after
   savePosition(position, block)
   state.scaledTotalVariableDebt = state.scaledTotalVariableDebt.plus(delta)
-  countHolder(state.id, before, after, true)
+  moveHolderCounts(state.id, 0, holderDelta(before, after))
   return position
 }

@@ -9,6 +9,7 @@ import { Address, BigInt, Bytes, Entity, Value, ethereum } from '@graphprotocol/
 import { Account, Position, Protocol, ProtocolAccount } from '../../generated/schema'
 import { loadMarketById, saveChanges, saveMarket, track } from './changes'
 import { positionId, protocolAccountId } from './ids'
+import { ZERO } from './math'
 
 const knownAccounts = new Array<Bytes>(0)
 const knownProtocolAccounts = new Array<ProtocolAccount>(0)
@@ -158,6 +159,27 @@ export function savePosition(position: Position, block: ethereum.Block): void {
     position.open = open
   }
   saveChanges('Position', position)
+}
+
+export function orZero(value: BigInt | null): BigInt {
+  return value === null ? ZERO : value
+}
+
+/** +1 / -1 / 0: how a balance going from `before` to `after` moves a holder count. */
+export function holderDelta(before: BigInt, after: BigInt): i32 {
+  if (before.isZero() && !after.isZero()) return 1
+  if (!before.isZero() && after.isZero()) return -1
+  return 0
+}
+
+/** Moves the market's supplier and borrower counts (loads and saves the Market only if one moves). */
+export function moveHolderCounts(market: Bytes, suppliers: i32, borrowers: i32): void {
+  if (suppliers == 0 && borrowers == 0) return
+  const m = loadMarketById(market)
+  if (m == null) return
+  m.supplierCount += suppliers
+  m.borrowerCount += borrowers
+  saveMarket(m)
 }
 
 /**

@@ -7,13 +7,7 @@
 // caller's: each helper returns the position, and the Market is loaded only when a count moves.
 import { Address, BigInt, Bytes, ethereum } from '@graphprotocol/graph-ts'
 import { Position } from '../../generated/schema'
-import { loadMarketById, saveMarket } from './changes'
-import { getOrCreatePosition, savePosition } from './entities'
-import { ZERO } from './math'
-
-export function orZero(value: BigInt | null): BigInt {
-  return value === null ? ZERO : value
-}
+import { getOrCreatePosition, holderDelta, moveHolderCounts, orZero, savePosition } from './entities'
 
 /** Loads or creates a position whose share fields are set (0 when new). */
 export function getOrCreateSharePosition(market: Bytes, protocol: Bytes, account: Address, block: ethereum.Block): Position {
@@ -24,23 +18,6 @@ export function getOrCreateSharePosition(market: Bytes, protocol: Bytes, account
     position.collateralBalance = orZero(position.collateralBalance)
   }
   return position
-}
-
-/** +1 / -1 / 0: how a balance going from `before` to `after` moves a holder count. */
-export function holderDelta(before: BigInt, after: BigInt): i32 {
-  if (before.isZero() && !after.isZero()) return 1
-  if (!before.isZero() && after.isZero()) return -1
-  return 0
-}
-
-/** Moves the market's supplier and borrower counts (loads and saves the Market only if one moves). */
-export function moveHolderCounts(market: Bytes, suppliers: i32, borrowers: i32): void {
-  if (suppliers == 0 && borrowers == 0) return
-  const m = loadMarketById(market)
-  if (m == null) return
-  m.supplierCount += suppliers
-  m.borrowerCount += borrowers
-  saveMarket(m)
 }
 
 /** Adds a (signed) delta to an account's supply shares. Saves the position; the caller moves its own share total. */

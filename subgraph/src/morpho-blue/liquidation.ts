@@ -15,7 +15,7 @@ import { loadMarketById, saveMarket } from '../common/changes'
 import { ensureAccount, stampEvent } from '../common/entities'
 import { eventId } from '../common/ids'
 import { bigIntFromHex, ZERO } from '../common/math'
-import { orZero } from '../common/shares'
+import { orZero } from '../common/entities'
 import { accrued, addBorrowAssets, addSupplyAssets, loadState, moveBorrowShares, moveCollateral, repayBorrowAssets, saveState } from './market'
 import { bumpProtocolCounts } from './protocol'
 
