@@ -5,32 +5,21 @@
 // (a second copy's save would undo the first's changes).
 import { Address, Bytes, ethereum, log } from '@graphprotocol/graph-ts'
 import { AaveReserve, AaveReserveState, Market, Token } from '../../generated/schema'
-import { saveChanges, track } from '../common/changes'
+import { loadShared, rememberShared, saveChanges } from '../common/changes'
 import { marketId } from '../common/ids'
 import { newMarket } from '../common/market'
 import { RAY, ZERO } from '../common/math'
 
-const states = new Array<AaveReserveState>(0)
-const reserves = new Array<AaveReserve>(0)
-
-/** A reserve's accounting, loaded and tracked (save with saveReserveState); null if not listed. */
+/** A reserve's accounting, loaded once per handler call and tracked (save with saveReserveState); null if not listed. */
 export function loadReserveState(id: Bytes): AaveReserveState | null {
-  for (let i = 0; i < states.length; i++) if (states[i].id.equals(id)) return states[i]
-  const s = AaveReserveState.load(id)
-  if (s == null) return null
-  track(s)
-  states.push(s)
-  return s
+  const e = loadShared('AaveReserveState', id)
+  return e == null ? null : changetype<AaveReserveState>(e)
 }
 
-/** A reserve's configuration, loaded and tracked (save with saveReserve); null if not listed. */
+/** A reserve's configuration, loaded once per handler call and tracked (save with saveReserve); null if not listed. */
 export function loadReserve(id: Bytes): AaveReserve | null {
-  for (let i = 0; i < reserves.length; i++) if (reserves[i].id.equals(id)) return reserves[i]
-  const r = AaveReserve.load(id)
-  if (r == null) return null
-  track(r)
-  reserves.push(r)
-  return r
+  const e = loadShared('AaveReserve', id)
+  return e == null ? null : changetype<AaveReserve>(e)
 }
 
 export function saveReserveState(s: AaveReserveState): void {
@@ -69,8 +58,8 @@ export function newReserve(protocol: Bytes, asset: Token, block: ethereum.Block)
   const m = newMarket(marketId(protocol, asset.id), protocol, asset, block)
   m.aaveReserve = m.id
   m.aaveReserveState = m.id
-  reserves.push(newReserveConfig(m.id))
-  states.push(newReserveState(m.id, block))
+  rememberShared('AaveReserve', newReserveConfig(m.id))
+  rememberShared('AaveReserveState', newReserveState(m.id, block))
   return m
 }
 

@@ -56,24 +56,41 @@ export function saveChanges(entityType: string, e: Entity): void {
   trackedValues[at] = valuesOf(e)
 }
 
-const loadedMarkets = new Array<Market>(0)
+const sharedTypes = new Array<string>(0)
+const sharedEntities = new Array<Entity>(0)
 
 /**
- * A market, loaded and tracked: save it with saveMarket. Within one handler call every caller gets
- * the same object (a second load would be a second copy whose save undoes the first's changes).
+ * An entity loaded once per handler call and tracked (save it with saveChanges): every caller gets
+ * the same object, since a second load would be a second copy whose save undoes the first's changes.
+ * Null when the store has none. The generated `X.load` is `changetype<X | null>(store.get(...))` too.
  */
+export function loadShared(entityType: string, id: Bytes): Entity | null {
+  for (let i = 0; i < sharedEntities.length; i++) {
+    if (sharedTypes[i] == entityType && sharedEntities[i].getBytes('id').equals(id)) return sharedEntities[i]
+  }
+  const e = store.get(entityType, id.toHexString())
+  if (e == null) return null
+  track(e)
+  sharedTypes.push(entityType)
+  sharedEntities.push(e)
+  return e
+}
+
+/** An entity created in this handler call: later loadShared calls return it (saved whole, untracked). */
+export function rememberShared(entityType: string, e: Entity): void {
+  sharedTypes.push(entityType)
+  sharedEntities.push(e)
+}
+
+/** A market, loaded once per handler call and tracked: save it with saveMarket. */
 export function loadMarketById(id: Bytes): Market | null {
-  for (let i = 0; i < loadedMarkets.length; i++) if (loadedMarkets[i].id.equals(id)) return loadedMarkets[i]
-  const market = Market.load(id)
-  if (market == null) return null
-  track(market)
-  loadedMarkets.push(market)
-  return market
+  const e = loadShared('Market', id)
+  return e == null ? null : changetype<Market>(e)
 }
 
 /** A market created in this handler call: later loadMarketById calls return it. */
 export function rememberMarket(market: Market): void {
-  loadedMarkets.push(market)
+  rememberShared('Market', market)
 }
 
 export function saveMarket(market: Market): void {
