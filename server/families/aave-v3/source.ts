@@ -7,7 +7,7 @@ import type { AaveAccountState, AaveEModeCategoryState, AavePositionState, AaveR
 import type { AaveReserveTotalsInput } from './market';
 import { aaveRulesFor, tokenBalanceRules, type AaveRules } from './rules';
 import { loadAccountPositions, loadOpenPositions, loadPositionChanges, type PositionRow, type PositionShape } from '../../sources/positions';
-import { completeList, PAGE_SIZE, SubgraphError, type SubgraphClient } from '../../sources/subgraph-client';
+import { completeList, linked, PAGE_SIZE, type SubgraphClient } from '../../sources/subgraph-client';
 import { PROTOCOL_FIELDS, protocolInfo, type ProtocolInfo } from '../../sources/protocols';
 
 /** An Aave protocol: the shared identity and its Pool's own configuration (subgraph AavePool). */
@@ -181,7 +181,7 @@ export async function loadMarketTable(subgraph: SubgraphClient, protocolId: stri
   const rules = aaveRulesFor(protocol.scaledRounding, protocol.revision);
   const markets = rawMarkets.map((m) => {
     const row = marketRow(m, subgraph.name);
-    return { ...row, tokens: tokenBalanceRules(rules, m.aaveReserve!.supplyTokenRounding, m.aaveReserve!.debtTokenRounding) };
+    return { ...row, tokens: tokenBalanceRules(rules, m.aaveReserve?.supplyTokenRounding ?? null, m.aaveReserve?.debtTokenRounding ?? null) };
   });
   const pricesByAsset = new Map<string, bigint>();
   for (const m of markets) if (m.price !== null) pricesByAsset.set(m.asset, m.price);
@@ -202,10 +202,9 @@ export async function loadMarketTable(subgraph: SubgraphClient, protocolId: stri
 }
 
 function marketRow(m: RawMarket, endpoint: string): Omit<MarketRow, 'tokens'> {
-  const r = m.aaveReserve;
-  const st = m.aaveReserveState;
   // Every market of an Aave protocol has both (subgraph reserve.ts creates the three together).
-  if (!r || !st) throw new SubgraphError('SUBGRAPH_QUERY_FAILED', `Aave market ${m.id} has no AaveReserve/AaveReserveState: the subgraph does not follow this gateway's schema`, endpoint);
+  const r = linked(m.aaveReserve, `Aave market ${m.id}'s AaveReserve`, endpoint);
+  const st = linked(m.aaveReserveState, `Aave market ${m.id}'s AaveReserveState`, endpoint);
   return {
     id: m.id,
     asset: m.inputToken.id.toLowerCase(),
@@ -306,5 +305,5 @@ export async function loadCoveredDeficits(subgraph: SubgraphClient, protocolId: 
     where: { protocol: protocolId },
     block,
   });
-  return new Map(rows.map((r) => [r.id, BigInt(r.aaveReserveState?.totalDeficitCovered ?? 0)]));
+  return new Map(rows.map((r) => [r.id, BigInt(linked(r.aaveReserveState, `Aave market ${r.id}'s AaveReserveState`, subgraph.name).totalDeficitCovered)]));
 }

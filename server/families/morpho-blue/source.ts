@@ -7,7 +7,7 @@
 import type { MorphoMarketState } from './math';
 import type { MorphoPositionState } from './position';
 import { loadAccountPositions, type PositionShape } from '../../sources/positions';
-import { completeList, PAGE_SIZE, type SubgraphClient } from '../../sources/subgraph-client';
+import { completeList, linked, PAGE_SIZE, type SubgraphClient } from '../../sources/subgraph-client';
 
 export interface TokenInfo {
   address: string;
@@ -72,7 +72,6 @@ interface RawToken {
 }
 export const token = (t: RawToken): TokenInfo => ({ address: t.id.toLowerCase(), symbol: t.symbol, name: t.name, decimals: t.decimals });
 const big = (v: string | null | undefined) => BigInt(v ?? 0);
-const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 
 export async function loadMorphoMarkets(subgraph: SubgraphClient, protocolId: string, block: number): Promise<{ protocol: MorphoProtocolInfo; markets: MorphoMarketRow[] } | null> {
   const data = await subgraph.query<{
@@ -90,26 +89,27 @@ export async function loadMorphoMarkets(subgraph: SubgraphClient, protocolId: st
   // Anyone can create a Morpho market: the list is read to its end.
   data.markets = await completeList(subgraph, data.markets, { collection: 'markets', fields: MARKET_FIELDS, where: { protocol: protocolId }, block });
   return {
-    protocol: { id: p.id, name: p.name, slug: p.slug, family: p.family, network: p.network, feeRecipient: (p.morphoBlue?.feeRecipient ?? ZERO_ADDRESS).toLowerCase() },
+    protocol: { id: p.id, name: p.name, slug: p.slug, family: p.family, network: p.network, feeRecipient: linked(p.morphoBlue, `Morpho protocol ${p.id}'s MorphoBlueConfig`, subgraph.name).feeRecipient.toLowerCase() },
     markets: data.markets.map((m) => {
-      const params = m.morphoParams;
-      const state = m.morphoState;
+      // Every Morpho market has both (subgraph morpho-blue/market.ts creates the three together).
+      const params = linked(m.morphoParams, `Morpho market ${m.id}'s MorphoMarketParams`, subgraph.name);
+      const state = linked(m.morphoState, `Morpho market ${m.id}'s MorphoMarketState`, subgraph.name);
       return {
         id: m.id,
         // Subgraph Market id = Morpho address (20 bytes) ++ market id (bytes32).
         marketKey: `0x${m.id.slice(42)}`,
         loan: token(m.inputToken),
-        collateral: params?.collateralToken ? token(params.collateralToken) : null,
-        oracle: (params?.oracle ?? ZERO_ADDRESS).toLowerCase(),
-        irm: (params?.irm ?? ZERO_ADDRESS).toLowerCase(),
-        lltv: big(params?.lltv),
-        fee: big(state?.fee),
-        totalSupplyAssets: big(state?.totalSupplyAssets),
-        totalSupplyShares: big(state?.totalSupplyShares),
-        totalBorrowAssets: big(state?.totalBorrowAssets),
-        totalBorrowShares: big(state?.totalBorrowShares),
-        totalCollateral: big(state?.totalCollateral),
-        lastUpdate: big(state?.lastUpdateTimestamp),
+        collateral: params.collateralToken ? token(params.collateralToken) : null,
+        oracle: params.oracle.toLowerCase(),
+        irm: params.irm.toLowerCase(),
+        lltv: big(params.lltv),
+        fee: big(state.fee),
+        totalSupplyAssets: big(state.totalSupplyAssets),
+        totalSupplyShares: big(state.totalSupplyShares),
+        totalBorrowAssets: big(state.totalBorrowAssets),
+        totalBorrowShares: big(state.totalBorrowShares),
+        totalCollateral: big(state.totalCollateral),
+        lastUpdate: big(state.lastUpdateTimestamp),
         totalRealizedBadDebt: big(m.totalRealizedBadDebt),
         positionCount: m.positionCount,
       };
