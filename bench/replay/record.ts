@@ -62,7 +62,9 @@ async function startRecordingProxy(target: string, port: number) {
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${port}/`, exchanges, state, stop: () => new Promise<void>((r) => server.close(() => r())) };
+  // The bound port: `port` is 0 unless --proxy-port was given.
+  const bound = (server.address() as import('node:net').AddressInfo).port;
+  return { url: `http://127.0.0.1:${bound}/`, exchanges, state, stop: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 /** Per entity type, the fields the recorded requests select or filter on (references as `{ id }`), and its account. */
@@ -91,13 +93,40 @@ export function snapshotSelections(exchanges: Exchange[], types: Map<string, Ent
   return new Map([...trees].map(([type, tree]) => [type, selectionText(tree)]));
 }
 
-/** Every row of each type at `block`, or (`changedSince`) only those written in blocks >= changedSince. */
-async function snapshotRows(subgraphUrl: string, selections: Map<EntityType, string>, block: number, changedSince?: number): Promise<Record<string, Row[]>> {
+/** Whether `selection` reads fields of the entity `field` references beyond its id (`market { id }` embeds nothing). */
+function embedsFieldsOf(selection: string, field: string): boolean {
+  const m = new RegExp(`\\b${field}\\s*\\{`).exec(selection);
+  if (!m) return false;
+  let depth = 1;
+  let i = m.index + m[0].length;
+  const start = i;
+  for (; i < selection.length && depth > 0; i++) depth += selection[i] === '{' ? 1 : selection[i] === '}' ? -1 : 0;
+  return /\b(?!id\b)\w+/.test(selection.slice(start, i - 1));
+}
+
+/**
+ * Every row of each type at `block`, or (`changedSince`) only those written in blocks >= changedSince.
+ * A row embeds the entities it references with their fields (`aaveReserveState { scaledTotalSupply }`),
+ * so it counts as changed when one of those was written too.
+ */
+async function snapshotRows(subgraphUrl: string, selections: Map<EntityType, string>, types: Map<string, EntityType>, block: number, changedSince?: number): Promise<Record<string, Row[]>> {
   const client = createSubgraphClient({ url: subgraphUrl, timeoutMs: 120_000 });
   const out: Record<string, Row[]> = {};
   for (const [type, fields] of selections) {
-    const where = changedSince === undefined ? {} : { _change_block: { number_gte: changedSince } };
-    out[type.name] = await client.queryAll<Row>({ collection: type.plural, fields, where, block });
+    if (changedSince === undefined) {
+      out[type.name] = await client.queryAll<Row>({ collection: type.plural, fields, block });
+      continue;
+    }
+    const changed = { _change_block: { number_gte: changedSince } };
+    const rows = new Map((await client.queryAll<Row>({ collection: type.plural, fields, where: changed, block })).map((r) => [r.id, r]));
+    for (const f of type.fields.values()) {
+      const target = types.get(f.type);
+      if (!f.reference || f.list || f.derived || !target || !embedsFieldsOf(fields, f.name)) continue;
+      const ids = (await client.queryAll<{ id: string }>({ collection: target.plural, fields: '', where: changed, block })).map((r) => r.id);
+      if (ids.length === 0) continue;
+      for (const r of await client.queryAll<Row>({ collection: type.plural, fields, where: { [`${f.name}_in`]: ids }, block })) rows.set(r.id, r);
+    }
+    out[type.name] = [...rows.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
   return out;
 }
@@ -206,9 +235,10 @@ async function main() {
       const status = await askGateway(gateway.url, STATUS_QUERY);
       log(`gateway status: ${JSON.stringify(status.data)}`);
       // Read back in time (block: { number }) once every phase has shown which fields are read.
-      const selections = snapshotSelections(proxy.exchanges, loadEntityTypes());
-      const baseRows = await snapshotRows(subgraphUrl, selections, base);
-      const headRows = await snapshotRows(subgraphUrl, selections, base + 1, base + 1);
+      const types = loadEntityTypes();
+      const selections = snapshotSelections(proxy.exchanges, types);
+      const baseRows = await snapshotRows(subgraphUrl, selections, types, base);
+      const headRows = await snapshotRows(subgraphUrl, selections, types, base + 1, base + 1);
 
       const baseSnap: BlockSnapshot = { number: base, meta: metaOf(proxy.exchanges, 'cold'), rows: baseRows };
       const headSnap: BlockSnapshot = { number: base + 1, meta: metaOf(proxy.exchanges, 'head'), rows: headRows };

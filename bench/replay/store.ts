@@ -174,23 +174,45 @@ function cloneRow(row: Row, account: string, address: string): Row {
 /** Market totals that are sums over the market's positions, and the position field each sums. */
 const SUMMED: Record<string, string> = { scaledTotalSupply: 'scaledSupplyBalance', scaledTotalVariableDebt: 'scaledVariableDebt' };
 /** Market totals that follow its debt: scaled by the market's debt ratio (grown / recorded). */
-const DEBT_FOLLOWING = ['accruedToTreasuryScaled', 'isolationModeTotalDebt', 'deficit', 'totalDeficitCreated', 'totalDeficitCovered'];
+const DEBT_FOLLOWING = ['accruedToTreasuryScaled', 'isolationModeTotalDebt', 'deficit', 'totalRealizedBadDebt', 'totalDeficitCovered'];
 
 interface Growth {
   sums: Record<string, bigint>;
   count: number;
 }
 
+/**
+ * A market's totals: on the Market row (counts, realized bad debt) and on the family entity it
+ * embeds (the Aave reserve's accounting: `aaveReserveState { scaledTotalSupply ... }`).
+ */
+function totalsOf(row: Row): Record<string, unknown> {
+  const nested = Object.values(row).filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v));
+  return Object.assign({}, ...nested, row);
+}
+
+/** `row` with `changes` written where each field lives (the row itself or an embedded family entity). */
+function withTotals(row: Row, changes: Record<string, unknown>): Row {
+  const out: Row = { ...row };
+  for (const [key, v] of Object.entries(row)) {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) continue;
+    const mine = Object.keys(changes).filter((f) => f in v);
+    if (mine.length) out[key] = { ...v, ...Object.fromEntries(mine.map((f) => [f, changes[f]])) };
+  }
+  for (const f of Object.keys(changes)) if (f in row) out[f] = changes[f];
+  return out;
+}
+
 /** A market row with `growth` added to its summed totals and count (`times` times), its debt-following totals scaled. */
 function grownMarket(row: Row, growth: Growth | undefined, debtRatio: { num: bigint; den: bigint } | undefined, times = 1n): Row {
   if (!growth) return row;
-  const out: Row = { ...row };
-  for (const [total, field] of Object.entries(SUMMED)) if (total in row) out[total] = String(BigInt(row[total] as string) + times * (growth.sums[field] ?? 0n));
-  if (typeof row.positionCount === 'number') out.positionCount = row.positionCount + Number(times) * growth.count;
+  const totals = totalsOf(row);
+  const changes: Record<string, unknown> = {};
+  for (const [total, field] of Object.entries(SUMMED)) if (typeof totals[total] === 'string') changes[total] = String(BigInt(totals[total] as string) + times * (growth.sums[field] ?? 0n));
+  if (typeof totals.positionCount === 'number') changes.positionCount = totals.positionCount + Number(times) * growth.count;
   if (debtRatio && debtRatio.den > 0n) {
-    for (const f of DEBT_FOLLOWING) if (typeof row[f] === 'string') out[f] = String((BigInt(row[f] as string) * debtRatio.num) / debtRatio.den);
+    for (const f of DEBT_FOLLOWING) if (typeof totals[f] === 'string') changes[f] = String((BigInt(totals[f] as string) * debtRatio.num) / debtRatio.den);
   }
-  return out;
+  return withTotals(row, changes);
 }
 
 /**
@@ -235,7 +257,7 @@ export function synthesize(recording: Recording, types: Map<string, EntityType>,
   }
   const debtRatios = new Map<string, { num: bigint; den: bigint }>();
   for (const m of base.rows.Market ?? []) {
-    const debt = BigInt((m.scaledTotalVariableDebt as string | undefined) ?? '0');
+    const debt = BigInt((totalsOf(m).scaledTotalVariableDebt as string | undefined) ?? '0');
     const g = growth.get(m.id.toLowerCase());
     if (g) debtRatios.set(m.id.toLowerCase(), { num: debt + (g.sums.scaledVariableDebt ?? 0n), den: debt });
   }
@@ -267,13 +289,14 @@ export function synthesize(recording: Recording, types: Map<string, EntityType>,
 /** Blocks head + 1 .. base + headBlocks: the recorded change again, on clone j - 1 (see synthesize). */
 function addRepeatedHeads(store: ReplayStore, recording: Recording, headBlocks: number, adjust: (typeName: string, row: Row) => Row): void {
   const { base, head } = recording;
-  const before = new Map((base.rows.Market ?? []).map((m) => [m.id, m]));
+  const before = new Map((base.rows.Market ?? []).map((m) => [m.id, totalsOf(m)]));
   // The recorded block's change to each market's summed totals, repeated once per block.
   const delta = new Map<string, Growth>();
-  for (const m of head.rows.Market ?? []) {
-    const was = before.get(m.id);
+  for (const row of head.rows.Market ?? []) {
+    const m = totalsOf(row);
+    const was = before.get(row.id);
     const sums = Object.fromEntries(Object.entries(SUMMED).map(([total, field]) => [field, BigInt((m[total] as string | undefined) ?? '0') - BigInt((was?.[total] as string | undefined) ?? '0')]));
-    delta.set(m.id, { sums, count: ((m.positionCount as number | undefined) ?? 0) - ((was?.positionCount as number | undefined) ?? 0) });
+    delta.set(row.id, { sums, count: ((m.positionCount as number | undefined) ?? 0) - ((was?.positionCount as number | undefined) ?? 0) });
   }
   const headBlock = (head.meta as { block: Record<string, unknown> }).block;
   let parentHash = headBlock.hash as string;

@@ -261,3 +261,13 @@ export function graphqlLiteral(value: unknown): string {
   if (typeof value === 'bigint') return JSON.stringify(value.toString());
   throw new TypeError(`cannot write ${typeof value} as a GraphQL literal`);
 }
+
+/**
+ * A family entity a subgraph row links (Market.aaveReserve, Market.morphoState, ...). Its subgraph
+ * writes the link with the row, so a missing one means the endpoint serves another schema: a
+ * query-level error, not zeros.
+ */
+export function linked<T>(value: T | null | undefined, what: string, endpoint: string): T {
+  if (value === null || value === undefined) throw new SubgraphError('SUBGRAPH_QUERY_FAILED', `${what} is missing: the subgraph does not follow this gateway's schema`, endpoint);
+  return value;
+}

@@ -7,6 +7,7 @@ import { loadMarketTable, loadOpenAccountRows } from '../../server/families/aave
 import { loadProtocols } from '../../server/sources/protocols';
 import { withPrices } from '../../server/families/aave-v3/prices';
 import type { SubgraphClient } from '../../server/sources/subgraph-client';
+import { readAaveMarkets } from '../support/aave-subgraph';
 import { blockTimestamp, lower } from '../support/chain';
 import type { ProtocolUnderTest } from '../support/stack-process';
 
@@ -308,13 +309,12 @@ interface Raw {
 /** The indexed state at `block`, read straight from the subgraph (independently of server/sources). */
 async function loadRaw(subgraph: SubgraphClient, block: number): Promise<Raw> {
   const [markets, emodeCategories, positions, protocolAccounts] = await Promise.all([
-    subgraph.queryAll<RawMarket>({
-      collection: 'markets',
-      block,
-      fields: `inputToken { id symbol name } decimals ltv liquidationThreshold liquidationBonus reserveFactor supplyCap borrowCap
-        debtCeiling isolationModeTotalDebt eModeCategoryId liquidityIndex variableBorrowIndex liquidityRate variableBorrowRate
+    readAaveMarkets<RawMarket>(subgraph, {
+      market: 'inputToken { id symbol name } decimals',
+      reserve: 'ltv liquidationThreshold liquidationBonus reserveFactor supplyCap borrowCap debtCeiling eModeCategoryId',
+      state: `isolationModeTotalDebt liquidityIndex variableBorrowIndex liquidityRate variableBorrowRate
         lastUpdateTimestamp scaledTotalSupply scaledTotalVariableDebt accruedToTreasuryScaled price`,
-    }),
+    }, block),
     // Not queryAll: its filter-type guess (`EmodeCategory_filter`) misses graph-node's `EModeCategory_filter`.
     subgraph
       .query<{ emodeCategories: RawEMode[] }>(`{ emodeCategories(first: 1000, block: { number: ${block} }) { id categoryId ltv liquidationThreshold liquidationBonus priceSource label } }`)

@@ -3,6 +3,7 @@ import { aTokenAbi, poolAbi, variableDebtTokenAbi } from '../../devnet/aave-v3/a
 import { normalizedDebt, normalizedIncome, type ReserveIndexes } from '../../server/families/aave-v3/math';
 import { AAVE_V30_RULES, AAVE_V36_RULES } from '../../server/families/aave-v3/rules';
 import type { SubgraphClient } from '../../server/sources/subgraph-client';
+import { readAaveMarkets } from '../support/aave-subgraph';
 import { blockTimestamp, lower } from '../support/chain';
 import type { ProtocolUnderTest } from '../support/stack-process';
 
@@ -60,11 +61,11 @@ export function aaveV3IndexingSuite(ctx: () => { state: ProtocolUnderTest; chain
     const pool = state.deployment.pool as Address;
     const provider = await chain.readContract({ address: pool, abi: [parseAbiItem('function ADDRESSES_PROVIDER() view returns (address)')], functionName: 'ADDRESSES_PROVIDER' });
     const marketId = await chain.readContract({ address: provider, abi: [parseAbiItem('function getMarketId() view returns (string)')], functionName: 'getMarketId' });
-    const { protocol } = await subgraph.query<{ protocol: { name: string; slug: string; addressesProvider: string } | null }>(
-      `{ protocol(id: "${lower(pool)}") { name slug addressesProvider } }`,
+    const { protocol } = await subgraph.query<{ protocol: { name: string; slug: string; aavePool: { addressesProvider: string } } | null }>(
+      `{ protocol(id: "${lower(pool)}") { name slug aavePool { addressesProvider } } }`,
     );
     const slug = marketId.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-    expect(protocol).toEqual({ name: marketId, slug, addressesProvider: lower(provider) });
+    expect(protocol).toEqual({ name: marketId, slug, aavePool: { addressesProvider: lower(provider) } });
   });
 
   it("records each token's own revision and the rounding it implies, as the chain has them at the head", async () => {
@@ -74,11 +75,10 @@ export function aaveV3IndexingSuite(ctx: () => { state: ProtocolUnderTest; chain
     const read = (address: Address, signature: string) =>
       chain.readContract({ address, abi: [parseAbiItem(`function ${signature} view returns (uint256)`)], functionName: signature.slice(0, -2) as never, blockNumber }) as Promise<bigint>;
     const poolRevision = await read(pool, 'POOL_REVISION()');
-    const markets = await subgraph.queryAll<{ id: string; inputToken: { id: string }; supplyTokenRevision: number | null; debtTokenRevision: number | null; supplyTokenRounding: string | null; debtTokenRounding: string | null }>({
-      collection: 'markets',
-      fields: 'inputToken { id } supplyTokenRevision debtTokenRevision supplyTokenRounding debtTokenRounding',
-      block: state.indexedBlock,
-    });
+    const markets = await readAaveMarkets<{ id: string; inputToken: { id: string }; supplyTokenRevision: number | null; debtTokenRevision: number | null; supplyTokenRounding: string | null; debtTokenRounding: string | null }>(subgraph, {
+      market: 'inputToken { id }',
+      reserve: 'supplyTokenRevision debtTokenRevision supplyTokenRounding debtTokenRounding',
+    }, state.indexedBlock);
     // generation.ts: TokenMath from token revision 4 (aave-v3-origin v3.5.0) under a Pool of revision 9 or more.
     const rounding = (tokenRevision: bigint) => (poolRevision >= 9n && tokenRevision >= 4n ? 'FLOOR_CEIL' : 'HALF_UP');
     for (const reserve of state.deployment.reserves) {
@@ -107,11 +107,11 @@ export function aaveV3IndexingSuite(ctx: () => { state: ProtocolUnderTest; chain
       const block = Number(cp.block);
       rules = rulesAt(block);
       const ts = await blockTimestamp(chain, cp.block);
-      const markets = await subgraph.queryAll<IndexedMarket>({
-        collection: 'markets',
-        fields: 'inputToken { id } supplyToken variableDebtToken liquidityIndex variableBorrowIndex liquidityRate variableBorrowRate lastUpdateTimestamp scaledTotalSupply scaledTotalVariableDebt',
-        block,
-      });
+      const markets = await readAaveMarkets<IndexedMarket>(subgraph, {
+        market: 'inputToken { id }',
+        reserve: 'supplyToken variableDebtToken',
+        state: 'liquidityIndex variableBorrowIndex liquidityRate variableBorrowRate lastUpdateTimestamp scaledTotalSupply scaledTotalVariableDebt',
+      }, block);
       const positions = await subgraph.queryAll<IndexedPosition>({
         collection: 'positions',
         fields: 'account { id } market { id } scaledSupplyBalance scaledVariableDebt',
@@ -193,9 +193,9 @@ export function aaveV3IndexingSuite(ctx: () => { state: ProtocolUnderTest; chain
     const mismatches: string[] = [];
     let compared = 0;
     for (const cp of checkpoints()) {
-      const markets = await subgraph.queryAll<{ id: string; inputToken: { id: string }; accruedToTreasuryScaled: string }>({
-        collection: 'markets', fields: 'inputToken { id } accruedToTreasuryScaled', block: Number(cp.block),
-      });
+      const markets = await readAaveMarkets<{ id: string; inputToken: { id: string }; accruedToTreasuryScaled: string }>(subgraph, {
+        market: 'inputToken { id }', state: 'accruedToTreasuryScaled',
+      }, Number(cp.block));
       for (const reserve of state.deployment.reserves) {
         const m = markets.find((x) => lower(x.inputToken.id) === lower(reserve.underlying));
         // v3.0 and v3.6 getReserveData return the same ReserveData(Legacy) layout.

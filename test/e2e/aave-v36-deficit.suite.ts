@@ -3,6 +3,7 @@ import { poolV36Abi, aaveOracleV36Abi } from '../../devnet/aave-v36/abis';
 import { formatUnits } from '../../server/metrics/decimal';
 import type { SubgraphClient } from '../../server/sources/subgraph-client';
 import { lower } from '../support/chain';
+import { readAaveMarkets } from '../support/aave-subgraph';
 import { gqlData } from '../support/gateway-client';
 import type { ProtocolUnderTest } from '../support/stack-process';
 
@@ -30,9 +31,7 @@ export function aaveV36DeficitSuite(ctx: () => { state: ProtocolUnderTest; chain
     let sawDeficit = false;
     for (const cp of [...state.scenario.checkpoints, { name: 'indexed head', block: state.indexedBlock }]) {
       const block = Number(cp.block);
-      const { markets } = await subgraph.query<{ markets: { inputToken: { id: string }; deficit: string }[] }>(
-        `{ markets(first: 100, block: { number: ${block} }) { inputToken { id } deficit } }`,
-      );
+      const markets = await readAaveMarkets<{ id: string; inputToken: { id: string }; deficit: string }>(subgraph, { market: 'inputToken { id }', state: 'deficit' }, block);
       for (const reserve of state.deployment.reserves) {
         const onChain = await chain.readContract({ address: state.deployment.pool, abi: poolV36Abi, functionName: 'getReserveDeficit', args: [reserve.underlying], blockNumber: BigInt(block) });
         const indexed = markets.find((m) => lower(m.inputToken.id) === lower(reserve.underlying));

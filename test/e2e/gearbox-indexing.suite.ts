@@ -224,6 +224,90 @@ export async function compareLosses(ctx: GearboxSuiteContext) {
   return { lossy: lossy.length, withUncovered: lossy.filter((l) => (uncoveredByTx.get(lower(l.transactionHash)) ?? 0n) > 0n).length, mismatches };
 }
 
+interface IndexedGearboxMarket {
+  id: string;
+  protocol: { id: string; gearboxPool: { id: string } | null; aavePool: { id: string } | null; morphoBlue: { id: string } | null };
+  inputToken: { id: string };
+  supplierCount: number;
+  borrowerCount: number;
+  liquidationCount: number;
+  realizedBadDebtCount: number;
+  totalRealizedBadDebt: string;
+  gearboxPool: { id: string; market: { id: string }; interestRateModel: string | null; totalLoss: string; lossCount: number } | null;
+  aaveReserve: { id: string } | null;
+  aaveReserveState: { id: string } | null;
+  morphoParams: { id: string } | null;
+  morphoState: { id: string } | null;
+}
+const MARKET_FIELDS = 'id protocol { id gearboxPool { id } aavePool { id } morphoBlue { id } } inputToken { id } supplierCount borrowerCount liquidationCount realizedBadDebtCount ' +
+  'totalRealizedBadDebt gearboxPool { id market { id } interestRateModel totalLoss lossCount } aaveReserve { id } aaveReserveState { id } morphoParams { id } morphoState { id }';
+
+/**
+ * At every checkpoint, the pool's Market (identity and shared totals only): linked to its GearboxPool
+ * both ways (and the Protocol to it), to no other family's entity; inputToken = pool.asset();
+ * GearboxPool.interestRateModel = pool.interestRateModel(); totalRealizedBadDebt / realizedBadDebtCount
+ * = the sum / count of the lossy Repay logs so far (and equal to GearboxPool.totalLoss / lossCount);
+ * liquidationCount = the facade's liquidation logs so far; supplierCount = holders with
+ * pool.balanceOf > 0, each one's Position.supplyShares equal to it; borrowerCount = credit accounts
+ * with creditAccountInfo.debt > 0. No position stores an Aave scaled balance.
+ */
+export async function compareMarket(ctx: GearboxSuiteContext): Promise<{ compared: number; mismatches: string[] }> {
+  const { chain, subgraph } = ctx;
+  const d = ctx.state.deployment;
+  const head = BigInt(ctx.state.indexedBlock);
+  const poolLogs = parseEventLogs({ abi: poolAbi, logs: await chain.getLogs({ address: d.pool, fromBlock: BigInt(d.startBlock), toBlock: head }) });
+  const facadeLogs = parseEventLogs({ abi: creditFacadeAbi, logs: await chain.getLogs({ address: d.creditFacade, fromBlock: BigInt(d.startBlock), toBlock: head }) });
+  const marketId = lower(`${d.pool}${d.underlying.slice(2)}`);
+  const mismatches: string[] = [];
+  let compared = 0;
+  const check = (where: string, what: string, indexed: unknown, onChain: unknown) => {
+    compared++;
+    if (indexed !== onChain) mismatches.push(`${where} ${what}: indexed ${String(indexed)}, chain ${String(onChain)}`);
+  };
+  for (const cp of gearboxCheckpoints(ctx)) {
+    const where = `${cp.name} (block ${cp.block})`;
+    const b = Number(cp.block);
+    const { market: m } = await subgraph.query<{ market: IndexedGearboxMarket | null }>(
+      `query($id: Bytes!, $b: Int!) { market(id: $id, block: { number: $b }) { ${MARKET_FIELDS} } }`, { id: marketId, b });
+    const positions = await subgraph.queryAll<{ id: string; account: { id: string }; supplyShares: string | null; scaledSupplyBalance: string | null; scaledVariableDebt: string | null }>({
+      collection: 'positions', fields: 'account { id } supplyShares scaledSupplyBalance scaledVariableDebt', where: { market: marketId }, block: b,
+    });
+    if (!m) {
+      mismatches.push(`${where}: no Market ${marketId}`);
+      continue;
+    }
+    const upTo = <T extends { blockNumber: bigint }>(logs: T[]) => logs.filter((l) => l.blockNumber <= cp.block);
+    const lossy = upTo(poolLogs).flatMap((l) => (l.eventName === 'Repay' && l.args.loss > 0n ? [l.args.loss] : []));
+    const liquidations = upTo(facadeLogs).filter((l) => l.eventName === 'LiquidateCreditAccount' || l.eventName === 'PartiallyLiquidateCreditAccount').length;
+    const holders = [...new Set(upTo(poolLogs).flatMap((l) => (l.eventName === 'Transfer' ? [l.args.from, l.args.to] : [])).map(lower))].filter((a) => BigInt(a) !== 0n);
+    const accounts = [...new Set(upTo(facadeLogs).flatMap((l) => (l.eventName === 'OpenCreditAccount' ? [lower(l.args.creditAccount)] : [])))];
+    const [asset, irm, balances, debts] = await Promise.all([
+      chain.readContract({ address: d.pool, abi: poolAbi, functionName: 'asset', blockNumber: cp.block }),
+      chain.readContract({ address: d.pool, abi: poolAbi, functionName: 'interestRateModel', blockNumber: cp.block }),
+      Promise.all(holders.map((a) => chain.readContract({ address: d.pool, abi: poolAbi, functionName: 'balanceOf', args: [a as Address], blockNumber: cp.block }))),
+      Promise.all(accounts.map((a) => chain.readContract({ address: d.creditManager, abi: creditManagerAbi, functionName: 'creditAccountInfo', args: [a as Address], blockNumber: cp.block }))),
+    ]);
+    const loss = lossy.reduce((a, v) => a + v, 0n);
+    check(where, 'market.gearboxPool', m.gearboxPool?.id, lower(d.pool));
+    check(where, 'gearboxPool.market', m.gearboxPool?.market.id, marketId);
+    check(where, 'protocol', lower(m.protocol.id), lower(d.pool));
+    check(where, 'protocol.gearboxPool', m.protocol.gearboxPool?.id, lower(d.pool));
+    check(where, 'other families linked', [m.aaveReserve, m.aaveReserveState, m.morphoParams, m.morphoState, m.protocol.aavePool, m.protocol.morphoBlue].filter((x) => x !== null).length, 0);
+    check(where, 'inputToken', lower(m.inputToken.id), lower(asset));
+    check(where, 'gearboxPool.interestRateModel', lower(m.gearboxPool?.interestRateModel ?? ''), lower(irm));
+    check(where, 'totalRealizedBadDebt', big(m.totalRealizedBadDebt), loss);
+    check(where, 'totalRealizedBadDebt = gearboxPool.totalLoss', big(m.totalRealizedBadDebt), big(m.gearboxPool?.totalLoss));
+    check(where, 'realizedBadDebtCount', m.realizedBadDebtCount, lossy.length);
+    check(where, 'realizedBadDebtCount = gearboxPool.lossCount', m.realizedBadDebtCount, m.gearboxPool?.lossCount);
+    check(where, 'liquidationCount', m.liquidationCount, liquidations);
+    check(where, 'supplierCount', m.supplierCount, balances.filter((v) => v > 0n).length);
+    check(where, 'borrowerCount', m.borrowerCount, debts.filter((info) => ((info as readonly unknown[])[0] as bigint) > 0n).length);
+    holders.forEach((h, i) => check(where, `position ${h} supplyShares`, big(positions.find((p) => lower(p.account.id) === h)?.supplyShares), balances[i]));
+    for (const p of positions) check(where, `position ${p.id} Aave scaled balances`, `${p.scaledSupplyBalance}/${p.scaledVariableDebt}`, 'null/null');
+  }
+  return { compared, mismatches };
+}
+
 /** Liquidations vs the facade's logs: one Liquidation per LiquidateCreditAccount / PartiallyLiquidateCreditAccount, on the right account. */
 export async function compareLiquidations(ctx: GearboxSuiteContext) {
   const { chain, subgraph } = ctx;
@@ -276,6 +360,13 @@ export function gearboxIndexingSuite(ctx: () => GearboxSuiteContext) {
     const { compared, mismatches } = await comparePool(c);
     expect(mismatches).toEqual([]);
     expect(compared).toBe(gearboxCheckpoints(c).length * 5);
+  });
+
+  it('the Market holds identity and shared totals only: linked to its GearboxPool, counts and realized bad debt equal the chain at every checkpoint', async () => {
+    const c = ctx();
+    const { compared, mismatches } = await compareMarket(c);
+    expect(mismatches).toEqual([]);
+    expect(compared).toBeGreaterThanOrEqual(gearboxCheckpoints(c).length * 14);
   });
 
   it('every credit account: principal debt, quotas and token balances equal creditAccountInfo / getQuota / balanceOf at every checkpoint', async () => {

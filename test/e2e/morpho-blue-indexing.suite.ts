@@ -23,22 +23,30 @@ export interface MorphoSuiteContext {
 /** SocializedLoss.lossPerShare scale (schema.graphql). */
 const LOSS_PER_SHARE_SCALE = 10n ** 36n;
 
+/** A Market with its Morpho entities (MorphoMarketParams, MorphoMarketState: same id) and the other families' links. */
 interface IndexedMarket {
   id: string;
   inputToken: { id: string; decimals: number };
-  collateralToken: { id: string } | null;
-  oracle: string;
-  interestRateStrategy: string;
-  lltv: string;
-  fee: string;
-  totalSupplyAssets: string;
-  totalSupplyShares: string;
-  totalBorrowAssets: string;
-  totalBorrowShares: string;
-  totalCollateral: string;
-  lastUpdateTimestamp: string;
   supplierCount: number;
   borrowerCount: number;
+  liquidationCount: number;
+  realizedBadDebtCount: number;
+  totalRealizedBadDebt: string;
+  morphoParams: { id: string; market: { id: string }; collateralToken: { id: string } | null; oracle: string; irm: string; lltv: string } | null;
+  morphoState: {
+    id: string;
+    market: { id: string };
+    fee: string;
+    totalSupplyAssets: string;
+    totalSupplyShares: string;
+    totalBorrowAssets: string;
+    totalBorrowShares: string;
+    totalCollateral: string;
+    lastUpdateTimestamp: string;
+  } | null;
+  aaveReserve: { id: string } | null;
+  aaveReserveState: { id: string } | null;
+  gearboxPool: { id: string } | null;
 }
 
 interface IndexedPosition {
@@ -48,11 +56,15 @@ interface IndexedPosition {
   supplyShares: string | null;
   borrowShares: string | null;
   collateralBalance: string | null;
+  scaledSupplyBalance: string | null;
+  scaledVariableDebt: string | null;
 }
 
 const MARKET_FIELDS =
-  'inputToken { id decimals } collateralToken { id } oracle interestRateStrategy lltv fee totalSupplyAssets totalSupplyShares ' +
-  'totalBorrowAssets totalBorrowShares totalCollateral lastUpdateTimestamp supplierCount borrowerCount';
+  'inputToken { id decimals } supplierCount borrowerCount liquidationCount realizedBadDebtCount totalRealizedBadDebt ' +
+  'morphoParams { id market { id } collateralToken { id } oracle irm lltv } ' +
+  'morphoState { id market { id } fee totalSupplyAssets totalSupplyShares totalBorrowAssets totalBorrowShares totalCollateral lastUpdateTimestamp } ' +
+  'aaveReserve { id } aaveReserveState { id } gearboxPool { id }';
 
 /** Subgraph Market id of a Morpho market: Morpho address ++ market id (bytes32), lower-case hex. */
 export const morphoMarketId = (morpho: Address, id: Hex) => lower(`${morpho}${id.slice(2)}`);
@@ -71,9 +83,12 @@ async function morphoLogs(ctx: MorphoSuiteContext, fromBlock: bigint, toBlock: b
 
 /**
  * At every checkpoint: every (account, market) position's supplyShares / borrowShares / collateral
- * equals Morpho.position(id, user) at that block, and every market's totals, lastUpdate and fee equal
- * Morpho.market(id); totalCollateral and the supplier/borrower counts equal those of the chain's
- * positions. Accounts: the scenario's, the owner, the fee recipient, and any the store knows.
+ * equals Morpho.position(id, user) at that block (and it stores no Aave scaled balance), and every
+ * market's MorphoMarketState (totals, lastUpdate, fee) equals Morpho.market(id); totalCollateral and
+ * the Market's supplier/borrower counts equal those of the chain's positions, its liquidation and
+ * realized-bad-debt counts and totalRealizedBadDebt those of the Liquidate logs up to that block;
+ * MorphoMarketParams equals the deployed MarketParams; the Market links its two Morpho entities (same
+ * id) and no other family's. Accounts: the scenario's, the owner, the fee recipient, and any the store knows.
  */
 export async function compareMorphoState(ctx: MorphoSuiteContext): Promise<{ compared: number; accounts: number; mismatches: string[] }> {
   const { state, chain, subgraph } = ctx;
@@ -81,12 +96,19 @@ export async function compareMorphoState(ctx: MorphoSuiteContext): Promise<{ com
   const mismatches: string[] = [];
   let compared = 0;
   let accountsSeen = 0;
+  const liquidates = (await morphoLogs(ctx, BigInt(d.startBlock), BigInt(state.indexedBlock))).filter((l) => l.eventName === 'Liquidate');
   for (const cp of morphoCheckpoints(state)) {
     const block = Number(cp.block);
     const [markets, positions] = await Promise.all([
       subgraph.queryAll<IndexedMarket>({ collection: 'markets', fields: MARKET_FIELDS, block }),
-      subgraph.queryAll<IndexedPosition>({ collection: 'positions', fields: 'account { id } market { id } supplyShares borrowShares collateralBalance', block }),
+      subgraph.queryAll<IndexedPosition>({ collection: 'positions', fields: 'account { id } market { id } supplyShares borrowShares collateralBalance scaledSupplyBalance scaledVariableDebt', block }),
     ]);
+    for (const p of positions) {
+      compared++;
+      if (p.scaledSupplyBalance !== null || p.scaledVariableDebt !== null) {
+        mismatches.push(`${cp.name} position ${p.id}: Aave scaled balances stored (${p.scaledSupplyBalance}, ${p.scaledVariableDebt}), expected null`);
+      }
+    }
     const byKey = new Map(positions.map((p) => [`${p.market.id}:${lower(p.account.id)}`, p]));
     const accounts = [...new Set<Address>([...state.scenario.accounts, d.owner, d.feeRecipient, ...positions.map((p) => p.account.id as Address)].map(lower))];
     accountsSeen = Math.max(accountsSeen, accounts.length);
@@ -120,22 +142,34 @@ export async function compareMorphoState(ctx: MorphoSuiteContext): Promise<{ com
         }
       });
       const [totalSupplyAssets, totalSupplyShares, totalBorrowAssets, totalBorrowShares, lastUpdate, fee] = chainMarket;
+      const st = market.morphoState;
+      const params = market.morphoParams;
+      const liquidated = liquidates.filter((l) => l.args.id === m.id && l.blockNumber <= cp.block);
+      const written = liquidated.filter((l) => l.args.badDebtAssets > 0n);
       const checks: [string, bigint | number | string, bigint | number | string][] = [
-        ['totalSupplyAssets', big(market.totalSupplyAssets), totalSupplyAssets],
-        ['totalSupplyShares', big(market.totalSupplyShares), totalSupplyShares],
-        ['totalBorrowAssets', big(market.totalBorrowAssets), totalBorrowAssets],
-        ['totalBorrowShares', big(market.totalBorrowShares), totalBorrowShares],
-        ['lastUpdate', big(market.lastUpdateTimestamp), lastUpdate],
-        ['fee', big(market.fee), fee],
-        ['totalCollateral', big(market.totalCollateral), collateral],
+        ['morphoState.id', st?.id ?? 'none', id],
+        ['morphoState.market', st?.market.id ?? 'none', id],
+        ['morphoParams.id', params?.id ?? 'none', id],
+        ['morphoParams.market', params?.market.id ?? 'none', id],
+        ['other families linked', [market.aaveReserve, market.aaveReserveState, market.gearboxPool].filter((x) => x !== null).length, 0],
+        ['totalSupplyAssets', big(st?.totalSupplyAssets), totalSupplyAssets],
+        ['totalSupplyShares', big(st?.totalSupplyShares), totalSupplyShares],
+        ['totalBorrowAssets', big(st?.totalBorrowAssets), totalBorrowAssets],
+        ['totalBorrowShares', big(st?.totalBorrowShares), totalBorrowShares],
+        ['lastUpdate', big(st?.lastUpdateTimestamp), lastUpdate],
+        ['fee', big(st?.fee), fee],
+        ['totalCollateral', big(st?.totalCollateral), collateral],
         ['supplierCount', market.supplierCount, suppliers],
         ['borrowerCount', market.borrowerCount, borrowers],
+        ['liquidationCount', market.liquidationCount, liquidated.length],
+        ['realizedBadDebtCount', market.realizedBadDebtCount, written.length],
+        ['totalRealizedBadDebt', big(market.totalRealizedBadDebt), written.reduce((s, l) => s + l.args.badDebtAssets, 0n)],
         ['loanToken', lower(market.inputToken.id), lower(m.loanToken)],
         ['loanDecimals', market.inputToken.decimals, m.loanDecimals],
-        ['collateralToken', lower(market.collateralToken?.id ?? ''), lower(m.collateralToken)],
-        ['oracle', lower(market.oracle), lower(m.oracle)],
-        ['irm', lower(market.interestRateStrategy), lower(m.irm)],
-        ['lltv', big(market.lltv), BigInt(m.lltv)],
+        ['collateralToken', lower(params?.collateralToken?.id ?? ''), lower(m.collateralToken)],
+        ['oracle', lower(params?.oracle ?? ''), lower(m.oracle)],
+        ['irm', lower(params?.irm ?? ''), lower(m.irm)],
+        ['lltv', big(params?.lltv), BigInt(m.lltv)],
       ];
       for (const [what, indexed, chainValue] of checks) {
         compared++;
@@ -310,7 +344,8 @@ export async function compareMorphoLiquidations(ctx: MorphoSuiteContext): Promis
 
 /**
  * Every action log is stored once with its amounts (and shares where it has them), and the
- * protocol's own record (owner, fee recipient, counts) matches the chain.
+ * protocol's own record (counts; its MorphoBlueConfig: owner, fee recipient, enabled IRMs and LLTVs
+ * in log order) matches the chain.
  */
 export async function compareMorphoEvents(ctx: MorphoSuiteContext): Promise<{ counts: Record<string, number>; mismatches: string[] }> {
   const { state, chain, subgraph } = ctx;
@@ -350,8 +385,12 @@ export async function compareMorphoEvents(ctx: MorphoSuiteContext): Promise<{ co
       }
     }
   }
-  const { protocols } = await subgraph.query<{ protocols: { id: string; family: string; slug: string; owner: string | null; feeRecipient: string | null; marketCount: number; liquidationCount: number; realizedBadDebtCount: number }[] }>(
-    `{ protocols(block: { number: ${state.indexedBlock} }) { id family slug owner feeRecipient marketCount liquidationCount realizedBadDebtCount } }`,
+  type Config = { id: string; protocol: { id: string }; owner: string; feeRecipient: string; enabledIrms: string[]; enabledLltvs: string[] };
+  const { protocols } = await subgraph.query<{
+    protocols: { id: string; family: string; slug: string; marketCount: number; liquidationCount: number; realizedBadDebtCount: number; morphoBlue: Config | null; aavePool: { id: string } | null; gearboxPool: { id: string } | null }[];
+  }>(
+    `{ protocols(block: { number: ${state.indexedBlock} }) { id family slug marketCount liquidationCount realizedBadDebtCount
+        morphoBlue { id protocol { id } owner feeRecipient enabledIrms enabledLltvs } aavePool { id } gearboxPool { id } } }`,
   );
   const liquidates = logs.filter((l) => l.eventName === 'Liquidate');
   const [owner, feeRecipient] = await Promise.all([
@@ -359,10 +398,23 @@ export async function compareMorphoEvents(ctx: MorphoSuiteContext): Promise<{ co
     chain.readContract({ address: d.morpho, abi: morphoBlueAbi, functionName: 'feeRecipient', blockNumber: BigInt(state.indexedBlock) }),
   ]);
   const expected = {
-    id: lower(d.morpho), family: 'MORPHO_BLUE', slug: 'morpho-blue', owner: lower(owner), feeRecipient: lower(feeRecipient), marketCount: d.markets.length,
+    id: lower(d.morpho), family: 'MORPHO_BLUE', slug: 'morpho-blue', marketCount: d.markets.length,
     liquidationCount: liquidates.length, realizedBadDebtCount: liquidates.filter((l) => l.args.badDebtAssets > 0n).length,
+    morphoBlue: {
+      id: lower(d.morpho), protocol: lower(d.morpho), owner: lower(owner), feeRecipient: lower(feeRecipient),
+      enabledIrms: logs.flatMap((l) => (l.eventName === 'EnableIrm' ? [lower(l.args.irm)] : [])),
+      enabledLltvs: logs.flatMap((l) => (l.eventName === 'EnableLltv' ? [String(l.args.lltv)] : [])),
+    },
+    otherFamilies: 0,
   };
-  const got = protocols.map((p) => ({ ...p, id: lower(p.id), owner: p.owner && lower(p.owner), feeRecipient: p.feeRecipient && lower(p.feeRecipient) }));
+  const got = protocols.map((p) => ({
+    id: lower(p.id), family: p.family, slug: p.slug, marketCount: p.marketCount, liquidationCount: p.liquidationCount, realizedBadDebtCount: p.realizedBadDebtCount,
+    morphoBlue: p.morphoBlue && {
+      id: lower(p.morphoBlue.id), protocol: lower(p.morphoBlue.protocol.id), owner: lower(p.morphoBlue.owner), feeRecipient: lower(p.morphoBlue.feeRecipient),
+      enabledIrms: p.morphoBlue.enabledIrms.map(lower), enabledLltvs: p.morphoBlue.enabledLltvs,
+    },
+    otherFamilies: [p.aavePool, p.gearboxPool].filter((x) => x !== null).length,
+  }));
   if (JSON.stringify(got) !== JSON.stringify([expected])) mismatches.push(`protocol: indexed ${JSON.stringify(got)} expected ${JSON.stringify([expected])}`);
   return { counts, mismatches };
 }
@@ -390,9 +442,10 @@ export async function compareMorphoSupplyDrop(ctx: MorphoSuiteContext): Promise<
     for (const r of rows) out.set(r.market.id, (out.get(r.market.id) ?? 0n) + BigInt(r[field] as string));
     return out;
   };
+  type SupplyRow = { id: string; morphoState: { totalSupplyAssets: string } | null };
   const [m0, m1, interest, supplied, withdrawn, realized] = await Promise.all([
-    subgraph.queryAll<{ id: string; totalSupplyAssets: string }>({ collection: 'markets', fields: 'totalSupplyAssets', block: from }),
-    subgraph.queryAll<{ id: string; totalSupplyAssets: string }>({ collection: 'markets', fields: 'totalSupplyAssets', block: to }),
+    subgraph.queryAll<SupplyRow>({ collection: 'markets', fields: 'morphoState { totalSupplyAssets }', block: from }),
+    subgraph.queryAll<SupplyRow>({ collection: 'markets', fields: 'morphoState { totalSupplyAssets }', block: to }),
     sumBy('interestAccruals', 'interest'),
     sumBy('supplies', 'amount'),
     sumBy('withdraws', 'amount'),
@@ -403,7 +456,7 @@ export async function compareMorphoSupplyDrop(ctx: MorphoSuiteContext): Promise<
   const perMarket: Record<string, bigint> = {};
   for (const m of d.markets) {
     const id = morphoMarketId(d.morpho, m.id);
-    const s0 = big(m0.find((x) => x.id === id)?.totalSupplyAssets), s1 = big(m1.find((x) => x.id === id)?.totalSupplyAssets);
+    const s0 = big(m0.find((x) => x.id === id)?.morphoState?.totalSupplyAssets), s1 = big(m1.find((x) => x.id === id)?.morphoState?.totalSupplyAssets);
     const [[c0], [c1]] = await Promise.all([
       chain.readContract({ address: d.morpho, abi: morphoBlueAbi, functionName: 'market', args: [m.id], blockNumber: BigInt(from) }),
       chain.readContract({ address: d.morpho, abi: morphoBlueAbi, functionName: 'market', args: [m.id], blockNumber: BigInt(to) }),
@@ -439,9 +492,9 @@ export function morphoIndexingSuite(ctx: () => MorphoSuiteContext) {
     const { compared, accounts, mismatches } = await compareMorphoState(c);
     expect(mismatches).toEqual([]);
     const markets = c.state.deployment.markets.length;
-    // 3 figures per account and market, 15 per market, at each checkpoint.
+    // 3 figures per account and market, 23 per market, at each checkpoint.
     expect(accounts).toBeGreaterThanOrEqual(c.state.scenario.accounts.length + 1);
-    expect(compared).toBeGreaterThanOrEqual(morphoCheckpoints(c.state).length * markets * (3 * accounts + 15));
+    expect(compared).toBeGreaterThanOrEqual(morphoCheckpoints(c.state).length * markets * (3 * accounts + 23));
   });
 
   it('stores every action log once, with its amounts and shares; the protocol record matches the chain', async () => {

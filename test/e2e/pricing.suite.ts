@@ -3,6 +3,7 @@ import { createGateway } from '../../server/app';
 import { formatUnits } from '../../server/metrics/decimal';
 import { freePort } from '../../devnet/stack/ports';
 import { gql, gqlData } from '../support/gateway-client';
+import { readAaveMarkets } from '../support/aave-subgraph';
 import type { ProtocolUnderTest } from '../support/stack-process';
 import type { SubgraphClient } from '../../server/sources/subgraph-client';
 
@@ -37,7 +38,7 @@ export function oraclePricingSuite(ctx: () => Ctx) {
         `{ protocol(id: "${state.name}", block: ${cp.block}) { pricing { source asOfBlock unpricedMarkets } markets { id asset { address symbol } priceUSD } } }`,
       );
       expect({ checkpoint: cp.name, pricing: data.protocol.pricing }).toEqual({ checkpoint: cp.name, pricing: { source: 'ORACLE_CALL', asOfBlock: cp.block, unpricedMarkets: [] } });
-      const indexed = { markets: await subgraph.queryAll<{ id: string; price: string | null }>({ collection: 'markets', fields: 'price', block: cp.block }) };
+      const indexed = { markets: await readAaveMarkets<{ id: string; price: string | null }>(subgraph, { state: 'price' }, cp.block) };
       for (const m of data.protocol.markets) {
         const chainPrice = await chain.readContract({ address: state.deployment.aaveOracle, abi: ORACLE_ABI, functionName: 'getAssetPrice', args: [m.asset.address as `0x${string}`], blockNumber: BigInt(cp.block) });
         if (m.priceUSD !== formatUnits(chainPrice, BASE_DECIMALS)) mismatches.push(`${cp.name} ${m.asset.symbol}: gateway ${m.priceUSD} chain ${formatUnits(chainPrice, BASE_DECIMALS)}`);

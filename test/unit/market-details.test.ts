@@ -23,7 +23,8 @@ describe('Market.details', () => {
   it("is the family's own type with the recorded reserve configuration", async () => {
     const { data, errors } = await ask(`{ protocols { family markets { id details { __typename family ... on AaveV3ReserveDetails { ${AAVE} } ... on MorphoBlueMarketDetails { lltv } } } } }`);
     expect(errors).toBeUndefined();
-    const recorded = replayRecording.base.rows.Market as Record<string, any>[];
+    // A recorded market embeds its reserve's configuration and accounting (subgraph AaveReserve, AaveReserveState).
+    const recorded = (replayRecording.base.rows.Market as Record<string, any>[]).map((m) => ({ ...m, ...m.aaveReserve, ...m.aaveReserveState }));
     const markets = data.protocols.flatMap((p: any) => p.markets.map((m: any) => ({ family: p.family, ...m })));
     expect(markets.map((m: any) => m.id).sort()).toEqual(recorded.map((r) => r.id).sort());
     for (const m of markets) {
@@ -49,7 +50,7 @@ describe('Market.details', () => {
         isActive: r.isActive,
         isFrozen: r.isFrozen,
         isPaused: r.isPaused,
-        totalDeficitCreated: formatUnits(BigInt(r.totalDeficitCreated), r.decimals),
+        totalDeficitCreated: formatUnits(BigInt(r.totalRealizedBadDebt), r.decimals),
         totalDeficitCovered: formatUnits(BigInt(r.totalDeficitCovered), r.decimals),
       });
     }

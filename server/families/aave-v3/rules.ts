@@ -1,6 +1,6 @@
 /**
  * The arithmetic that differs between Aave V3 generations, as data: one rules object per generation,
- * chosen from what the subgraph recorded (Protocol.scaledRounding, from the Pool's revision). The
+ * chosen from what the subgraph recorded (AavePool.scaledRounding, from the Pool's revision). The
  * account and reserve formulas take a rules object instead of branching on versions.
  */
 import { compoundedInterest, compoundedInterestV36, mulDivCeil, percentMul, rayMul, rayMulCeil, rayMulFloor, wadDiv } from './math';
@@ -60,7 +60,7 @@ export interface TokenBalanceRules {
 
 /**
  * A market's token rounding from what the subgraph recorded per token implementation
- * (Market.supplyTokenRounding / debtTokenRounding): an in-place upgrade switches the Pool and its
+ * (AaveReserve.supplyTokenRounding / debtTokenRounding): an in-place upgrade switches the Pool and its
  * tokens in different transactions, and in between each token still rounds as its own code does.
  * Null rounding: the Pool's rules.
  */
@@ -80,8 +80,8 @@ export const AAVE_V34_RULES: AaveRules = { ...AAVE_V30_RULES, name: 'v3.4', comp
 export const POOL_REVISION_V34_COMPOUNDING = 8;
 
 /**
- * Rules for what the subgraph recorded: Protocol.scaledRounding (TokenMath from revision 9) and
- * Protocol.revision (compounding from revision 8); v3.0 when unknown.
+ * Rules for what the subgraph recorded: AavePool.scaledRounding (TokenMath from revision 9) and
+ * AavePool.revision (compounding from revision 8); v3.0 when unknown.
  */
 export function aaveRulesFor(scaledRounding: string | null, revision: number | null = null): AaveRules {
   if (scaledRounding === 'FLOOR_CEIL') return AAVE_V36_RULES;

@@ -7,8 +7,40 @@ import type { AaveAccountState, AaveEModeCategoryState, AavePositionState, AaveR
 import type { AaveReserveTotalsInput } from './market';
 import { aaveRulesFor, tokenBalanceRules, type AaveRules } from './rules';
 import { loadAccountPositions, loadOpenPositions, loadPositionChanges, type PositionRow, type PositionShape } from '../../sources/positions';
-import { completeList, PAGE_SIZE, type SubgraphClient } from '../../sources/subgraph-client';
-import { PROTOCOL_FIELDS, protocolInfo, type ProtocolInfo, type RawProtocol } from '../../sources/protocols';
+import { completeList, linked, PAGE_SIZE, type SubgraphClient } from '../../sources/subgraph-client';
+import { PROTOCOL_FIELDS, protocolInfo, type ProtocolInfo } from '../../sources/protocols';
+
+/** An Aave protocol: the shared identity and its Pool's own configuration (subgraph AavePool). */
+export interface AaveProtocolInfo extends ProtocolInfo {
+  /** Raw unit of one base currency (AaveOracle BASE_CURRENCY_UNIT; USD: 1e8). */
+  baseCurrencyUnit: bigint;
+  /** Zero address or null = USD. */
+  baseCurrency: string | null;
+  /** Scaled-balance rounding generation the subgraph detected (HALF_UP = v3.0-v3.4, FLOOR_CEIL = v3.5+). */
+  scaledRounding: string | null;
+  /** The price oracle in force at the block (AaveOracle address); null when not known yet. */
+  oracle: string | null;
+  /** Pool.POOL_REVISION(); null when unknown. */
+  revision: number | null;
+}
+
+const AAVE_PROTOCOL_FIELDS = `${PROTOCOL_FIELDS} aavePool { scaledRounding revision oracle { id baseCurrency baseCurrencyUnit } }`;
+interface RawAaveProtocol extends ProtocolInfo {
+  aavePool: { scaledRounding: string | null; revision: number | null; oracle: { id: string; baseCurrency: string | null; baseCurrencyUnit: string | null } | null } | null;
+}
+
+function aaveProtocolInfo(p: RawAaveProtocol): AaveProtocolInfo {
+  const pool = p.aavePool;
+  return {
+    ...protocolInfo(p),
+    // Aave V3 oracles quote USD with 8 decimals (AaveOracle BASE_CURRENCY_UNIT) when not stated.
+    baseCurrencyUnit: BigInt(pool?.oracle?.baseCurrencyUnit ?? 100_000_000n),
+    baseCurrency: pool?.oracle?.baseCurrency ?? null,
+    scaledRounding: pool?.scaledRounding ?? null,
+    oracle: pool?.oracle?.id.toLowerCase() ?? null,
+    revision: pool?.revision ?? null,
+  };
+}
 
 export interface MarketRow extends AaveReserveState, Omit<AaveReserveTotalsInput, 'treasuryScaledBalance'> {
   symbol: string | null;
@@ -34,7 +66,7 @@ export interface MarketRow extends AaveReserveState, Omit<AaveReserveTotalsInput
 }
 
 export interface MarketTable {
-  protocol: ProtocolInfo;
+  protocol: AaveProtocolInfo;
   markets: MarketRow[];
   reserves: Map<string, MarketRow>;
   eModes: Map<number, AaveEModeCategoryState>;
@@ -43,20 +75,18 @@ export interface MarketTable {
   rules: AaveRules;
 }
 
-const MARKET_FIELDS = `id inputToken { id symbol name } decimals supplyToken variableDebtToken treasury
-  ltv liquidationThreshold liquidationBonus reserveFactor liquidationProtocolFee supplyCap borrowCap debtCeiling
-  borrowableInIsolation isActive isFrozen isPaused borrowingEnabled eModeCategoryId
-  liquidityIndex variableBorrowIndex liquidityRate variableBorrowRate lastUpdateTimestamp
-  scaledTotalSupply scaledTotalVariableDebt accruedToTreasuryScaled isolationModeTotalDebt price priceUpdatedAtBlock
-  supplyTokenRounding debtTokenRounding positionCount
-  deficit totalDeficitCreated totalDeficitCovered`;
+/** A reserve: the shared Market, its configuration (AaveReserve) and its accounting (AaveReserveState). */
+const MARKET_FIELDS = `id inputToken { id symbol name } decimals positionCount totalRealizedBadDebt
+  aaveReserve { supplyToken variableDebtToken treasury ltv liquidationThreshold liquidationBonus reserveFactor
+    liquidationProtocolFee supplyCap borrowCap debtCeiling borrowableInIsolation isActive isFrozen isPaused borrowingEnabled
+    eModeCategoryId supplyTokenRounding debtTokenRounding }
+  aaveReserveState { liquidityIndex variableBorrowIndex liquidityRate variableBorrowRate lastUpdateTimestamp
+    scaledTotalSupply scaledTotalVariableDebt accruedToTreasuryScaled isolationModeTotalDebt price priceUpdatedAtBlock
+    deficit totalDeficitCovered }`;
 
-interface RawMarket {
-  id: string;
-  inputToken: { id: string; symbol: string | null; name: string | null };
-  decimals: number;
-  supplyToken: string | null;
-  variableDebtToken: string | null;
+interface RawReserve {
+  supplyToken: string;
+  variableDebtToken: string;
   treasury: string | null;
   ltv: string;
   liquidationThreshold: string;
@@ -72,6 +102,10 @@ interface RawMarket {
   isPaused: boolean;
   borrowingEnabled: boolean;
   eModeCategoryId: number;
+  supplyTokenRounding: string | null;
+  debtTokenRounding: string | null;
+}
+interface RawReserveState {
   liquidityIndex: string;
   variableBorrowIndex: string;
   liquidityRate: string;
@@ -83,12 +117,17 @@ interface RawMarket {
   isolationModeTotalDebt: string;
   price: string | null;
   priceUpdatedAtBlock: string | null;
-  supplyTokenRounding: string | null;
-  debtTokenRounding: string | null;
   deficit: string;
-  totalDeficitCreated: string;
   totalDeficitCovered: string;
+}
+interface RawMarket {
+  id: string;
+  inputToken: { id: string; symbol: string | null; name: string | null };
+  decimals: number;
   positionCount: number;
+  totalRealizedBadDebt: string;
+  aaveReserve: RawReserve | null;
+  aaveReserveState: RawReserveState | null;
 }
 
 const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
@@ -115,13 +154,13 @@ export async function loadMarketTable(subgraph: SubgraphClient, protocolId: stri
   const at = subgraph.blockArg(block);
   const page = `first: ${PAGE_SIZE}, orderBy: id, orderDirection: asc, where: { protocol: $id }, ${at}`;
   const data = await subgraph.query<{
-    protocol: RawProtocol | null;
+    protocol: RawAaveProtocol | null;
     markets: RawMarket[];
     emodeCategories: RawEModeCategory[];
     emodeMemberships: RawEModeMembership[];
   }>(
     `query($id: ID!) {
-      protocol(id: $id, ${at}) { ${PROTOCOL_FIELDS} }
+      protocol(id: $id, ${at}) { ${AAVE_PROTOCOL_FIELDS} }
       markets(${page}) { ${MARKET_FIELDS} }
       emodeCategories(${page}) { ${EMODE_CATEGORY_FIELDS} }
       emodeMemberships(${page}) { ${EMODE_MEMBERSHIP_FIELDS} }
@@ -138,9 +177,12 @@ export async function loadMarketTable(subgraph: SubgraphClient, protocolId: stri
   ]);
   data.emodeCategories = emodeCategories;
   data.emodeMemberships = emodeMemberships;
-  const protocol = protocolInfo(data.protocol);
+  const protocol = aaveProtocolInfo(data.protocol);
   const rules = aaveRulesFor(protocol.scaledRounding, protocol.revision);
-  const markets = rawMarkets.map((m) => ({ ...marketRow(m), tokens: tokenBalanceRules(rules, m.supplyTokenRounding, m.debtTokenRounding) }));
+  const markets = rawMarkets.map((m) => {
+    const row = marketRow(m, subgraph.name);
+    return { ...row, tokens: tokenBalanceRules(rules, m.aaveReserve?.supplyTokenRounding ?? null, m.aaveReserve?.debtTokenRounding ?? null) };
+  });
   const pricesByAsset = new Map<string, bigint>();
   for (const m of markets) if (m.price !== null) pricesByAsset.set(m.asset, m.price);
   const eModes = new Map<number, AaveEModeCategoryState>();
@@ -159,44 +201,47 @@ export async function loadMarketTable(subgraph: SubgraphClient, protocolId: stri
   return { protocol, markets, reserves: new Map(markets.map((m) => [m.id, m])), eModes, pricesByAsset, rules };
 }
 
-function marketRow(m: RawMarket): MarketRow {
+function marketRow(m: RawMarket, endpoint: string): Omit<MarketRow, 'tokens'> {
+  // Every market of an Aave protocol has both (subgraph reserve.ts creates the three together).
+  const r = linked(m.aaveReserve, `Aave market ${m.id}'s AaveReserve`, endpoint);
+  const st = linked(m.aaveReserveState, `Aave market ${m.id}'s AaveReserveState`, endpoint);
   return {
     id: m.id,
     asset: m.inputToken.id.toLowerCase(),
     symbol: m.inputToken.symbol,
     name: m.inputToken.name,
     decimals: m.decimals,
-    supplyToken: m.supplyToken,
-    variableDebtToken: m.variableDebtToken,
-    treasury: m.treasury?.toLowerCase() ?? null,
-    ltv: BigInt(m.ltv),
-    liquidationThreshold: BigInt(m.liquidationThreshold),
-    liquidationBonus: BigInt(m.liquidationBonus),
-    reserveFactor: BigInt(m.reserveFactor),
-    liquidationProtocolFee: BigInt(m.liquidationProtocolFee),
-    supplyCap: BigInt(m.supplyCap),
-    borrowCap: BigInt(m.borrowCap),
-    debtCeiling: BigInt(m.debtCeiling),
-    borrowableInIsolation: m.borrowableInIsolation,
-    isActive: m.isActive,
-    isFrozen: m.isFrozen,
-    isPaused: m.isPaused,
-    borrowingEnabled: m.borrowingEnabled,
-    eModeCategoryId: m.eModeCategoryId,
-    liquidityIndex: BigInt(m.liquidityIndex),
-    variableBorrowIndex: BigInt(m.variableBorrowIndex),
-    liquidityRate: BigInt(m.liquidityRate),
-    variableBorrowRate: BigInt(m.variableBorrowRate),
-    lastUpdateTimestamp: BigInt(m.lastUpdateTimestamp),
-    scaledTotalSupply: BigInt(m.scaledTotalSupply),
-    scaledTotalVariableDebt: BigInt(m.scaledTotalVariableDebt),
-    accruedToTreasuryScaled: BigInt(m.accruedToTreasuryScaled),
-    isolationModeTotalDebt: BigInt(m.isolationModeTotalDebt),
-    price: m.price === null ? null : BigInt(m.price),
-    priceUpdatedAtBlock: m.priceUpdatedAtBlock === null ? null : Number(m.priceUpdatedAtBlock),
-    deficit: BigInt(m.deficit),
-    totalDeficitCreated: BigInt(m.totalDeficitCreated),
-    totalDeficitCovered: BigInt(m.totalDeficitCovered),
+    supplyToken: r.supplyToken,
+    variableDebtToken: r.variableDebtToken,
+    treasury: r.treasury?.toLowerCase() ?? null,
+    ltv: BigInt(r.ltv),
+    liquidationThreshold: BigInt(r.liquidationThreshold),
+    liquidationBonus: BigInt(r.liquidationBonus),
+    reserveFactor: BigInt(r.reserveFactor),
+    liquidationProtocolFee: BigInt(r.liquidationProtocolFee),
+    supplyCap: BigInt(r.supplyCap),
+    borrowCap: BigInt(r.borrowCap),
+    debtCeiling: BigInt(r.debtCeiling),
+    borrowableInIsolation: r.borrowableInIsolation,
+    isActive: r.isActive,
+    isFrozen: r.isFrozen,
+    isPaused: r.isPaused,
+    borrowingEnabled: r.borrowingEnabled,
+    eModeCategoryId: r.eModeCategoryId,
+    liquidityIndex: BigInt(st.liquidityIndex),
+    variableBorrowIndex: BigInt(st.variableBorrowIndex),
+    liquidityRate: BigInt(st.liquidityRate),
+    variableBorrowRate: BigInt(st.variableBorrowRate),
+    lastUpdateTimestamp: BigInt(st.lastUpdateTimestamp),
+    scaledTotalSupply: BigInt(st.scaledTotalSupply),
+    scaledTotalVariableDebt: BigInt(st.scaledTotalVariableDebt),
+    accruedToTreasuryScaled: BigInt(st.accruedToTreasuryScaled),
+    isolationModeTotalDebt: BigInt(st.isolationModeTotalDebt),
+    price: st.price === null ? null : BigInt(st.price),
+    priceUpdatedAtBlock: st.priceUpdatedAtBlock === null ? null : Number(st.priceUpdatedAtBlock),
+    deficit: BigInt(st.deficit),
+    totalDeficitCreated: BigInt(m.totalRealizedBadDebt),
+    totalDeficitCovered: BigInt(st.totalDeficitCovered),
     positionCount: m.positionCount,
   };
 }
@@ -252,8 +297,13 @@ export async function loadAccounts(subgraph: SubgraphClient, protocolId: string,
   return [...accounts.values()];
 }
 
-/** Each market's DeficitCovered total up to `block` (Market.totalDeficitCovered), underlying units. */
+/** Each market's DeficitCovered total up to `block` (AaveReserveState.totalDeficitCovered), underlying units. */
 export async function loadCoveredDeficits(subgraph: SubgraphClient, protocolId: string, block: number): Promise<Map<string, bigint>> {
-  const rows = await subgraph.queryAll<{ id: string; totalDeficitCovered: string }>({ collection: 'markets', fields: 'totalDeficitCovered', where: { protocol: protocolId }, block });
-  return new Map(rows.map((r) => [r.id, BigInt(r.totalDeficitCovered)]));
+  const rows = await subgraph.queryAll<{ id: string; aaveReserveState: { totalDeficitCovered: string } | null }>({
+    collection: 'markets',
+    fields: 'aaveReserveState { totalDeficitCovered }',
+    where: { protocol: protocolId },
+    block,
+  });
+  return new Map(rows.map((r) => [r.id, BigInt(linked(r.aaveReserveState, `Aave market ${r.id}'s AaveReserveState`, subgraph.name).totalDeficitCovered)]));
 }

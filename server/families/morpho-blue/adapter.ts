@@ -80,7 +80,8 @@ async function usdByBlock(i: AdapterInput, events: { block: number; tokens: stri
 
 function liquidationRow(l: RawMorphoLiquidation, usd: Map<string, bigint>): LiquidationRow {
   const loan = token(l.debtMarket.inputToken);
-  const collateral = l.debtMarket.collateralToken ? token(l.debtMarket.collateralToken) : loan;
+  const collateralToken = l.debtMarket.morphoParams?.collateralToken;
+  const collateral = collateralToken ? token(collateralToken) : loan;
   const fact: LiquidationFact = {
     id: l.id,
     liquidator: l.liquidator.toLowerCase(),
@@ -120,7 +121,10 @@ async function liquidationRows(i: AdapterInput, fromBlock: number): Promise<Liqu
   const raw = await loadMorphoLiquidations(i.client, i.protocolId, fromBlock, i.block.number);
   const usd = await usdByBlock(
     i,
-    raw.map((l) => ({ block: Number(l.blockNumber), tokens: [l.debtMarket.inputToken.id, ...(l.debtMarket.collateralToken ? [l.debtMarket.collateralToken.id] : [])].map((t) => t.toLowerCase()) })),
+    raw.map((l) => {
+      const collateral = l.debtMarket.morphoParams?.collateralToken;
+      return { block: Number(l.blockNumber), tokens: [l.debtMarket.inputToken.id, ...(collateral ? [collateral.id] : [])].map((t) => t.toLowerCase()) };
+    }),
   );
   return raw
     .sort((a, b) => Number(b.blockNumber) - Number(a.blockNumber) || Number(b.logIndex) - Number(a.logIndex))

@@ -1,12 +1,13 @@
 /**
- * Reads a Morpho Blue protocol's indexed state at one block (markets with Morpho's own stored
- * totals, positions as shares and collateral) and its event rows (liquidations, bad debt, socialized
- * losses). Values nothing: USD prices and oracle reads come from the adapter.
+ * Reads a Morpho Blue protocol's indexed state at one block (markets with their MorphoMarketParams
+ * and MorphoMarketState, the protocol's MorphoBlueConfig, positions as shares and collateral) and
+ * its event rows (liquidations, bad debt, socialized losses). Values nothing: USD prices and oracle
+ * reads come from the adapter.
  */
 import type { MorphoMarketState } from './math';
 import type { MorphoPositionState } from './position';
 import { loadAccountPositions, type PositionShape } from '../../sources/positions';
-import { completeList, PAGE_SIZE, type SubgraphClient } from '../../sources/subgraph-client';
+import { completeList, linked, PAGE_SIZE, type SubgraphClient } from '../../sources/subgraph-client';
 
 export interface TokenInfo {
   address: string;
@@ -36,7 +37,8 @@ export interface MorphoMarketRow extends MorphoMarketState {
   /** WAD */
   lltv: bigint;
   totalCollateral: bigint;
-  totalDeficitCreated: bigint;
+  /** Market.totalRealizedBadDebt: sum of Liquidate.badDebtAssets, loan-token units. */
+  totalRealizedBadDebt: bigint;
   /** Positions ever opened in the market (open or not): sizes the parallel reads of its positions. */
   positionCount: number;
 }
@@ -47,8 +49,20 @@ export interface MorphoAccountState {
 }
 
 const TOKEN = 'id symbol name decimals';
-const MARKET_FIELDS = `id inputToken { ${TOKEN} } collateralToken { ${TOKEN} } oracle interestRateStrategy lltv fee
-  totalSupplyAssets totalSupplyShares totalBorrowAssets totalBorrowShares totalCollateral lastUpdateTimestamp totalDeficitCreated positionCount`;
+// Market: identity and shared totals; MorphoMarketParams (fixed at CreateMarket) and MorphoMarketState
+// (the Market struct) share its id.
+const MARKET_FIELDS = `id inputToken { ${TOKEN} } totalRealizedBadDebt positionCount
+  morphoParams { collateralToken { ${TOKEN} } oracle irm lltv }
+  morphoState { fee totalSupplyAssets totalSupplyShares totalBorrowAssets totalBorrowShares totalCollateral lastUpdateTimestamp }`;
+
+interface RawMarket {
+  id: string;
+  inputToken: RawToken;
+  totalRealizedBadDebt: string;
+  positionCount: number;
+  morphoParams: { collateralToken: RawToken | null; oracle: string; irm: string; lltv: string } | null;
+  morphoState: Record<'fee' | 'totalSupplyAssets' | 'totalSupplyShares' | 'totalBorrowAssets' | 'totalBorrowShares' | 'totalCollateral' | 'lastUpdateTimestamp', string> | null;
+}
 
 interface RawToken {
   id: string;
@@ -58,15 +72,14 @@ interface RawToken {
 }
 export const token = (t: RawToken): TokenInfo => ({ address: t.id.toLowerCase(), symbol: t.symbol, name: t.name, decimals: t.decimals });
 const big = (v: string | null | undefined) => BigInt(v ?? 0);
-const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 
 export async function loadMorphoMarkets(subgraph: SubgraphClient, protocolId: string, block: number): Promise<{ protocol: MorphoProtocolInfo; markets: MorphoMarketRow[] } | null> {
   const data = await subgraph.query<{
-    protocol: { id: string; name: string; slug: string; family: string; network: string; feeRecipient: string | null } | null;
-    markets: (Record<string, string | null> & { id: string; inputToken: RawToken; collateralToken: RawToken | null; positionCount: number })[];
+    protocol: { id: string; name: string; slug: string; family: string; network: string; morphoBlue: { feeRecipient: string } | null } | null;
+    markets: RawMarket[];
   }>(
     `query($id: ID!) {
-      protocol(id: $id, ${subgraph.blockArg(block)}) { id name slug family network feeRecipient }
+      protocol(id: $id, ${subgraph.blockArg(block)}) { id name slug family network morphoBlue { feeRecipient } }
       markets(first: ${PAGE_SIZE}, orderBy: id, orderDirection: asc, where: { protocol: $id }, ${subgraph.blockArg(block)}) { ${MARKET_FIELDS} }
     }`,
     { id: protocolId },
@@ -76,26 +89,31 @@ export async function loadMorphoMarkets(subgraph: SubgraphClient, protocolId: st
   // Anyone can create a Morpho market: the list is read to its end.
   data.markets = await completeList(subgraph, data.markets, { collection: 'markets', fields: MARKET_FIELDS, where: { protocol: protocolId }, block });
   return {
-    protocol: { id: p.id, name: p.name, slug: p.slug, family: p.family, network: p.network, feeRecipient: (p.feeRecipient ?? ZERO_ADDRESS).toLowerCase() },
-    markets: data.markets.map((m) => ({
-      id: m.id,
-      // Subgraph Market id = Morpho address (20 bytes) ++ market id (bytes32).
-      marketKey: `0x${m.id.slice(42)}`,
-      loan: token(m.inputToken),
-      collateral: m.collateralToken ? token(m.collateralToken) : null,
-      oracle: (m.oracle ?? ZERO_ADDRESS).toLowerCase(),
-      irm: (m.interestRateStrategy ?? ZERO_ADDRESS).toLowerCase(),
-      lltv: big(m.lltv),
-      fee: big(m.fee),
-      totalSupplyAssets: big(m.totalSupplyAssets),
-      totalSupplyShares: big(m.totalSupplyShares),
-      totalBorrowAssets: big(m.totalBorrowAssets),
-      totalBorrowShares: big(m.totalBorrowShares),
-      totalCollateral: big(m.totalCollateral),
-      lastUpdate: big(m.lastUpdateTimestamp),
-      totalDeficitCreated: big(m.totalDeficitCreated),
-      positionCount: m.positionCount,
-    })),
+    protocol: { id: p.id, name: p.name, slug: p.slug, family: p.family, network: p.network, feeRecipient: linked(p.morphoBlue, `Morpho protocol ${p.id}'s MorphoBlueConfig`, subgraph.name).feeRecipient.toLowerCase() },
+    markets: data.markets.map((m) => {
+      // Every Morpho market has both (subgraph morpho-blue/market.ts creates the three together).
+      const params = linked(m.morphoParams, `Morpho market ${m.id}'s MorphoMarketParams`, subgraph.name);
+      const state = linked(m.morphoState, `Morpho market ${m.id}'s MorphoMarketState`, subgraph.name);
+      return {
+        id: m.id,
+        // Subgraph Market id = Morpho address (20 bytes) ++ market id (bytes32).
+        marketKey: `0x${m.id.slice(42)}`,
+        loan: token(m.inputToken),
+        collateral: params.collateralToken ? token(params.collateralToken) : null,
+        oracle: params.oracle.toLowerCase(),
+        irm: params.irm.toLowerCase(),
+        lltv: big(params.lltv),
+        fee: big(state.fee),
+        totalSupplyAssets: big(state.totalSupplyAssets),
+        totalSupplyShares: big(state.totalSupplyShares),
+        totalBorrowAssets: big(state.totalBorrowAssets),
+        totalBorrowShares: big(state.totalBorrowShares),
+        totalCollateral: big(state.totalCollateral),
+        lastUpdate: big(state.lastUpdateTimestamp),
+        totalRealizedBadDebt: big(m.totalRealizedBadDebt),
+        positionCount: m.positionCount,
+      };
+    }),
   };
 }
 
@@ -125,10 +143,10 @@ export interface RawMorphoLiquidation {
   debtRepaid: string;
   collateralSeized: string;
   badDebt: string | null;
-  debtMarket: { id: string; inputToken: RawToken; collateralToken: RawToken | null };
+  debtMarket: { id: string; inputToken: RawToken; morphoParams: { collateralToken: RawToken | null } | null };
 }
 export const MORPHO_LIQUIDATION_FIELDS = `id blockNumber logIndex timestamp txHash account { id } liquidator debtRepaid collateralSeized badDebt
-  debtMarket { id inputToken { ${TOKEN} } collateralToken { ${TOKEN} } }`;
+  debtMarket { id inputToken { ${TOKEN} } morphoParams { collateralToken { ${TOKEN} } } }`;
 
 export async function loadMorphoLiquidations(subgraph: SubgraphClient, protocolId: string, fromBlock: number, toBlock: number): Promise<RawMorphoLiquidation[]> {
   return subgraph.queryAll<RawMorphoLiquidation>({

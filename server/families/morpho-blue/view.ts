@@ -257,7 +257,7 @@ export function morphoProtocolView(inputs: MorphoInputs, states: MorphoAccountSt
         oraclePrice: mc.oraclePrice,
         borrowRate: inputs.borrowRates.get(row.id) ?? null,
         latentBadDebt: badDebtInLoanUnits,
-        totalBadDebtRealized: row.totalDeficitCreated,
+        totalBadDebtRealized: row.totalRealizedBadDebt,
       } satisfies MorphoBlueMarketDetails,
       totalSupplied: e.totalSupplyAssets,
       totalBorrowed: e.totalBorrowAssets,

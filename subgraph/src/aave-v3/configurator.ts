@@ -31,15 +31,15 @@ import {
 } from '../../generated/PoolConfigurator/AaveV3PoolConfigurator'
 import { AaveV3AToken } from '../../generated/PoolConfigurator/AaveV3AToken'
 import { AaveV3PoolAddressesProvider } from '../../generated/PoolConfigurator/AaveV3PoolAddressesProvider'
-import { EModeCategory, EModeMembership, Market, Protocol } from '../../generated/schema'
+import { AavePool, AaveReserve, EModeCategory, EModeMembership } from '../../generated/schema'
 import { AToken, VariableDebtToken } from '../../generated/templates'
-import { eModeCategoryId } from '../common/ids'
+import { eModeCategoryId, protocolOfMarket } from '../common/ids'
 import { ZERO } from '../common/math'
 import { getOrCreateToken } from '../common/token'
 import { applyTokenRevision, readTokenRevision } from './generation'
-import { loadMarket, newMarket } from './market'
 import { followAggregator, getOrCreateOracle, getOrCreateOracleAsset, readAssetPrice, recordPrice } from './prices'
 import { getOrCreateProtocol, linkContract, protocolOf, readAddressesProvider } from './protocol'
+import { loadReserveState, newReserve, reserveOf, saveReserve, saveReserveState } from './reserve'
 import { saveMarket } from '../common/changes'
 
 
@@ -81,21 +81,22 @@ function aTokenInit(event: ReserveInitialized): ATokenInit | null {
 }
 
 /** Finds the protocol's AaveOracle once (two eth_calls per protocol), via the Pool's addresses provider. */
-function ensureOracle(protocol: Protocol, pool: Address): Address | null {
-  const known = protocol.oracle
+function ensureOracle(aave: AavePool, pool: Address): Address | null {
+  const known = aave.oracle
   if (known !== null) return Address.fromBytes(known)
   // Usually learned when the protocol was created (protocol.ts); read again only if that failed.
-  const stored = protocol.addressesProvider
+  const stored = aave.addressesProvider
   const provider = stored !== null ? Address.fromBytes(stored) : readAddressesProvider(pool)
   if (provider === null) return null
   const oracle = AaveV3PoolAddressesProvider.bind(provider).try_getPriceOracle()
   if (oracle.reverted || oracle.value.equals(Address.zero())) return null
-  protocol.addressesProvider = provider
-  protocol.oracle = oracle.value
+  aave.addressesProvider = provider
+  aave.oracle = oracle.value
+  aave.save()
   const o = getOrCreateOracle(oracle.value)
-  o.protocol = protocol.id
+  o.protocol = aave.id
   o.save()
-  linkContract(oracle.value, protocol.id, 'ORACLE')
+  linkContract(oracle.value, aave.id, 'ORACLE')
   return oracle.value
 }
 
@@ -107,18 +108,21 @@ export function handleReserveInitialized(event: ReserveInitialized): void {
   }
   const protocol = getOrCreateProtocol(init.pool)
   linkContract(event.address, protocol.id, 'POOL_CONFIGURATOR')
-  getOrCreateToken(event.params.asset, init.decimals)
-
-  const market = newMarket(protocol.id, event.params.asset, init.decimals, event.block)
-  market.supplyToken = event.params.aToken
-  market.stableDebtToken = event.params.stableDebtToken
-  market.variableDebtToken = event.params.variableDebtToken
-  market.interestRateStrategy = event.params.interestRateStrategyAddress
-  market.treasury = init.treasury
+  const aave = AavePool.load(protocol.id)!
+  const market = newReserve(protocol.id, getOrCreateToken(event.params.asset, init.decimals), event.block)
+  market.decimals = init.decimals // as configured in the reserve (the aToken's Initialized log)
+  const reserve = reserveOf(protocol.id, event.params.asset)!
+  reserve.supplyToken = event.params.aToken
+  reserve.stableDebtToken = event.params.stableDebtToken
+  reserve.variableDebtToken = event.params.variableDebtToken
+  reserve.interestRateStrategy = event.params.interestRateStrategyAddress
+  reserve.treasury = init.treasury
   // Each token's own generation (its proxies' Upgraded events move it later): 2 eth_calls per reserve.
-  applyTokenRevision(market, protocol, false, readTokenRevision(event.params.aToken, false))
-  applyTokenRevision(market, protocol, true, readTokenRevision(event.params.variableDebtToken, true))
+  applyTokenRevision(reserve, aave, false, readTokenRevision(event.params.aToken, false))
+  applyTokenRevision(reserve, aave, true, readTokenRevision(event.params.variableDebtToken, true))
   saveMarket(market)
+  saveReserve(reserve)
+  saveReserveState(loadReserveState(market.id)!)
 
   const ctx = new DataSourceContext()
   ctx.setBytes('protocol', protocol.id)
@@ -128,7 +132,7 @@ export function handleReserveInitialized(event: ReserveInitialized): void {
   VariableDebtToken.createWithContext(event.params.variableDebtToken, ctx)
 
   // Price known from this block on (the oracle may have had the source long before the listing).
-  const oracle = ensureOracle(protocol, init.pool)
+  const oracle = ensureOracle(aave, init.pool)
   protocol.marketCount += 1
   protocol.save()
   if (oracle !== null) {
@@ -143,56 +147,56 @@ export function handleReserveInitialized(event: ReserveInitialized): void {
   }
 }
 
-function marketFor(configurator: Address, asset: Address): Market | null {
+function reserveFor(configurator: Address, asset: Address): AaveReserve | null {
   const protocol = protocolOf(configurator)
   if (protocol === null) return null
-  return loadMarket(protocol, asset)
+  return reserveOf(protocol, asset)
 }
 
 export function handleCollateralConfigurationChanged(event: CollateralConfigurationChanged): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
   m.ltv = event.params.ltv
   m.liquidationThreshold = event.params.liquidationThreshold
   m.liquidationBonus = event.params.liquidationBonus
   // ReserveConfiguration: an asset with liquidation threshold 0 cannot be used as collateral.
   m.usageAsCollateralEnabled = !event.params.liquidationThreshold.isZero()
-  m.save()
+  saveReserve(m)
 }
 
 export function handleSupplyCapChanged(event: SupplyCapChanged): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
   m.supplyCap = event.params.newSupplyCap
-  m.save()
+  saveReserve(m)
 }
 
 export function handleBorrowCapChanged(event: BorrowCapChanged): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
   m.borrowCap = event.params.newBorrowCap
-  m.save()
+  saveReserve(m)
 }
 
 export function handleDebtCeilingChanged(event: DebtCeilingChanged): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
   m.debtCeiling = event.params.newDebtCeiling
-  m.save()
+  saveReserve(m)
 }
 
 export function handleReserveFactorChanged(event: ReserveFactorChanged): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
   m.reserveFactor = event.params.newReserveFactor
-  m.save()
+  saveReserve(m)
 }
 
 export function handleLiquidationProtocolFeeChanged(event: LiquidationProtocolFeeChanged): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
   m.liquidationProtocolFee = event.params.newFee
-  m.save()
+  saveReserve(m)
 }
 
 export function handleEModeCategoryAdded(event: EModeCategoryAdded): void {
@@ -215,13 +219,14 @@ export function handleEModeCategoryAdded(event: EModeCategoryAdded): void {
 }
 
 /** Loads or creates (not saved) an asset's membership in an eMode category; new ones have every flag off. */
-function membership(m: Market, categoryId: i32, block: ethereum.Block): EModeMembership {
-  const category = eModeCategoryId(m.protocol, categoryId)
-  const id = category.concat(m.inputToken)
+function membership(m: AaveReserve, asset: Address, categoryId: i32, block: ethereum.Block): EModeMembership {
+  const protocol = protocolOfMarket(m.id)
+  const category = eModeCategoryId(protocol, categoryId)
+  const id = category.concat(asset)
   let e = EModeMembership.load(id)
   if (e == null) {
     e = new EModeMembership(id)
-    e.protocol = m.protocol
+    e.protocol = protocol
     e.category = category
     e.market = m.id
     e.collateral = false
@@ -237,97 +242,97 @@ function membership(m: Market, categoryId: i32, block: ethereum.Block): EModeMem
  * category's LTV/LT) and is borrowable by users of that category.
  */
 export function handleEModeAssetCategoryChanged(event: EModeAssetCategoryChanged): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
   const cat = event.params.newCategoryId
   const old = event.params.oldCategoryId
   if (old != 0 && old != cat) {
-    const o = membership(m, old, event.block)
+    const o = membership(m, event.params.asset, old, event.block)
     o.collateral = false
     o.borrowable = false
     o.save()
   }
   if (cat != 0) {
-    const n = membership(m, cat, event.block)
+    const n = membership(m, event.params.asset, cat, event.block)
     n.collateral = true
     n.borrowable = true
     n.save()
   }
   m.eModeCategoryId = cat
-  m.eModeCategory = cat == 0 ? null : eModeCategoryId(m.protocol, cat)
-  m.save()
+  m.eModeCategory = cat == 0 ? null : eModeCategoryId(protocolOfMarket(m.id), cat)
+  saveReserve(m)
 }
 
 /** Aave v3.2+: bit of the category's collateralBitmap (PoolConfigurator.setAssetCollateralInEMode). */
 export function handleAssetCollateralInEModeChanged(event: AssetCollateralInEModeChanged): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
-  const e = membership(m, event.params.categoryId, event.block)
+  const e = membership(m, event.params.asset, event.params.categoryId, event.block)
   e.collateral = event.params.collateral
   e.save()
 }
 
 /** Aave v3.2+: bit of the category's borrowableBitmap (PoolConfigurator.setAssetBorrowableInEMode). */
 export function handleAssetBorrowableInEModeChanged(event: AssetBorrowableInEModeChanged): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
-  const e = membership(m, event.params.categoryId, event.block)
+  const e = membership(m, event.params.asset, event.params.categoryId, event.block)
   e.borrowable = event.params.borrowable
   e.save()
 }
 
 /** Aave v3.6: bit of the category's ltvzeroBitmap (setAssetLtvzeroInEMode, and setReserveFreeze for every category the asset is collateral in). */
 export function handleAssetLtvzeroInEModeChanged(event: AssetLtvzeroInEModeChanged): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
-  const e = membership(m, event.params.categoryId, event.block)
+  const e = membership(m, event.params.asset, event.params.categoryId, event.block)
   e.ltvZero = event.params.ltvzero
   e.save()
 }
 
 /** Aave v3.1+: liquidations (and some actions) of the reserve are blocked until gracePeriodUntil (unix seconds). */
 export function handleLiquidationGracePeriodChanged(event: LiquidationGracePeriodChanged): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
   m.liquidationGracePeriodUntil = event.params.gracePeriodUntil
-  m.save()
+  saveReserve(m)
 }
 
 export function handleLiquidationGracePeriodDisabled(event: LiquidationGracePeriodDisabled): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
   m.liquidationGracePeriodUntil = ZERO
-  m.save()
+  saveReserve(m)
 }
 
 /** Aave v3.2+: the LTV to restore when the reserve is unfrozen / ltv0 is lifted (the live ltv comes from CollateralConfigurationChanged). */
 export function handlePendingLtvChanged(event: PendingLtvChanged): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
   m.pendingLtv = event.params.ltv
-  m.save()
+  saveReserve(m)
 }
 
 /** Aave v3.1+: rate parameters set on the (v3.6: pool-wide) interest rate strategy for this reserve. */
 export function handleReserveInterestRateDataChanged(event: ReserveInterestRateDataChanged): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
   m.interestRateStrategy = event.params.strategy
-  m.save()
+  saveReserve(m)
 }
 
 export function handleReserveBorrowing(event: ReserveBorrowing): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
   m.borrowingEnabled = event.params.enabled
-  m.save()
+  saveReserve(m)
 }
 
 export function handleReserveStableRateBorrowing(event: ReserveStableRateBorrowing): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
   m.stableBorrowingEnabled = event.params.enabled
-  m.save()
+  saveReserve(m)
 }
 
 /**
@@ -337,65 +342,65 @@ export function handleReserveStableRateBorrowing(event: ReserveStableRateBorrowi
 export function handleFlashloanPremiumToProtocolUpdated(event: FlashloanPremiumToProtocolUpdated): void {
   const pool = protocolOf(event.address)
   if (pool === null) return
-  const protocol = Protocol.load(pool)
-  if (protocol == null) return
-  protocol.flashLoanPremiumToProtocol = event.params.newFlashloanPremiumToProtocol
-  protocol.save()
+  const aave = AavePool.load(pool)
+  if (aave == null) return
+  aave.flashLoanPremiumToProtocol = event.params.newFlashloanPremiumToProtocol
+  aave.save()
 }
 
 export function handleReserveFlashLoaning(event: ReserveFlashLoaning): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
   m.flashLoanEnabled = event.params.enabled
-  m.save()
+  saveReserve(m)
 }
 
 export function handleReserveActive(event: ReserveActive): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
   m.isActive = event.params.active
-  m.save()
+  saveReserve(m)
 }
 
 export function handleReserveFrozen(event: ReserveFrozen): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
   m.isFrozen = event.params.frozen
-  m.save()
+  saveReserve(m)
 }
 
 export function handleReservePaused(event: ReservePaused): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
   m.isPaused = event.params.paused
-  m.save()
+  saveReserve(m)
 }
 
 export function handleReserveDropped(event: ReserveDropped): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
   m.isDropped = true
   m.isActive = false
-  m.save()
+  saveReserve(m)
 }
 
 export function handleBorrowableInIsolationChanged(event: BorrowableInIsolationChanged): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
   m.borrowableInIsolation = event.params.borrowable
-  m.save()
+  saveReserve(m)
 }
 
 export function handleSiloedBorrowingChanged(event: SiloedBorrowingChanged): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
   m.siloedBorrowing = event.params.newState
-  m.save()
+  saveReserve(m)
 }
 
 export function handleReserveInterestRateStrategyChanged(event: ReserveInterestRateStrategyChanged): void {
-  const m = marketFor(event.address, event.params.asset)
+  const m = reserveFor(event.address, event.params.asset)
   if (m == null) return
   m.interestRateStrategy = event.params.newStrategy
-  m.save()
+  saveReserve(m)
 }

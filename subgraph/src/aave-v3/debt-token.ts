@@ -1,19 +1,19 @@
 // VariableDebtToken template: scaled variable debt per position. Debt tokens cannot be transferred.
 import { Burn, Mint, Upgraded } from '../../generated/templates/VariableDebtToken/AaveV3VariableDebtToken'
-import { applyScaledDebtDelta } from '../common/entities'
 import { ZERO } from '../common/math'
-import { burnDelta, contextMarket, mintDelta, refreshTokenGeneration } from './tokens'
-import { saveMarket } from '../common/changes'
+import { applyScaledDebtDelta } from './positions'
+import { saveReserveState } from './reserve'
+import { burnDelta, contextState, mintDelta, refreshTokenGeneration } from './tokens'
 
 export function handleDebtMint(event: Mint): void {
   if (event.params.value.equals(event.params.balanceIncrease)) return
-  const market = contextMarket()
-  if (market == null) return
+  const state = contextState()
+  if (state == null) return
   const account = event.params.onBehalfOf
-  const delta = mintDelta(market, account, event.params.value, event.params.balanceIncrease, event.params.index, true)
+  const delta = mintDelta(state.id, account, event.params.value, event.params.balanceIncrease, event.params.index, true)
   if (delta.equals(ZERO)) return
-  applyScaledDebtDelta(market, account, delta, event.block)
-  saveMarket(market)
+  applyScaledDebtDelta(state, account, delta, event.block)
+  saveReserveState(state)
 }
 
 /**
@@ -23,11 +23,11 @@ export function handleDebtMint(event: Mint): void {
  * liquidator did not repay; the position goes to 0 here like any burn.
  */
 export function handleDebtBurn(event: Burn): void {
-  const market = contextMarket()
-  if (market == null) return
+  const state = contextState()
+  if (state == null) return
   const account = event.params.from
-  applyScaledDebtDelta(market, account, burnDelta(market, account, event.params.value, event.params.balanceIncrease, event.params.index, true), event.block)
-  saveMarket(market)
+  applyScaledDebtDelta(state, account, burnDelta(state.id, account, event.params.value, event.params.balanceIncrease, event.params.index, true), event.block)
+  saveReserveState(state)
 }
 
 /** The debt token proxy switched implementation: its Mint/Burn follow the new one's generation from here. */

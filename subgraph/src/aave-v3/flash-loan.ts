@@ -14,10 +14,10 @@
 //
 // nextLiquidityIndex is the index updateInterestRates emits in the ReserveDataUpdated that
 // _handleFlashLoanRepayment logs just before its FlashLoan (v3.0: already including premiumToLP),
-// i.e. Market.liquidityIndex when the FlashLoan log is handled. The premium is FlashLoan.premium
+// i.e. AaveReserveState.liquidityIndex when the FlashLoan log is handled. The premium is FlashLoan.premium
 // (0 for authorized flash borrowers and for legs left open as debt, which do not reach the treasury).
 import { Address, BigInt, ethereum, log } from '@graphprotocol/graph-ts'
-import { Market, Protocol } from '../../generated/schema'
+import { AavePool, AaveReserveState } from '../../generated/schema'
 import { percentMul, RAY, rayDiv, rayDivFloor, rayMul, SECONDS_PER_YEAR, ZERO } from '../common/math'
 import { usesTokenMath } from './generation'
 
@@ -40,42 +40,42 @@ export function readFlashLoanPremiumToProtocol(pool: Address): BigInt | null {
   return r[0].toBigInt()
 }
 
-/** Sets protocol.flashLoanPremiumToProtocol (null = unreadable: unset); does not save. */
-export function applyFlashLoanPremiumToProtocol(protocol: Protocol, share: BigInt | null): void {
-  if (share === null) protocol.unset('flashLoanPremiumToProtocol')
-  else protocol.flashLoanPremiumToProtocol = share
+/** Sets the Pool's flashLoanPremiumToProtocol (null = unreadable: unset); does not save. */
+export function applyFlashLoanPremiumToProtocol(pool: AavePool, share: BigInt | null): void {
+  if (share === null) pool.unset('flashLoanPremiumToProtocol')
+  else pool.flashLoanPremiumToProtocol = share
 }
 
 /** The premium's protocol part in underlying units (v3.5+: the whole premium). */
-export function premiumToProtocol(protocol: Protocol, premium: BigInt): BigInt {
-  if (usesTokenMath(protocol)) return premium
-  const share = protocol.flashLoanPremiumToProtocol
+export function premiumToProtocol(pool: AavePool, premium: BigInt): BigInt {
+  if (usesTokenMath(pool)) return premium
+  const share = pool.flashLoanPremiumToProtocol
   if (share === null) return ZERO
   return percentMul(premium, share)
 }
 
 /** What _handleFlashLoanRepayment adds to reserve.accruedToTreasury (scaled), at nextLiquidityIndex. */
-export function premiumToTreasuryScaled(protocol: Protocol, toProtocol: BigInt, nextLiquidityIndex: BigInt): BigInt {
+export function premiumToTreasuryScaled(pool: AavePool, toProtocol: BigInt, nextLiquidityIndex: BigInt): BigInt {
   if (toProtocol.isZero()) return ZERO
-  return usesTokenMath(protocol) ? rayDivFloor(toProtocol, nextLiquidityIndex) : rayDiv(toProtocol, nextLiquidityIndex)
+  return usesTokenMath(pool) ? rayDivFloor(toProtocol, nextLiquidityIndex) : rayDiv(toProtocol, nextLiquidityIndex)
 }
 
 /**
  * v3.0-v3.4: the liquidity index ReserveLogic._accrueToTreasury divides by, for the
- * ReserveDataUpdated being handled (market still holding the previous update's state). It is
+ * ReserveDataUpdated being handled (the state still holding the previous update's). It is
  * updateState's index (_updateIndexes: calculateLinearInterest(rate, lastUpdateTimestamp).rayMul(index)
  * when the liquidity rate is non-zero, with calculateLinearInterest = RAY + rate * dt / SECONDS_PER_YEAR),
  * which the event carries too, except after a flash loan: _handleFlashLoanRepayment then runs
  * cumulateToLiquidityIndex(premiumToLP) and updateInterestRates emits that larger index. So: the
  * replayed index when the emitted one is above it, else the emitted one.
  */
-export function halfUpAccrualLiquidityIndex(market: Market, emitted: BigInt, timestamp: BigInt): BigInt {
-  if (!market.lastUpdateTimestamp.lt(timestamp)) return emitted // updateState is a no-op: nothing accrues
-  let updated = market.liquidityIndex
-  const rate = market.liquidityRate
-  if (rate !== null && !rate.isZero()) {
-    const dt = timestamp.minus(market.lastUpdateTimestamp)
-    updated = rayMul(RAY.plus(rate.times(dt).div(SECONDS_PER_YEAR)), market.liquidityIndex)
+export function halfUpAccrualLiquidityIndex(state: AaveReserveState, emitted: BigInt, timestamp: BigInt): BigInt {
+  if (!state.lastUpdateTimestamp.lt(timestamp)) return emitted // updateState is a no-op: nothing accrues
+  let updated = state.liquidityIndex
+  const rate = state.liquidityRate
+  if (!rate.isZero()) {
+    const dt = timestamp.minus(state.lastUpdateTimestamp)
+    updated = rayMul(RAY.plus(rate.times(dt).div(SECONDS_PER_YEAR)), state.liquidityIndex)
   }
   return updated.lt(emitted) ? updated : emitted
 }

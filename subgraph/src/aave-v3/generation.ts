@@ -13,7 +13,7 @@
 // (tokenRounding below). The Pool's revision is one eth_call when the protocol is first seen and one
 // per Upgraded event of the Pool proxy.
 import { Address, ethereum, log } from '@graphprotocol/graph-ts'
-import { Market, Protocol } from '../../generated/schema'
+import { AavePool, AaveReserve } from '../../generated/schema'
 
 /**
  * First POOL_REVISION with TokenMath rounding: aave-v3-origin tags v3.4.0 PoolInstance
@@ -40,21 +40,20 @@ export function readPoolRevision(pool: Address): i32 {
   return r[0].toBigInt().toI32()
 }
 
-/** Sets protocol.revision and the rounding it implies (does not save). */
-export function applyRevision(protocol: Protocol, revision: i32): void {
-  if (revision < 0) protocol.unset('revision')
-  else protocol.revision = revision
-  protocol.scaledRounding = revision >= POOL_REVISION_TOKEN_MATH ? FLOOR_CEIL : HALF_UP
+/** Sets the Pool's revision and the rounding it implies (does not save). */
+export function applyRevision(pool: AavePool, revision: i32): void {
+  if (revision < 0) pool.unset('revision')
+  else pool.revision = revision
+  pool.scaledRounding = revision >= POOL_REVISION_TOKEN_MATH ? FLOOR_CEIL : HALF_UP
 }
 
-export function usesTokenMath(protocol: Protocol): boolean {
-  const r = protocol.scaledRounding
-  return r !== null && r == FLOOR_CEIL
+export function usesTokenMath(pool: AavePool): boolean {
+  return pool.scaledRounding == FLOOR_CEIL
 }
 
 /** Null revision (unreadable) reads as 0 through the generated getter: no deficits assumed. */
-export function hasDeficits(protocol: Protocol): boolean {
-  return protocol.revision >= POOL_REVISION_DEFICIT
+export function hasDeficits(pool: AavePool): boolean {
+  return pool.revision >= POOL_REVISION_DEFICIT
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -98,26 +97,26 @@ export function readTokenRevision(token: Address, debt: boolean): i32 {
  * the v3.5 debt token interface, which an older GHO debt token does not have, so no Mint/Burn of it
  * can happen in between. Unknown revision: the Pool decides (the rule before per-token tracking).
  */
-export function tokenRounding(protocol: Protocol, tokenRevision: i32): string {
-  if (!usesTokenMath(protocol)) return HALF_UP
+export function tokenRounding(pool: AavePool, tokenRevision: i32): string {
+  if (!usesTokenMath(pool)) return HALF_UP
   if (tokenRevision <= 0) return FLOOR_CEIL
   return tokenRevision >= TOKEN_REVISION_TOKEN_MATH ? FLOOR_CEIL : HALF_UP
 }
 
-/** Recomputes the market's two token roundings from the stored revisions and the Pool (does not save). */
-export function applyTokenRoundings(market: Market, protocol: Protocol): void {
-  market.supplyTokenRounding = tokenRounding(protocol, market.supplyTokenRevision)
-  market.debtTokenRounding = tokenRounding(protocol, market.debtTokenRevision)
+/** Recomputes the reserve's two token roundings from the stored revisions and the Pool (does not save). */
+export function applyTokenRoundings(reserve: AaveReserve, pool: AavePool): void {
+  reserve.supplyTokenRounding = tokenRounding(pool, reserve.supplyTokenRevision)
+  reserve.debtTokenRounding = tokenRounding(pool, reserve.debtTokenRevision)
 }
 
 /** Sets a token's revision (-1 = unreadable: unset) and recomputes the roundings (does not save). */
-export function applyTokenRevision(market: Market, protocol: Protocol, debt: boolean, revision: i32): void {
+export function applyTokenRevision(reserve: AaveReserve, pool: AavePool, debt: boolean, revision: i32): void {
   if (debt) {
-    if (revision < 0) market.unset('debtTokenRevision')
-    else market.debtTokenRevision = revision
+    if (revision < 0) reserve.unset('debtTokenRevision')
+    else reserve.debtTokenRevision = revision
   } else {
-    if (revision < 0) market.unset('supplyTokenRevision')
-    else market.supplyTokenRevision = revision
+    if (revision < 0) reserve.unset('supplyTokenRevision')
+    else reserve.supplyTokenRevision = revision
   }
-  applyTokenRoundings(market, protocol)
+  applyTokenRoundings(reserve, pool)
 }

@@ -7,15 +7,16 @@
 // applied by the token templates, and the fee logs sit in the receipt just before this log.
 import { Address, BigInt, Bytes, crypto, log } from '@graphprotocol/graph-ts'
 import { LiquidationCall } from '../../generated/Pool/AaveV3Pool'
-import { Liquidation, Market, Protocol } from '../../generated/schema'
-import { ensureAccount, loadPosition, stampEvent } from '../common/entities'
+import { AavePool, AaveReserve, AaveReserveState, Liquidation } from '../../generated/schema'
+import { loadMarketById, saveMarket } from '../common/changes'
+import { ensureAccount, stampEvent } from '../common/entities'
 import { eventId } from '../common/ids'
 import { percentMul, RAY, rayDivFloor, rayMul, rayMulFloor, SECONDS_PER_YEAR, ZERO } from '../common/math'
 import { hasDeficits, usesTokenMath } from './generation'
-import { loadMarket } from './market'
-import { copyPrice, currentOracle, readAndRecordPrice } from './prices'
+import { scaledBalance } from './positions'
+import { currentOracle, readAndRecordPrice } from './prices'
 import { getOrCreateProtocol } from './protocol'
-import { saveMarket } from '../common/changes'
+import { reserveOf, reserveStateOf, saveReserveState } from './reserve'
 
 // Event topics, computed where they are used: a module-level constant would be hashed (a host call)
 // at the start of every Pool handler call, graph-node instantiating the module for each trigger.
@@ -61,12 +62,12 @@ class Fee {
  * LiquidationCall of this pool in the same tx are considered (several liquidations per tx).
  * If the liquidator is the treasury and takes aTokens, its own transfer comes first: skip it.
  */
-function findProtocolFee(event: LiquidationCall, collateral: Market): Fee {
+function findProtocolFee(event: LiquidationCall, collateral: AaveReserve): Fee {
   const fee = new Fee(ZERO, ZERO)
   const receipt = event.receipt
   const aToken = collateral.supplyToken
   const treasury = collateral.treasury
-  if (receipt === null || aToken === null || treasury === null) {
+  if (receipt === null || treasury === null) {
     log.warning('liquidation fee unknown (no receipt/aToken/treasury) in tx {}', [event.transaction.hash.toHexString()])
     return fee
   }
@@ -103,7 +104,7 @@ function findProtocolFee(event: LiquidationCall, collateral: Market): Fee {
  * (LiquidationLogic._burnDebtTokens emits it before LiquidationCall). 0 when none on a Pool that has
  * deficits (POOL_REVISION >= 7), null on older ones.
  */
-function findBadDebt(event: LiquidationCall, protocol: Protocol): BigInt | null {
+function findBadDebt(event: LiquidationCall, pool: AavePool): BigInt | null {
   let total = ZERO
   let found = false
   const receipt = event.receipt
@@ -127,14 +128,8 @@ function findBadDebt(event: LiquidationCall, protocol: Protocol): BigInt | null 
       found = true
     }
   }
-  if (found || hasDeficits(protocol)) return total
+  if (found || hasDeficits(pool)) return total
   return null
-}
-
-function scaledAfter(market: Market, user: Address, debt: boolean): BigInt {
-  const p = loadPosition(market.id, user)
-  if (p == null) return ZERO
-  return debt ? p.scaledVariableDebt : p.scaledSupplyBalance
 }
 
 /**
@@ -142,11 +137,11 @@ function scaledAfter(market: Market, user: Address, debt: boolean): BigInt {
  * before this log, and no other action of this Pool ended in between (an earlier action in the same
  * tx, e.g. a flash loan, would have moved the index, leaving nothing to accrue here).
  */
-function accruedInThisLiquidation(event: LiquidationCall, market: Market): boolean {
-  const tx = market.lastTreasuryAccrualTx
-  const at = market.lastTreasuryAccrualLogIndex
+function accruedInThisLiquidation(event: LiquidationCall, state: AaveReserveState): boolean {
+  const tx = state.lastTreasuryAccrualTx
+  const at = state.lastTreasuryAccrualLogIndex
   if (tx === null || at === null || !tx.equals(event.transaction.hash) || at.ge(event.logIndex)) return false
-  if (market.lastTreasuryAccrualScaled.isZero()) return false
+  if (state.lastTreasuryAccrualScaled.isZero()) return false
   const receipt = event.receipt
   if (receipt === null) return false
   const actionEnds = actionEndTopics()
@@ -181,21 +176,20 @@ function compoundedInterest(rate: BigInt, dt: BigInt): BigInt {
  * borrow index if there is scaled debt) and _accrueToTreasury, rates unchanged. Skipped when the
  * reserve already was updated at this timestamp (updateState is then a no-op on chain too).
  */
-function replaySilentUpdateState(collateral: Market, event: LiquidationCall): void {
+function replaySilentUpdateState(collateral: AaveReserveState, reserveFactor: BigInt, event: LiquidationCall): void {
   const now = event.block.timestamp
   if (!collateral.lastUpdateTimestamp.lt(now)) return
   const dt = now.minus(collateral.lastUpdateTimestamp)
   const prevVbi = collateral.variableBorrowIndex
-  // Rates are nullable in the shared schema (Morpho Blue has none); an Aave market always has them.
   const liquidityRate = collateral.liquidityRate
   const variableBorrowRate = collateral.variableBorrowRate
   let nextLi = collateral.liquidityIndex
-  if (liquidityRate !== null && !liquidityRate.isZero()) nextLi = rayMul(linearInterest(liquidityRate, dt), nextLi)
+  if (!liquidityRate.isZero()) nextLi = rayMul(linearInterest(liquidityRate, dt), nextLi)
   let nextVbi = prevVbi
   const currScaledDebt = collateral.scaledTotalVariableDebt
-  if (variableBorrowRate !== null && !currScaledDebt.isZero()) nextVbi = rayMul(compoundedInterest(variableBorrowRate, dt), prevVbi)
-  if (!collateral.reserveFactor.isZero()) {
-    const amountToMint = percentMul(rayMulFloor(currScaledDebt, nextVbi.minus(prevVbi)), collateral.reserveFactor)
+  if (!currScaledDebt.isZero()) nextVbi = rayMul(compoundedInterest(variableBorrowRate, dt), prevVbi)
+  if (!reserveFactor.isZero()) {
+    const amountToMint = percentMul(rayMulFloor(currScaledDebt, nextVbi.minus(prevVbi)), reserveFactor)
     if (!amountToMint.isZero()) collateral.accruedToTreasuryScaled = collateral.accruedToTreasuryScaled.plus(rayDivFloor(amountToMint, nextLi))
   }
   collateral.liquidityIndex = nextLi
@@ -206,20 +200,22 @@ function replaySilentUpdateState(collateral: Market, event: LiquidationCall): vo
 }
 
 export function processLiquidation(event: LiquidationCall): void {
-  const protocol: Protocol = getOrCreateProtocol(event.address)
-  let collateral = loadMarket(protocol.id, event.params.collateralAsset)
-  const debt = loadMarket(protocol.id, event.params.debtAsset)
-  if (collateral == null || debt == null) return
+  const protocol = getOrCreateProtocol(event.address)
+  const pool = AavePool.load(protocol.id)!
+  const config = reserveOf(protocol.id, event.params.collateralAsset)
+  // One object per reserve in a handler call (reserve.ts): a same-asset liquidation has one state.
+  const collateral = reserveStateOf(protocol.id, event.params.collateralAsset)
+  const debt = reserveStateOf(protocol.id, event.params.debtAsset)
+  if (config == null || collateral == null || debt == null) return
+  const sameReserve = debt.id.equals(collateral.id)
   const user = event.params.user
-  const fee = findProtocolFee(event, collateral)
+  const fee = findProtocolFee(event, config)
   // Both prices as the protocol's oracle gives them at this block (3 eth_calls per liquidation:
   // oracle address, collateral price, debt price; one price when both sides are one asset).
-  const oracle = currentOracle(protocol)
-  const collateralPrice = readAndRecordPrice(event, protocol, collateral, oracle)
-  let debtPrice = collateralPrice
-  if (debt.id.equals(collateral.id)) copyPrice(collateral, debt)
-  else debtPrice = readAndRecordPrice(event, protocol, debt, oracle)
-  if (usesTokenMath(protocol) && event.params.receiveAToken && !debt.id.equals(collateral.id)) replaySilentUpdateState(collateral, event)
+  const oracle = currentOracle(pool)
+  const collateralPrice = readAndRecordPrice(event, collateral, event.params.collateralAsset, oracle)
+  const debtPrice = sameReserve ? collateralPrice : readAndRecordPrice(event, debt, event.params.debtAsset, oracle)
+  if (usesTokenMath(pool) && event.params.receiveAToken && !sameReserve) replaySilentUpdateState(collateral, config.reserveFactor, event)
 
   const e = new Liquidation(eventId(event))
   stampEvent(e, protocol.id, event)
@@ -234,12 +230,12 @@ export function processLiquidation(event: LiquidationCall): void {
   e.receiveAToken = event.params.receiveAToken
   e.collateralPrice = collateralPrice
   e.debtPrice = debtPrice
-  e.borrowerScaledVariableDebtAfter = scaledAfter(debt, user, true)
-  e.borrowerScaledCollateralAfter = scaledAfter(collateral, user, false)
+  e.borrowerScaledVariableDebtAfter = scaledBalance(debt.id, user, true)
+  e.borrowerScaledCollateralAfter = scaledBalance(collateral.id, user, false)
   ensureAccount(user) // after the position reads, which already tell when it exists
   e.debtVariableBorrowIndex = debt.variableBorrowIndex
   e.collateralLiquidityIndex = collateral.liquidityIndex
-  e.badDebt = findBadDebt(event, protocol)
+  e.badDebt = findBadDebt(event, pool)
   e.save()
 
   // v3.5+ executeLiquidationCall takes debtReserve.cache() and collateralReserve.cache() before
@@ -247,19 +243,22 @@ export function processLiquidation(event: LiquidationCall): void {
   // (its lastUpdateTimestamp is still the old one) and _accrueToTreasury adds the same amount again
   // (aave-v3-origin v3.5.0/v3.6.0 LiquidationLogic; v3.0-v3.4 cache the collateral reserve later).
   // The liquidation's first ReserveDataUpdated booked it once: book the repeat.
-  if (usesTokenMath(protocol) && debt.id.equals(collateral.id) && accruedInThisLiquidation(event, debt)) {
+  if (usesTokenMath(pool) && sameReserve && accruedInThisLiquidation(event, debt)) {
     debt.accruedToTreasuryScaled = debt.accruedToTreasuryScaled.plus(debt.lastTreasuryAccrualScaled)
     debt.lastTreasuryAccrualTx = null // once
-    collateral = debt
   }
+  saveReserveState(collateral)
+  if (!sameReserve) saveReserveState(debt)
 
   protocol.liquidationCount += 1
   protocol.save()
-  collateral.liquidationCount += 1
-  saveMarket(collateral)
-  if (!debt.id.equals(collateral.id)) {
-    debt.liquidationCount += 1
-    saveMarket(debt)
-  }
+  countLiquidation(collateral.id)
+  if (!sameReserve) countLiquidation(debt.id)
 }
 
+function countLiquidation(marketId: Bytes): void {
+  const m = loadMarketById(marketId)
+  if (m == null) return
+  m.liquidationCount += 1
+  saveMarket(m)
+}

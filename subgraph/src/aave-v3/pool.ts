@@ -22,20 +22,21 @@ import {
   Withdraw as WithdrawEvent,
 } from '../../generated/Pool/AaveV3Pool'
 import {
+  AavePool,
   Authorization,
   Borrow,
   CollateralToggle,
   DeficitCoverage,
   EModeChange,
+  AaveReserveState,
   FlashLoan,
-  Market,
   MintToTreasury,
   RealizedBadDebt,
   Repay,
   Supply,
   Withdraw,
 } from '../../generated/schema'
-import { createPosition, ensureAccount, getOrCreateProtocolAccount, loadPosition, savePosition, stampEvent } from '../common/entities'
+import { ensureAccount, getOrCreateProtocolAccount, loadPosition, savePosition, stampEvent } from '../common/entities'
 import { eModeCategoryId, eventId, marketId } from '../common/ids'
 import { percentMul, rayDiv, rayDivFloor, rayMul, rayMulFloor, ZERO } from '../common/math'
 import { applyRevision, applyTokenRoundings, readPoolRevision, usesTokenMath } from './generation'
@@ -47,10 +48,11 @@ import {
   premiumToTreasuryScaled,
   readFlashLoanPremiumToProtocol,
 } from './flash-loan'
-import { loadMarket } from './market'
-import { getOrCreateProtocol } from './protocol'
+import { getOrCreateAavePool, getOrCreateProtocol } from './protocol'
 import { liquidationCallTopic, processLiquidation } from './liquidation'
+import { getOrCreateAavePosition } from './positions'
 import { currentOracle, readAndRecordPrice } from './prices'
+import { loadReserve, loadReserveState, reserveStateOf, saveReserve, saveReserveState } from './reserve'
 import { loadMarketById, saveMarket } from '../common/changes'
 
 export function handleLiquidationCall(event: LiquidationCall): void {
@@ -58,25 +60,25 @@ export function handleLiquidationCall(event: LiquidationCall): void {
 }
 
 /**
- * The market of a Pool event, without loading the Protocol when the handler needs nothing of it: a
- * market only exists once its Pool's Protocol does (ReserveInitialized creates both, market id =
- * Pool ++ asset). When it is missing, the Protocol is still created as the event's first sight of the
- * Pool (identity read at this block) and loadMarket logs the miss.
+ * The accounting of a Pool event's reserve, without loading the Protocol when the handler needs
+ * nothing of it: a reserve only exists once its Pool's Protocol does (ReserveInitialized creates
+ * both, id = Pool ++ asset). When it is missing, the Protocol is still created as the event's first
+ * sight of the Pool (identity read at this block) and the miss is logged.
  */
-function poolMarket(pool: Address, asset: Address): Market | null {
-  const market = loadMarketById(marketId(pool, asset))
-  if (market != null) return market
-  return loadMarket(getOrCreateProtocol(pool).id, asset)
+function poolState(pool: Address, asset: Address): AaveReserveState | null {
+  const state = loadReserveState(marketId(pool, asset))
+  if (state != null) return state
+  return reserveStateOf(getOrCreateProtocol(pool).id, asset)
 }
 
 /**
- * Whether the Pool's market for `asset` exists, for the action records that need nothing else of
+ * Whether the Pool's reserve for `asset` exists, for the action records that need nothing else of
  * it: the account's position there implies it (positions are created in their market), and the
  * action's own aToken or debt token log, which precedes the Pool's in the same transaction, created
- * it; only without one is the market loaded (poolMarket).
+ * it; only without one is the reserve loaded (poolState).
  */
 function hasPoolMarket(pool: Address, asset: Address, account: Address): boolean {
-  return loadPosition(marketId(pool, asset), account) != null || poolMarket(pool, asset) != null
+  return loadPosition(marketId(pool, asset), account) != null || poolState(pool, asset) != null
 }
 
 export function handleSupply(event: SupplyEvent): void {
@@ -139,42 +141,45 @@ export function handleRepay(event: RepayEvent): void {
  * action's ReserveDataUpdated: borrow, repay, liquidation, flash-loan borrow).
  */
 export function handleReserveDataUpdated(event: ReserveDataUpdated): void {
-  const market = poolMarket(event.address, event.params.reserve)
-  if (market == null) return
-  const prevIndex = market.variableBorrowIndex
+  const state = poolState(event.address, event.params.reserve)
+  if (state == null) return
+  const prevIndex = state.variableBorrowIndex
   const nextIndex = event.params.variableBorrowIndex
-  if (!market.reserveFactor.isZero() && nextIndex.notEqual(prevIndex)) {
-    const snap = market.scaledTotalVariableDebtAtLastUpdate
+  // The reserve factor (configuration) is only looked up when the index moved.
+  const reserve = nextIndex.notEqual(prevIndex) ? loadReserve(state.id) : null
+  if (reserve != null && !reserve.reserveFactor.isZero()) {
+    const reserveFactor = reserve.reserveFactor
+    const snap = state.scaledTotalVariableDebtAtLastUpdate
     let scaled = ZERO
     // No scaled debt accrues nothing in either generation (both round 0 to 0): the Pool's generation
     // is only looked up when it matters.
     if (snap.isZero()) {
       scaled = ZERO
-    } else if (usesTokenMath(getOrCreateProtocol(event.address))) {
+    } else if (usesTokenMath(getOrCreateAavePool(event.address))) {
       // v3.5+ ReserveLogic._accrueToTreasury: currScaledVariableDebt.rayMulFloor(nextIdx - currIdx),
       // percentMul (half up), then getATokenMintScaledAmount = rayDivFloor(., nextLiquidityIndex).
-      const amountToMint = percentMul(rayMulFloor(snap, nextIndex.minus(prevIndex)), market.reserveFactor)
+      const amountToMint = percentMul(rayMulFloor(snap, nextIndex.minus(prevIndex)), reserveFactor)
       if (!amountToMint.isZero()) scaled = rayDivFloor(amountToMint, event.params.liquidityIndex)
     } else {
       const accrued = rayMul(snap, nextIndex).minus(rayMul(snap, prevIndex))
-      const amountToMint = percentMul(accrued, market.reserveFactor)
+      const amountToMint = percentMul(accrued, reserveFactor)
       // updateState's liquidity index, below the emitted one when a flash-loan premium was cumulated (flash-loan.ts).
-      if (!amountToMint.isZero()) scaled = rayDiv(amountToMint, halfUpAccrualLiquidityIndex(market, event.params.liquidityIndex, event.block.timestamp))
+      if (!amountToMint.isZero()) scaled = rayDiv(amountToMint, halfUpAccrualLiquidityIndex(state, event.params.liquidityIndex, event.block.timestamp))
     }
-    market.accruedToTreasuryScaled = market.accruedToTreasuryScaled.plus(scaled)
-    market.lastTreasuryAccrualScaled = scaled
-    market.lastTreasuryAccrualTx = event.transaction.hash
-    market.lastTreasuryAccrualLogIndex = event.logIndex
+    state.accruedToTreasuryScaled = state.accruedToTreasuryScaled.plus(scaled)
+    state.lastTreasuryAccrualScaled = scaled
+    state.lastTreasuryAccrualTx = event.transaction.hash
+    state.lastTreasuryAccrualLogIndex = event.logIndex
   }
-  market.liquidityRate = event.params.liquidityRate
-  market.stableBorrowRate = event.params.stableBorrowRate
-  market.variableBorrowRate = event.params.variableBorrowRate
-  market.liquidityIndex = event.params.liquidityIndex
-  market.variableBorrowIndex = nextIndex
-  market.lastUpdateTimestamp = event.block.timestamp
-  market.lastUpdateBlock = event.block.number
-  market.scaledTotalVariableDebtAtLastUpdate = market.scaledTotalVariableDebt
-  saveMarket(market)
+  state.liquidityRate = event.params.liquidityRate
+  state.stableBorrowRate = event.params.stableBorrowRate
+  state.variableBorrowRate = event.params.variableBorrowRate
+  state.liquidityIndex = event.params.liquidityIndex
+  state.variableBorrowIndex = nextIndex
+  state.lastUpdateTimestamp = event.block.timestamp
+  state.lastUpdateBlock = event.block.number
+  state.scaledTotalVariableDebtAtLastUpdate = state.scaledTotalVariableDebt
+  saveReserveState(state)
 }
 
 function toggleCollateral(event: ReserveUsedAsCollateralEnabled, enabled: boolean): void {
@@ -183,10 +188,8 @@ function toggleCollateral(event: ReserveUsedAsCollateralEnabled, enabled: boolea
   // An existing position implies its market, which the toggle does not change.
   let position = loadPosition(id, user)
   if (position == null) {
-    const market = poolMarket(event.address, event.params.reserve)
-    if (market == null) return
-    position = createPosition(market, user, event.block)
-    saveMarket(market) // positionCount
+    if (poolState(event.address, event.params.reserve) == null) return
+    position = getOrCreateAavePosition(id, user, event.block)
   }
   position.collateralEnabled = enabled
   savePosition(position, event.block)
@@ -222,25 +225,25 @@ export function handleUserEModeSet(event: UserEModeSet): void {
 }
 
 export function handleIsolationModeTotalDebtUpdated(event: IsolationModeTotalDebtUpdated): void {
-  const market = poolMarket(event.address, event.params.asset)
-  if (market == null) return
-  market.isolationModeTotalDebt = event.params.totalDebt
-  saveMarket(market)
+  const state = poolState(event.address, event.params.asset)
+  if (state == null) return
+  state.isolationModeTotalDebt = event.params.totalDebt
+  saveReserveState(state)
 }
 
 /** PoolLogic.executeMintToTreasury: amountMinted = accruedToTreasury.rayMul(normalizedIncome); accrued reset to 0. */
 export function handleMintedToTreasury(event: MintedToTreasury): void {
-  const market = poolMarket(event.address, event.params.reserve)
-  if (market == null) return
+  const state = poolState(event.address, event.params.reserve)
+  if (state == null) return
   const e = new MintToTreasury(eventId(event))
-  stampEvent(e, market.protocol, event)
-  e.market = market.id
+  stampEvent(e, event.address, event)
+  e.market = state.id
   e.amountMinted = event.params.amountMinted
-  e.derivedAccruedScaled = market.accruedToTreasuryScaled
+  e.derivedAccruedScaled = state.accruedToTreasuryScaled
   e.save()
-  market.accruedToTreasuryScaled = ZERO
-  market.totalMintedToTreasury = market.totalMintedToTreasury.plus(event.params.amountMinted)
-  saveMarket(market)
+  state.accruedToTreasuryScaled = ZERO
+  state.totalMintedToTreasury = state.totalMintedToTreasury.plus(event.params.amountMinted)
+  saveReserveState(state)
 }
 
 /**
@@ -249,20 +252,20 @@ export function handleMintedToTreasury(event: MintedToTreasury): void {
  * (flash-loan.ts: FlashLoanLogic._handleFlashLoanRepayment per generation).
  */
 export function handleFlashLoan(event: FlashLoanEvent): void {
-  const protocol = getOrCreateProtocol(event.address)
-  const market = loadMarket(protocol.id, event.params.asset)
-  if (market == null) return
+  const pool = getOrCreateAavePool(event.address)
+  const state = reserveStateOf(pool.id, event.params.asset)
+  if (state == null) return
   ensureAccount(event.params.target)
   const repaid = event.params.interestRateMode == INTEREST_RATE_MODE_NONE
-  const toProtocol = repaid ? premiumToProtocol(protocol, event.params.premium) : ZERO
-  const scaled = premiumToTreasuryScaled(protocol, toProtocol, market.liquidityIndex)
+  const toProtocol = repaid ? premiumToProtocol(pool, event.params.premium) : ZERO
+  const scaled = premiumToTreasuryScaled(pool, toProtocol, state.liquidityIndex)
   if (!scaled.isZero()) {
-    market.accruedToTreasuryScaled = market.accruedToTreasuryScaled.plus(scaled)
-    saveMarket(market)
+    state.accruedToTreasuryScaled = state.accruedToTreasuryScaled.plus(scaled)
+    saveReserveState(state)
   }
   const e = new FlashLoan(eventId(event))
-  stampEvent(e, protocol.id, event)
-  e.market = market.id
+  stampEvent(e, pool.id, event)
+  e.market = state.id
   e.account = event.params.target
   e.initiator = event.params.initiator
   e.amount = event.params.amount
@@ -282,15 +285,18 @@ export function handleFlashLoan(event: FlashLoanEvent): void {
  */
 export function handlePoolUpgraded(event: Upgraded): void {
   const protocol = getOrCreateProtocol(event.address)
-  applyRevision(protocol, readPoolRevision(event.address))
+  const pool = AavePool.load(protocol.id)!
+  applyRevision(pool, readPoolRevision(event.address))
   // v3.4+ answers the constant 100_00 whatever the storage held: no configurator event says so.
-  applyFlashLoanPremiumToProtocol(protocol, readFlashLoanPremiumToProtocol(event.address))
-  protocol.save()
+  applyFlashLoanPremiumToProtocol(pool, readFlashLoanPremiumToProtocol(event.address))
+  pool.save()
   // Each token's rounding also depends on the Pool's generation (generation.ts tokenRounding).
   const markets = protocol.markets.load()
   for (let i = 0; i < markets.length; i++) {
-    applyTokenRoundings(markets[i], protocol)
-    markets[i].save()
+    const reserve = loadReserve(markets[i].id)
+    if (reserve == null) continue
+    applyTokenRoundings(reserve, pool)
+    saveReserve(reserve)
   }
 }
 
@@ -321,8 +327,9 @@ function enclosingLiquidationId(event: ethereum.Event): Bytes | null {
  */
 export function handleDeficitCreated(event: DeficitCreated): void {
   const protocol = getOrCreateProtocol(event.address)
-  const market = loadMarket(protocol.id, event.params.debtAsset)
-  if (market == null) return
+  const state = reserveStateOf(protocol.id, event.params.debtAsset)
+  const market = loadMarketById(marketId(protocol.id, event.params.debtAsset))
+  if (state == null || market == null) return
   const amount = event.params.amountCreated
   ensureAccount(event.params.user)
   const e = new RealizedBadDebt(eventId(event))
@@ -331,13 +338,14 @@ export function handleDeficitCreated(event: DeficitCreated): void {
   e.account = event.params.user
   e.amount = amount
   // The oracle's own price at this block (the feed the subgraph watches may be stale: see prices.ts).
-  e.price = readAndRecordPrice(event, protocol, market, currentOracle(protocol))
+  e.price = readAndRecordPrice(event, state, event.params.debtAsset, currentOracle(AavePool.load(protocol.id)!))
   e.kind = 'AAVE_DEFICIT'
   e.liquidation = enclosingLiquidationId(event)
   e.save()
 
-  market.deficit = market.deficit.plus(amount)
-  market.totalDeficitCreated = market.totalDeficitCreated.plus(amount)
+  state.deficit = state.deficit.plus(amount)
+  saveReserveState(state)
+  market.totalRealizedBadDebt = market.totalRealizedBadDebt.plus(amount)
   market.realizedBadDebtCount += 1
   saveMarket(market)
   protocol.realizedBadDebtCount += 1
@@ -350,23 +358,23 @@ export function handleDeficitCreated(event: DeficitCreated): void {
  * ReserveData.deficit fell by amountCovered = min(amount, deficit) (LiquidationLogic.executeEliminateDeficit).
  */
 export function handleDeficitCovered(event: DeficitCovered): void {
-  const protocol = getOrCreateProtocol(event.address)
-  const market = loadMarket(protocol.id, event.params.reserve)
-  if (market == null) return
+  const pool = getOrCreateAavePool(event.address)
+  const state = reserveStateOf(pool.id, event.params.reserve)
+  if (state == null) return
   const amount = event.params.amountCovered
-  market.deficit = market.deficit.minus(amount)
-  market.totalDeficitCovered = market.totalDeficitCovered.plus(amount)
-  market.deficitCoverageCount += 1
-  saveMarket(market)
-  protocol.deficitCoverageCount += 1
-  protocol.save()
+  state.deficit = state.deficit.minus(amount)
+  state.totalDeficitCovered = state.totalDeficitCovered.plus(amount)
+  state.deficitCoverageCount += 1
+  saveReserveState(state)
+  pool.deficitCoverageCount += 1
+  pool.save()
 
   const e = new DeficitCoverage(eventId(event))
-  stampEvent(e, protocol.id, event)
-  e.market = market.id
+  stampEvent(e, pool.id, event)
+  e.market = state.id
   e.caller = event.params.caller
   e.amount = amount
-  e.deficitAfter = market.deficit
+  e.deficitAfter = state.deficit
   e.save()
 }
 

@@ -2,10 +2,10 @@ import { stampEvent } from '../common/entities'
 // Oracle bookkeeping shared by the AaveOracle, the Aggregator template and ReserveInitialized.
 // Prices are raw integers in the oracle's base currency (Aave V3: USD, 8 decimals).
 import { Address, BigInt, Bytes, ethereum, log } from '@graphprotocol/graph-ts'
-import { Market, Oracle, OracleAsset, PriceSource, PriceUpdate, Protocol } from '../../generated/schema'
+import { AavePool, AaveReserveState, Oracle, OracleAsset, PriceSource, PriceUpdate } from '../../generated/schema'
 import { Aggregator } from '../../generated/templates'
-import { eventId } from '../common/ids'
-import { loadMarketById, saveMarket } from '../common/changes'
+import { eventId, protocolOfMarket } from '../common/ids'
+import { loadReserveState, saveReserveState } from './reserve'
 
 /**
  * AaveOracle.getAssetPrice(asset) at this block: one eth_call, only in handlers that are not per user
@@ -107,11 +107,11 @@ export function followAggregator(feed: Address): void {
   ps.save()
 }
 
-/** The PriceUpdate row of a price the market moved to at this event. */
-function savePriceUpdate(event: ethereum.Event, market: Market, source: Bytes, price: BigInt | null, kind: string, roundId: BigInt | null): void {
-  const u = new PriceUpdate(eventId(event).concat(market.id))
-  stampEvent(u, market.protocol, event)
-  u.market = market.id
+/** The PriceUpdate row of a price the reserve moved to at this event. */
+function savePriceUpdate(event: ethereum.Event, reserve: Bytes, source: Bytes, price: BigInt | null, kind: string, roundId: BigInt | null): void {
+  const u = new PriceUpdate(eventId(event).concat(reserve))
+  stampEvent(u, protocolOfMarket(reserve), event)
+  u.market = reserve
   u.source = source
   u.price = price
   u.kind = kind
@@ -119,12 +119,12 @@ function savePriceUpdate(event: ethereum.Event, market: Market, source: Bytes, p
   u.save()
 }
 
-/** Sets the market's price fields (does not save). */
-function setMarketPrice(market: Market, price: BigInt | null, source: Bytes | null, event: ethereum.Event): void {
-  market.price = price
-  market.priceSource = source
-  market.priceUpdatedAtBlock = event.block.number
-  market.priceUpdatedAtTimestamp = event.block.timestamp
+/** Sets the reserve's price fields (does not save). */
+function setReservePrice(state: AaveReserveState, price: BigInt | null, source: Bytes | null, event: ethereum.Event): void {
+  state.price = price
+  state.priceSource = source
+  state.priceUpdatedAtBlock = event.block.number
+  state.priceUpdatedAtTimestamp = event.block.timestamp
 }
 
 function oracleAssetSource(oa: OracleAsset): Bytes {
@@ -138,7 +138,7 @@ function saveAssetPrice(oa: OracleAsset, price: BigInt | null, event: ethereum.E
   oa.save()
 }
 
-/** Stores a new price on the OracleAsset and, if the asset backs a market, on the market + a PriceUpdate row. */
+/** Stores a new price on the OracleAsset and, if the asset backs a reserve, on its state + a PriceUpdate row. */
 export function recordPrice(
   event: ethereum.Event,
   oa: OracleAsset,
@@ -149,11 +149,11 @@ export function recordPrice(
   saveAssetPrice(oa, price, event)
   const marketId = oa.market
   if (marketId === null) return
-  const market = loadMarketById(marketId)
-  if (market == null) return
-  setMarketPrice(market, price, oa.source, event)
-  saveMarket(market)
-  savePriceUpdate(event, market, oracleAssetSource(oa), price, kind, roundId)
+  const state = loadReserveState(marketId)
+  if (state == null) return
+  setReservePrice(state, price, oa.source, event)
+  saveReserveState(state)
+  savePriceUpdate(event, state.id, oracleAssetSource(oa), price, kind, roundId)
 }
 
 /**
@@ -161,58 +161,49 @@ export function recordPrice(
  * governance can point the provider at a new oracle with no event this subgraph indexes), else the
  * oracle learned at listing. The calling data source must list "AaveV3PoolAddressesProvider".
  */
-export function currentOracle(protocol: Protocol): Address | null {
-  const provider = protocol.addressesProvider
+export function currentOracle(pool: AavePool): Address | null {
+  const provider = pool.addressesProvider
   if (provider !== null) {
     const r = ethereum.call(
       new ethereum.SmartContractCall('AaveV3PoolAddressesProvider', Address.fromBytes(provider), 'getPriceOracle', 'getPriceOracle():(address)', []),
     )
     if (r != null && !r[0].toAddress().equals(Address.zero())) return r[0].toAddress()
   }
-  const known = protocol.oracle
+  const known = pool.oracle
   return known !== null ? Address.fromBytes(known) : null
 }
 
 /**
- * Reads the protocol oracle's own price of the market's asset at this event's block
+ * Reads the protocol oracle's own price of the reserve's asset at this event's block
  * (AaveOracle.getAssetPrice: whatever sits behind the source, a Chainlink proxy whose aggregator was
  * switched silently or a CAPO adapter whose answer moves with no log) and stores it as the market's
- * latest price (PriceUpdate kind ORACLE_READ). Returns the price, or the market's last known price
+ * latest price (PriceUpdate kind ORACLE_READ). Returns the price, or the reserve's last known price
  * when the call reverts (the liquidation itself called getAssetPrice, so it should not). Sets the
- * price on `market` without saving it: the caller saves (no second copy of the market is loaded).
+ * price on `state` without saving it: the caller saves.
  *
  * Plain ethereum.call, not a declared eth_call: a manifest `calls:` entry can only address a contract
  * by `event.address` or an event parameter, and the oracle is neither (it is found through the Pool's
  * addresses provider).
  */
-export function readAndRecordPrice(event: ethereum.Event, protocol: Protocol, market: Market, oracle: Address | null): BigInt | null {
+export function readAndRecordPrice(event: ethereum.Event, state: AaveReserveState, asset: Address, oracle: Address | null): BigInt | null {
   if (oracle === null) {
-    log.warning('no oracle known for pool {}; keeping the last price of market {}', [protocol.id.toHexString(), market.id.toHexString()])
-    return market.price
+    log.warning('no oracle known for pool {}; keeping the last price of reserve {}', [protocolOfMarket(state.id).toHexString(), state.id.toHexString()])
+    return state.price
   }
-  const asset = Address.fromBytes(market.inputToken)
   const price = readAssetPrice(oracle, asset)
   if (price === null) {
     log.warning('getAssetPrice({}) reverted on oracle {}; keeping the last price', [asset.toHexString(), oracle.toHexString()])
-    return market.price
+    return state.price
   }
   const oa = OracleAsset.load(oracle.concat(asset))
-  if (oa != null && oa.market !== null && (oa.market as Bytes).equals(market.id)) {
-    // What recordPrice does, on the caller's copy of the market (the caller saves it).
+  if (oa != null && oa.market !== null && (oa.market as Bytes).equals(state.id)) {
+    // What recordPrice does, on the caller's state (the caller saves it).
     saveAssetPrice(oa, price, event)
-    savePriceUpdate(event, market, oracleAssetSource(oa), price, 'ORACLE_READ', null)
+    savePriceUpdate(event, state.id, oracleAssetSource(oa), price, 'ORACLE_READ', null)
   } else {
-    // An oracle this subgraph does not track (replaced through the provider): the market still moves.
-    savePriceUpdate(event, market, oracle, price, 'ORACLE_READ', null)
+    // An oracle this subgraph does not track (replaced through the provider): the reserve still moves.
+    savePriceUpdate(event, state.id, oracle, price, 'ORACLE_READ', null)
   }
-  setMarketPrice(market, price, oa != null ? oa.source : market.priceSource, event)
+  setReservePrice(state, price, oa != null ? oa.source : state.priceSource, event)
   return price
-}
-
-/** Copies the price fields between two in-memory copies of one market (same asset on both sides of a liquidation). */
-export function copyPrice(from: Market, to: Market): void {
-  to.price = from.price
-  to.priceSource = from.priceSource
-  to.priceUpdatedAtBlock = from.priceUpdatedAtBlock
-  to.priceUpdatedAtTimestamp = from.priceUpdatedAtTimestamp
 }

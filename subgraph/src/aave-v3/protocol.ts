@@ -1,8 +1,9 @@
-// Aave V3 protocol identity. Protocol id = Pool proxy address. Pool events know it directly;
+// Aave V3 protocol identity. Protocol id = Pool proxy address; its AavePool (same id) holds what only
+// an Aave Pool has (addresses provider, oracle, revision and rounding, flash-loan premium share). Pool events know it directly;
 // configurator events learn it at ReserveInitialized (from the aToken's Initialized log, whose
 // indexed `pool` topic is the Pool) and find it later through a ProtocolContract link.
 import { Address, Bytes, dataSource, ethereum, log } from '@graphprotocol/graph-ts'
-import { Protocol, ProtocolContract } from '../../generated/schema'
+import { AavePool, Protocol, ProtocolContract } from '../../generated/schema'
 import { slugify } from '../common/text'
 import { applyRevision, readPoolRevision } from './generation'
 import { applyFlashLoanPremiumToProtocol, readFlashLoanPremiumToProtocol } from './flash-loan'
@@ -37,7 +38,7 @@ function readMarketId(provider: Address): string | null {
  * Name = the market id, slug = its lowercase-hyphen form; two eth_calls, once per protocol. The market
  * id can be changed by setMarketId later (MarketIdSet, not indexed): the name is the one at creation.
  */
-function applyIdentity(protocol: Protocol, pool: Address): void {
+function applyIdentity(protocol: Protocol, aave: AavePool, pool: Address): void {
   protocol.name = FALLBACK_NAME
   protocol.slug = FALLBACK_SLUG
   const provider = readAddressesProvider(pool)
@@ -45,7 +46,7 @@ function applyIdentity(protocol: Protocol, pool: Address): void {
     log.warning('ADDRESSES_PROVIDER() reverted on {}; naming it {}', [pool.toHexString(), FALLBACK_NAME])
     return
   }
-  protocol.addressesProvider = provider
+  aave.addressesProvider = provider
   const marketId = readMarketId(provider)
   if (marketId === null) {
     log.warning('getMarketId() unreadable on provider {}; naming pool {} {}', [provider.toHexString(), pool.toHexString(), FALLBACK_NAME])
@@ -59,25 +60,37 @@ export function getOrCreateProtocol(pool: Address): Protocol {
   let protocol = Protocol.load(pool)
   if (protocol == null) {
     protocol = new Protocol(pool)
-    applyIdentity(protocol, pool)
+    const aave = new AavePool(pool)
+    aave.protocol = pool
+    aave.deficitCoverageCount = 0
+    applyIdentity(protocol, aave, pool)
     protocol.family = 'AAVE_V3'
     protocol.network = dataSource.network()
     protocol.marketCount = 0
     protocol.accountCount = 0
     protocol.liquidationCount = 0
     protocol.realizedBadDebtCount = 0
-    protocol.deficitCoverageCount = 0
+    protocol.aavePool = pool
     // The generation in force from here on (one eth_call per protocol; Upgraded events refresh it).
-    applyRevision(protocol, readPoolRevision(pool))
+    applyRevision(aave, readPoolRevision(pool))
     // The treasury's share of flash-loan premiums (FlashloanPremiumToProtocolUpdated and Upgraded follow it).
-    applyFlashLoanPremiumToProtocol(protocol, readFlashLoanPremiumToProtocol(pool))
+    applyFlashLoanPremiumToProtocol(aave, readFlashLoanPremiumToProtocol(pool))
     protocol.save()
+    aave.save()
     linkContract(pool, pool, 'POOL')
     // The first protocol seen is the fallback for configurator events that precede any reserve
     // (one Aave market per deployment of this manifest).
     if (ProtocolContract.load(DEFAULT_LINK) == null) linkContractId(DEFAULT_LINK, pool, 'DEFAULT')
   }
   return protocol
+}
+
+/** The Pool's own configuration, creating the protocol on its first sight (identity read at this block). */
+export function getOrCreateAavePool(pool: Address): AavePool {
+  const aave = AavePool.load(pool)
+  if (aave != null) return aave
+  getOrCreateProtocol(pool)
+  return AavePool.load(pool)!
 }
 
 export function linkContract(contract: Address, pool: Bytes, role: string): void {

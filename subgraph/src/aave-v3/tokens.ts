@@ -1,43 +1,40 @@
 // aToken and variable debt token handlers' core: scaled balances replayed exactly like
 // ScaledBalanceTokenBase, for both rounding generations (generation.ts decides which applies, per token).
-import { Address, BigInt, dataSource, log } from '@graphprotocol/graph-ts'
-import { Market, Protocol } from '../../generated/schema'
-import { loadPosition } from '../common/entities'
+import { Address, BigInt, Bytes, dataSource, log } from '@graphprotocol/graph-ts'
+import { AavePool, AaveReserveState } from '../../generated/schema'
 import { ONE, RAY, rayDiv, rayMulCeil, rayMulFloor, ZERO } from '../common/math'
-import { applyTokenRevision, FLOOR_CEIL, readTokenRevision, usesTokenMath } from './generation'
-import { loadMarketById, saveMarket } from '../common/changes'
+import { applyTokenRevision, FLOOR_CEIL, readTokenRevision } from './generation'
+import { scaledBalance } from './positions'
+import { loadReserve, loadReserveState, saveReserve } from './reserve'
 
-export function contextMarket(): Market | null {
-  return loadMarketById(dataSource.context().getBytes('market'))
+/** The token template's reserve id (its data source context, set at ReserveInitialized). */
+function contextReserveId(): Bytes {
+  return dataSource.context().getBytes('market')
+}
+
+/** The accounting of the token's reserve. */
+export function contextState(): AaveReserveState | null {
+  return loadReserveState(contextReserveId())
 }
 
 /** The token's proxy switched implementation (Upgraded): its Mint/Burn follow the new one's generation from here. */
 export function refreshTokenGeneration(token: Address, debt: boolean): void {
-  const market = contextMarket()
-  if (market == null) return
-  const protocol = Protocol.load(market.protocol)
-  if (protocol == null) return
-  applyTokenRevision(market, protocol, debt, readTokenRevision(token, debt))
-  saveMarket(market)
+  const reserve = loadReserve(contextReserveId())
+  if (reserve == null) return
+  const pool = AavePool.load(dataSource.context().getBytes('protocol'))
+  if (pool == null) return
+  applyTokenRevision(reserve, pool, debt, readTokenRevision(token, debt))
+  saveReserve(reserve)
 }
 
 /**
- * True when this market's aToken (debt false) or variable debt token (debt true) rounds with
- * TokenMath (v3.5+): its own implementation's generation (generation.ts tokenRounding), or the Pool's
- * for markets stored before that was tracked.
+ * True when this reserve's aToken (debt false) or variable debt token (debt true) rounds with
+ * TokenMath (v3.5+): its own implementation's generation (generation.ts tokenRounding).
  */
-export function tokenUsesTokenMath(market: Market, debt: boolean): boolean {
-  const own = debt ? market.debtTokenRounding : market.supplyTokenRounding
-  if (own !== null) return own == FLOOR_CEIL
-  const protocol = Protocol.load(market.protocol)
-  return protocol != null && usesTokenMath(protocol)
-}
-
-/** The account's scaled balance in this market before the current event (0 if no position yet). */
-export function scaledBefore(market: Market, account: Address, debt: boolean): BigInt {
-  const p = loadPosition(market.id, account)
-  if (p == null) return ZERO
-  return debt ? p.scaledVariableDebt : p.scaledSupplyBalance
+export function tokenUsesTokenMath(reserveId: Bytes, debt: boolean): boolean {
+  const reserve = loadReserve(reserveId)
+  if (reserve == null) return false
+  return (debt ? reserve.debtTokenRounding : reserve.supplyTokenRounding) == FLOOR_CEIL
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -116,15 +113,15 @@ export function tokenMathBurnDelta(before: BigInt, value: BigInt, balanceIncreas
   return tokenMathDelta(before, tokenMathBalance(before, index, debt).minus(value).minus(balanceIncrease), index, debt)
 }
 
-/** Scaled delta of a Mint log in this market, for either generation. */
-export function mintDelta(market: Market, account: Address, value: BigInt, balanceIncrease: BigInt, index: BigInt, debt: boolean): BigInt {
+/** Scaled delta of a Mint log in this reserve, for either generation. */
+export function mintDelta(reserveId: Bytes, account: Address, value: BigInt, balanceIncrease: BigInt, index: BigInt, debt: boolean): BigInt {
   if (value.equals(balanceIncrease)) return ZERO
-  if (!tokenUsesTokenMath(market, debt)) return mintScaledDelta(value, balanceIncrease, index)
-  return tokenMathMintDelta(scaledBefore(market, account, debt), value, balanceIncrease, index, debt)
+  if (!tokenUsesTokenMath(reserveId, debt)) return mintScaledDelta(value, balanceIncrease, index)
+  return tokenMathMintDelta(scaledBalance(reserveId, account, debt), value, balanceIncrease, index, debt)
 }
 
-/** Scaled delta of a Burn log in this market, for either generation. */
-export function burnDelta(market: Market, account: Address, value: BigInt, balanceIncrease: BigInt, index: BigInt, debt: boolean): BigInt {
-  if (!tokenUsesTokenMath(market, debt)) return burnScaledDelta(value, balanceIncrease, index)
-  return tokenMathBurnDelta(scaledBefore(market, account, debt), value, balanceIncrease, index, debt)
+/** Scaled delta of a Burn log in this reserve, for either generation. */
+export function burnDelta(reserveId: Bytes, account: Address, value: BigInt, balanceIncrease: BigInt, index: BigInt, debt: boolean): BigInt {
+  if (!tokenUsesTokenMath(reserveId, debt)) return burnScaledDelta(value, balanceIncrease, index)
+  return tokenMathBurnDelta(scaledBalance(reserveId, account, debt), value, balanceIncrease, index, debt)
 }

@@ -1,6 +1,6 @@
 // Saving only what a handler changed. graph-node merges a store.set into the stored entity, and both
-// directions of the copy between wasm and graph-node cost by the field: a Market has ~75 (a Position
-// ~20), a handler changes a handful. An entity registered with `track` after loading remembers its values (by
+// directions of the copy between wasm and graph-node cost by the field: an Aave reserve state has ~25
+// (a Position ~15), a handler changes a handful. An entity registered with `track` after loading remembers its values (by
 // reference: the generated setters always store a new Value), and `saveChanges` hands store.set the
 // id and the changed fields only. The stored entity is the one a full save gives; an untracked
 // entity (just created) is saved whole. Module globals live for one handler call (graph-node runs
@@ -56,11 +56,41 @@ export function saveChanges(entityType: string, e: Entity): void {
   trackedValues[at] = valuesOf(e)
 }
 
-/** A market, loaded and tracked: save it with saveMarket. */
+const sharedTypes = new Array<string>(0)
+const sharedEntities = new Array<Entity>(0)
+
+/**
+ * An entity loaded once per handler call and tracked (save it with saveChanges): every caller gets
+ * the same object, since a second load would be a second copy whose save undoes the first's changes.
+ * Null when the store has none. The generated `X.load` is `changetype<X | null>(store.get(...))` too.
+ */
+export function loadShared(entityType: string, id: Bytes): Entity | null {
+  for (let i = 0; i < sharedEntities.length; i++) {
+    if (sharedTypes[i] == entityType && sharedEntities[i].getBytes('id').equals(id)) return sharedEntities[i]
+  }
+  const e = store.get(entityType, id.toHexString())
+  if (e == null) return null
+  track(e)
+  sharedTypes.push(entityType)
+  sharedEntities.push(e)
+  return e
+}
+
+/** An entity created in this handler call: later loadShared calls return it (saved whole, untracked). */
+export function rememberShared(entityType: string, e: Entity): void {
+  sharedTypes.push(entityType)
+  sharedEntities.push(e)
+}
+
+/** A market, loaded once per handler call and tracked: save it with saveMarket. */
 export function loadMarketById(id: Bytes): Market | null {
-  const market = Market.load(id)
-  track(market)
-  return market
+  const e = loadShared('Market', id)
+  return e == null ? null : changetype<Market>(e)
+}
+
+/** A market created in this handler call: later loadMarketById calls return it. */
+export function rememberMarket(market: Market): void {
+  rememberShared('Market', market)
 }
 
 export function saveMarket(market: Market): void {

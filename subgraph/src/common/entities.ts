@@ -1,13 +1,13 @@
-// Shared getters/creators for accounts and positions, and the single place where scaled balances
-// change (so market totals and counts always move with the positions).
+// Shared getters/creators for accounts and positions, and the single place a changed position is
+// saved (so Position.open and the accounts' open-position counts always move with the balances).
 //
 // graph-node runs every trigger in a fresh wasm instance, so module globals live for one handler
 // call: the lists below remember, within one call, the accounts known to exist and the positions and
 // protocol accounts already loaded or created, and hand out the same object again instead of a second
 // store.get (each one copies the whole entity into wasm memory).
 import { Address, BigInt, Bytes, Entity, Value, ethereum } from '@graphprotocol/graph-ts'
-import { Account, Market, Position, Protocol, ProtocolAccount } from '../../generated/schema'
-import { saveChanges, track } from './changes'
+import { Account, Position, Protocol, ProtocolAccount } from '../../generated/schema'
+import { loadMarketById, saveChanges, saveMarket, track } from './changes'
 import { positionId, protocolAccountId } from './ids'
 import { ZERO } from './math'
 
@@ -86,19 +86,19 @@ export function loadPosition(market: Bytes, account: Address): Position | null {
 }
 
 /**
- * Loads or creates a position; the market's positionCount moves on creation (the caller saves the
- * market). A new position (and a new protocol account with it) is not saved here: every caller
- * changes it and saves it with savePosition, which saves both.
+ * Loads or creates a position; the market's positionCount moves (and is saved) on creation. A new
+ * position (and a new protocol account with it) is not saved here: every caller changes it and
+ * saves it with savePosition, which saves both. The family's balance fields are the caller's to set.
  */
-export function getOrCreatePosition(market: Market, address: Address, block: ethereum.Block): Position {
-  const position = loadPosition(market.id, address)
-  return position != null ? position : createPosition(market, address, block)
+export function getOrCreatePosition(market: Bytes, protocol: Bytes, address: Address, block: ethereum.Block): Position {
+  const position = loadPosition(market, address)
+  return position != null ? position : createPosition(market, protocol, address, block)
 }
 
 /** A new position (loadPosition found none): as getOrCreatePosition creates it. */
-export function createPosition(market: Market, address: Address, block: ethereum.Block): Position {
-  getOrCreateProtocolAccount(market.protocol, address, true)
-  const id = positionId(market.id, address)
+export function createPosition(market: Bytes, protocol: Bytes, address: Address, block: ethereum.Block): Position {
+  getOrCreateProtocolAccount(protocol, address, true)
+  const id = positionId(market, address)
   for (let i = 0; i < missingPositions.length; i++) {
     if (missingPositions[i].equals(id)) {
       missingPositions.splice(i, 1)
@@ -106,18 +106,21 @@ export function createPosition(market: Market, address: Address, block: ethereum
     }
   }
   const position = new Position(id)
-  position.protocol = market.protocol
-  position.market = market.id
+  position.protocol = protocol
+  position.market = market
   position.account = address
-  position.scaledSupplyBalance = ZERO
-  position.scaledVariableDebt = ZERO
   position.collateralEnabled = false
   position.open = false
   position.createdAtBlock = block.number
   position.updatedAtBlock = block.number
   position.updatedAtTimestamp = block.timestamp
   knownPositions.push(position)
-  market.positionCount += 1
+  // The same object the caller holds, if it loaded the market (loadMarketById hands out one copy).
+  const m = loadMarketById(market)
+  if (m != null) {
+    m.positionCount += 1
+    saveMarket(m)
+  }
   return position
 }
 
@@ -125,9 +128,9 @@ function nonZero(v: BigInt | null): boolean {
   return v !== null && !v.isZero()
 }
 
-/** Whether a position holds any balance: index-scaled (Aave) or share-accounted (Morpho) fields. */
+/** Whether a position holds any balance: index-scaled (Aave), share-accounted (Morpho) or principal (Gearbox) fields. */
 function holdsBalance(p: Position): boolean {
-  return !p.scaledSupplyBalance.isZero() || !p.scaledVariableDebt.isZero() || nonZero(p.supplyShares) || nonZero(p.borrowShares) || nonZero(p.collateralBalance) || nonZero(p.principalDebt)
+  return nonZero(p.scaledSupplyBalance) || nonZero(p.scaledVariableDebt) || nonZero(p.supplyShares) || nonZero(p.borrowShares) || nonZero(p.collateralBalance) || nonZero(p.principalDebt)
 }
 
 /**
@@ -158,33 +161,25 @@ export function savePosition(position: Position, block: ethereum.Block): void {
   saveChanges('Position', position)
 }
 
-/**
- * Adds a (signed) scaled delta to an account's supply balance and the market total. Saves the
- * position; the caller saves the market (once, however many positions its event moves).
- */
-export function applyScaledSupplyDelta(market: Market, account: Address, delta: BigInt, block: ethereum.Block): Position {
-  const position = getOrCreatePosition(market, account, block)
-  const before = position.scaledSupplyBalance
-  const after = before.plus(delta)
-  position.scaledSupplyBalance = after
-  savePosition(position, block)
-  market.scaledTotalSupply = market.scaledTotalSupply.plus(delta)
-  if (before.isZero() && !after.isZero()) market.supplierCount += 1
-  if (!before.isZero() && after.isZero()) market.supplierCount -= 1
-  return position
+export function orZero(value: BigInt | null): BigInt {
+  return value === null ? ZERO : value
 }
 
-/** Adds a (signed) scaled delta to an account's variable debt and the market total. Saves the position; the caller saves the market. */
-export function applyScaledDebtDelta(market: Market, account: Address, delta: BigInt, block: ethereum.Block): Position {
-  const position = getOrCreatePosition(market, account, block)
-  const before = position.scaledVariableDebt
-  const after = before.plus(delta)
-  position.scaledVariableDebt = after
-  savePosition(position, block)
-  market.scaledTotalVariableDebt = market.scaledTotalVariableDebt.plus(delta)
-  if (before.isZero() && !after.isZero()) market.borrowerCount += 1
-  if (!before.isZero() && after.isZero()) market.borrowerCount -= 1
-  return position
+/** +1 / -1 / 0: how a balance going from `before` to `after` moves a holder count. */
+export function holderDelta(before: BigInt, after: BigInt): i32 {
+  if (before.isZero() && !after.isZero()) return 1
+  if (!before.isZero() && after.isZero()) return -1
+  return 0
+}
+
+/** Moves the market's supplier and borrower counts (loads and saves the Market only if one moves). */
+export function moveHolderCounts(market: Bytes, suppliers: i32, borrowers: i32): void {
+  if (suppliers == 0 && borrowers == 0) return
+  const m = loadMarketById(market)
+  if (m == null) return
+  m.supplierCount += suppliers
+  m.borrowerCount += borrowers
+  saveMarket(m)
 }
 
 /**

@@ -27,3 +27,8 @@ export function eModeCategoryId(protocol: Bytes, categoryId: i32): Bytes {
   b[0] = categoryId as u8
   return protocol.concat(b)
 }
+
+/** The protocol of a market id (protocol root contract ++ market key): its first 20 bytes. */
+export function protocolOfMarket(market: Bytes): Bytes {
+  return Bytes.fromUint8Array(market.subarray(0, 20))
+}

@@ -7,13 +7,14 @@ import {
 } from '../../generated/PoolV3/PoolV3'
 import { CreditManagerV3 } from '../../generated/PoolV3/CreditManagerV3'
 import {
-  Borrow, CreditAccount, GearboxLoss, GearboxPool, Market, Protocol, RealizedBadDebt, Repay, SocializedLoss, Supply, Withdraw,
+  Borrow, CreditAccount, GearboxLoss, GearboxPool, Protocol, RealizedBadDebt, Repay, SocializedLoss, Supply, Withdraw,
 } from '../../generated/schema'
 import { loadMarketById, saveMarket } from '../common/changes'
 import { ensureAccount, getOrCreatePosition, savePosition, stampEvent } from '../common/entities'
 import { eventId } from '../common/ids'
 import { ZERO } from '../common/math'
-import { applySupplySharesDelta, orZero } from '../common/shares'
+import { holderDelta, moveHolderCounts, orZero } from '../common/entities'
+import { applySupplySharesDelta } from '../common/shares'
 import { sharePriceRay } from '../common/linear'
 import { getOrCreateCreditManager, getOrCreatePool, readPoolState } from './state'
 import { readRepayContext } from './receipt'
@@ -21,10 +22,6 @@ import { readRepayContext } from './receipt'
 const REALIZED_BAD_DEBT_SUFFIX = Bytes.fromHexString('0x01')
 const SOCIALIZED_LOSS_SUFFIX = Bytes.fromHexString('0x02')
 const GEARBOX_LOSS_SUFFIX = Bytes.fromHexString('0x03')
-
-function marketOf(p: GearboxPool): Market {
-  return loadMarketById(p.market)!
-}
 
 export function handleAddCreditManager(event: AddCreditManager): void {
   getOrCreateCreditManager(event.params.creditManager, event.block)
@@ -72,51 +69,51 @@ export function handleWithdraw(event: WithdrawEvent): void {
   refreshPoolState(p, event.block)
 }
 
-/** Pool shares (ERC-4626): every holder's position, the total supply and the treasury's balance. */
+/**
+ * Pool shares (ERC-4626): every holder's position (and the Market's supplier count, by the share
+ * helpers), the total supply and the treasury's balance (GearboxPool).
+ */
 export function handleShareTransfer(event: Transfer): void {
   const p = getOrCreatePool(event.address, event.block)
-  const market = marketOf(p)
   const from = event.params.from
   const to = event.params.to
   const v = event.params.value
   if (from.equals(Address.zero())) p.totalSupply = p.totalSupply.plus(v)
-  else applySupplySharesDelta(market, from, v.neg(), event.block)
+  else applySupplySharesDelta(p.market, p.protocol, from, v.neg(), event.block)
   if (to.equals(Address.zero())) p.totalSupply = p.totalSupply.minus(v)
-  else applySupplySharesDelta(market, to, v, event.block)
+  else applySupplySharesDelta(p.market, p.protocol, to, v, event.block)
   if (from.equals(p.treasury)) p.treasuryShares = p.treasuryShares.minus(v)
   if (to.equals(p.treasury)) p.treasuryShares = p.treasuryShares.plus(v)
-  saveMarket(market)
   p.save()
 }
 
-/** Adds a (signed) principal delta to a credit account's debt (CreditAccount and its Position). */
-function applyDebtDelta(market: Market, ca: Address, delta: BigInt, block: ethereum.Block): void {
+/**
+ * Adds a (signed) principal delta to a credit account's debt (CreditAccount and its Position); the
+ * Market's borrower count moves when the debt leaves or reaches 0.
+ */
+function applyDebtDelta(p: GearboxPool, ca: Address, delta: BigInt, block: ethereum.Block): void {
   const account = CreditAccount.load(ca)
   if (account != null) {
     account.principalDebt = account.principalDebt.plus(delta)
     account.save()
   }
   ensureAccount(ca)
-  const position = getOrCreatePosition(market, ca, block)
+  const position = getOrCreatePosition(p.market, p.protocol, ca, block)
   const before = orZero(position.principalDebt)
   const after = before.plus(delta)
   position.principalDebt = after
   savePosition(position, block)
-  if (before.isZero() && !after.isZero()) market.borrowerCount += 1
-  if (!before.isZero() && after.isZero()) market.borrowerCount -= 1
+  moveHolderCounts(p.market, 0, holderDelta(before, after))
 }
 
 export function handleBorrow(event: BorrowEvent): void {
   const p = getOrCreatePool(event.address, event.block)
   const cm = getOrCreateCreditManager(event.params.creditManager, event.block)
-  const market = marketOf(p)
   const amount = event.params.amount
   p.totalBorrowed = p.totalBorrowed.plus(amount)
   cm.totalBorrowed = cm.totalBorrowed.plus(amount)
   cm.save()
-  market.totalBorrowAssets = p.totalBorrowed
-  applyDebtDelta(market, event.params.creditAccount, amount, event.block)
-  saveMarket(market)
+  applyDebtDelta(p, event.params.creditAccount, amount, event.block)
   const e = new Borrow(eventId(event))
   stampEvent(e, p.protocol, event)
   e.market = p.market
@@ -137,17 +134,15 @@ export function handleRepay(event: RepayEvent): void {
     if (!f.reverted) facade = f.value
   }
   const ctx = readRepayContext(event, facade, event.address, p.treasury)
-  const market = marketOf(p)
   const repaid = event.params.borrowedAmount
   const profit = event.params.profit
   const loss = event.params.loss
   p.totalBorrowed = p.totalBorrowed.minus(repaid)
   cm.totalBorrowed = cm.totalBorrowed.minus(repaid)
   cm.save()
-  market.totalBorrowAssets = p.totalBorrowed
   const ca = ctx.creditAccount
   const accountAddress = ca === null ? Address.zero() : ca
-  if (ca !== null) applyDebtDelta(market, ca, repaid.neg(), event.block)
+  if (ca !== null) applyDebtDelta(p, ca, repaid.neg(), event.block)
   p.totalProfit = p.totalProfit.plus(profit)
 
   const id = eventId(event)
@@ -225,14 +220,16 @@ export function handleRepay(event: RepayEvent): void {
     p.totalCoveredShares = p.totalCoveredShares.plus(ctx.burnedShares)
     p.totalUncoveredLoss = p.totalUncoveredLoss.plus(uncovered)
     p.lossCount += 1
-    market.totalDeficitCreated = market.totalDeficitCreated.plus(loss)
+    // The realized bad debt every family totals on its Market (loaded only for a lossy repay).
+    const market = loadMarketById(p.market)!
+    market.totalRealizedBadDebt = market.totalRealizedBadDebt.plus(loss)
     market.realizedBadDebtCount += 1
+    saveMarket(market)
     const protocol = Protocol.load(p.protocol)
     if (protocol != null) {
       protocol.realizedBadDebtCount += 1
       protocol.save()
     }
   }
-  saveMarket(market)
   p.save()
 }

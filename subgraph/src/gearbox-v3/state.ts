@@ -7,7 +7,7 @@ import { PoolV3 } from '../../generated/PoolV3/PoolV3'
 import { CreditManagerV3 } from '../../generated/PoolV3/CreditManagerV3'
 import { GearboxToken } from '../../generated/templates'
 import { marketId } from '../common/ids'
-import { newPlainMarket } from '../common/market'
+import { newMarket } from '../common/market'
 import { ZERO } from '../common/math'
 import { slugify } from '../common/text'
 import { getOrCreateToken } from '../common/token'
@@ -17,11 +17,9 @@ function orZeroCall(r: ethereum.CallResult<BigInt>): BigInt {
   return r.reverted ? ZERO : r.value
 }
 
-function createProtocolAndMarket(pool: Address, underlying: Address, block: ethereum.Block): Bytes {
+/** The pool's Protocol and Market (both link the GearboxPool, same id as the protocol); returns the market id. */
+function createProtocolAndMarket(pool: Address, underlying: Address, name: string, block: ethereum.Block): Bytes {
   const token = getOrCreateToken(underlying, -1)
-  const contract = PoolV3.bind(pool)
-  const nameCall = contract.try_name()
-  const name = nameCall.reverted ? 'Gearbox V3' : nameCall.value
   const protocol = new Protocol(pool)
   protocol.name = name
   protocol.slug = slugify(name, 'gearbox-v3')
@@ -31,15 +29,12 @@ function createProtocolAndMarket(pool: Address, underlying: Address, block: ethe
   protocol.accountCount = 0
   protocol.liquidationCount = 0
   protocol.realizedBadDebtCount = 0
-  protocol.deficitCoverageCount = 0
+  protocol.gearboxPool = pool
   protocol.save()
 
-  const m = newPlainMarket(marketId(pool, underlying), pool, token, block)
-  m.supplyToken = pool // the pool's ERC-4626 shares
-  const irm = contract.try_interestRateModel()
-  if (!irm.reverted) m.interestRateStrategy = irm.value
-  m.totalSupplyShares = ZERO
-  m.totalBorrowAssets = ZERO
+  // The pool's figures (shares, borrowed, losses) are on GearboxPool only.
+  const m = newMarket(marketId(pool, underlying), pool, token, block)
+  m.gearboxPool = pool
   m.save()
   return m.id
 }
@@ -50,10 +45,13 @@ export function getOrCreatePool(pool: Address, block: ethereum.Block): GearboxPo
   if (p != null) return p
   const contract = PoolV3.bind(pool)
   const underlying = contract.asset()
+  const nameCall = contract.try_name()
   p = new GearboxPool(pool)
   p.protocol = pool
-  p.market = createProtocolAndMarket(pool, underlying, block)
+  p.market = createProtocolAndMarket(pool, underlying, nameCall.reverted ? 'Gearbox V3' : nameCall.value, block)
   p.underlying = underlying
+  const irm = contract.try_interestRateModel()
+  if (!irm.reverted) p.interestRateModel = irm.value
   const treasury = contract.try_treasury()
   p.treasury = treasury.reverted ? Address.zero() : treasury.value
   p.totalSupply = ZERO

@@ -10,14 +10,14 @@
 import { Address, BigInt, Bytes } from '@graphprotocol/graph-ts'
 import { Liquidate } from '../../generated/MorphoBlue/MorphoBlue'
 import { MorphoOracle } from '../../generated/MorphoBlue/MorphoOracle'
-import { Liquidation, Market, RealizedBadDebt, SocializedLoss } from '../../generated/schema'
+import { Liquidation, MorphoMarketParams, RealizedBadDebt, SocializedLoss } from '../../generated/schema'
+import { loadMarketById, saveMarket } from '../common/changes'
 import { ensureAccount, stampEvent } from '../common/entities'
 import { eventId } from '../common/ids'
 import { bigIntFromHex, ZERO } from '../common/math'
-import { applyBorrowSharesDelta, applyCollateralDelta, orZero } from '../common/shares'
-import { accrued, addBorrowAssets, addSupplyAssets, loadMarket, repayBorrowAssets } from './market'
+import { orZero } from '../common/entities'
+import { accrued, addBorrowAssets, addSupplyAssets, loadState, moveBorrowShares, moveCollateral, repayBorrowAssets, saveState } from './market'
 import { bumpProtocolCounts } from './protocol'
-import { saveMarket } from '../common/changes'
 
 // graph-node refuses one id for two entity types that share an interface (LendingEvent): the
 // RealizedBadDebt and SocializedLoss of a Liquidate get the log's id plus one byte.
@@ -32,42 +32,46 @@ const LOSS_PER_SHARE_SCALE = bigIntFromHex('0xc097ce7bc90715b34b9f1000000000')
  * graph-node runs it against the state at the end of the block. Null if it reverts (or the oracle
  * is the zero address, as in idle markets).
  */
-function oraclePrice(market: Market): BigInt | null {
-  const oracle = market.oracle
-  if (oracle === null || Address.fromBytes(oracle).equals(Address.zero())) return null
-  const r = MorphoOracle.bind(Address.fromBytes(oracle)).try_price()
+function oraclePrice(market: Bytes): BigInt | null {
+  const params = MorphoMarketParams.load(market)
+  if (params == null) return null
+  const oracle = Address.fromBytes(params.oracle)
+  if (oracle.equals(Address.zero())) return null
+  const r = MorphoOracle.bind(oracle).try_price()
   return r.reverted ? null : r.value
 }
 
 export function processLiquidate(event: Liquidate): void {
-  const market = loadMarket(event.address, event.params.id)
-  if (market == null) return
+  const morpho = event.address
+  const state = loadState(morpho, event.params.id)
+  if (state == null) return
   const p = event.params
   const borrower = p.borrower
   ensureAccount(borrower)
-  accrued(market, event.block)
+  accrued(state, event.block)
 
-  repayBorrowAssets(market, p.repaidAssets)
-  applyBorrowSharesDelta(market, borrower, p.repaidShares.neg(), event.block)
-  let position = applyCollateralDelta(market, borrower, p.seizedAssets.neg(), event.block)
+  repayBorrowAssets(state, p.repaidAssets)
+  moveBorrowShares(state, morpho, borrower, p.repaidShares.neg(), event.block)
+  let position = moveCollateral(state, morpho, borrower, p.seizedAssets.neg(), event.block)
 
-  const supplyBefore = orZero(market.totalSupplyAssets)
+  const supplyBefore = state.totalSupplyAssets
   const wroteOff = !p.badDebtShares.isZero() || !p.badDebtAssets.isZero()
   if (wroteOff) {
-    addBorrowAssets(market, p.badDebtAssets.neg())
-    addSupplyAssets(market, p.badDebtAssets.neg())
-    position = applyBorrowSharesDelta(market, borrower, p.badDebtShares.neg(), event.block)
+    addBorrowAssets(state, p.badDebtAssets.neg())
+    addSupplyAssets(state, p.badDebtAssets.neg())
+    position = moveBorrowShares(state, morpho, borrower, p.badDebtShares.neg(), event.block)
   }
-  const price = oraclePrice(market)
+  saveState(state)
+  const price = oraclePrice(state.id)
 
   const id = eventId(event)
   const e = new Liquidation(id)
-  stampEvent(e, market.protocol, event)
+  stampEvent(e, morpho, event)
   e.account = borrower
   e.liquidator = p.caller
   // One Morpho market holds both sides: debt in the loan token, collateral in the collateral token.
-  e.collateralMarket = market.id
-  e.debtMarket = market.id
+  e.collateralMarket = state.id
+  e.debtMarket = state.id
   e.debtRepaid = p.repaidAssets
   e.collateralSeized = p.seizedAssets // collateral-token units
   e.protocolFee = ZERO // Morpho Blue takes no liquidation fee: the whole incentive goes to the liquidator
@@ -82,13 +86,15 @@ export function processLiquidate(event: Liquidate): void {
   e.oraclePrice = price
   e.save()
 
+  // The Market's counts and totals (the same object the share helpers moved its holder counts on).
+  const market = loadMarketById(state.id)!
   let realized = 0
   if (!p.badDebtAssets.isZero()) {
     realized = 1
     const badId = id.concat(REALIZED_BAD_DEBT_SUFFIX)
     const bad = new RealizedBadDebt(badId)
-    stampEvent(bad, market.protocol, event)
-    bad.market = market.id
+    stampEvent(bad, morpho, event)
+    bad.market = state.id
     bad.account = borrower
     bad.amount = p.badDebtAssets // loan-token units
     // No USD price: Morpho's oracle only quotes collateral in loan units. The gateway values it.
@@ -97,27 +103,26 @@ export function processLiquidate(event: Liquidate): void {
     bad.liquidation = id
     bad.save()
 
-    const totalShares = orZero(market.totalSupplyShares)
+    const totalShares = state.totalSupplyShares
     const loss = new SocializedLoss(id.concat(SOCIALIZED_LOSS_SUFFIX))
-    stampEvent(loss, market.protocol, event)
-    loss.market = market.id
+    stampEvent(loss, morpho, event)
+    loss.market = state.id
     loss.account = borrower
     loss.liquidation = id
     loss.realizedBadDebt = badId
     loss.badDebtAssets = p.badDebtAssets
     loss.badDebtShares = p.badDebtShares
     loss.totalSupplyAssetsBefore = supplyBefore
-    loss.totalSupplyAssetsAfter = orZero(market.totalSupplyAssets)
+    loss.totalSupplyAssetsAfter = state.totalSupplyAssets
     loss.totalSupplyShares = totalShares
     if (!totalShares.isZero()) loss.lossPerShare = p.badDebtAssets.times(LOSS_PER_SHARE_SCALE).div(totalShares)
     loss.oraclePrice = price
     loss.save()
 
-    market.totalDeficitCreated = market.totalDeficitCreated.plus(p.badDebtAssets)
+    market.totalRealizedBadDebt = market.totalRealizedBadDebt.plus(p.badDebtAssets)
     market.realizedBadDebtCount += 1
   }
   market.liquidationCount += 1
   saveMarket(market)
-  bumpProtocolCounts(market.protocol, 1, realized)
+  bumpProtocolCounts(morpho, 1, realized)
 }
-

@@ -1,26 +1,31 @@
-// Morpho Blue markets: creation, lookup and the market state Morpho keeps (market[id]), replayed
-// from the events exactly as Morpho.sol changes it.
+// Morpho Blue markets: creation (Market + MorphoMarketParams + MorphoMarketState, one id), lookup,
+// and the Market struct Morpho keeps (market[id], on MorphoMarketState), replayed from the events
+// exactly as Morpho.sol changes it. Share balances move through ../common/shares, which keeps the
+// Market's holder counts; the share totals they imply are moved here.
 import { Address, BigInt, Bytes, ethereum, log } from '@graphprotocol/graph-ts'
-import { Market, Protocol } from '../../generated/schema'
+import { MorphoMarketParams, MorphoMarketState, Position, Protocol } from '../../generated/schema'
+import { saveChanges, track } from '../common/changes'
 import { marketId } from '../common/ids'
+import { newMarket } from '../common/market'
 import { ZERO } from '../common/math'
-import { orZero } from '../common/shares'
+import { applyBorrowSharesDelta, applyCollateralDelta, applySupplySharesDelta } from '../common/shares'
 import { getOrCreateToken } from '../common/token'
-import { loadMarketById } from '../common/changes'
-import { newPlainMarket } from '../common/market'
 
-/** bps per WAD fraction: fee (WAD) / 1e14 = reserveFactor (bps). */
-const WAD_PER_BPS = BigInt.fromU64(100000000000000)
+/** A market's MorphoMarketState, loaded and tracked (save it with saveState); null if unknown. */
+export function loadState(morpho: Bytes, id: Bytes): MorphoMarketState | null {
+  const state = MorphoMarketState.load(marketId(morpho, id))
+  if (state == null) log.warning('Morpho Blue market not found: morpho {} id {}', [morpho.toHexString(), id.toHexString()])
+  track(state)
+  return state
+}
 
-export function loadMarket(morpho: Bytes, id: Bytes): Market | null {
-  const market = loadMarketById(marketId(morpho, id))
-  if (market == null) log.warning('Morpho Blue market not found: morpho {} id {}', [morpho.toHexString(), id.toHexString()])
-  return market
+export function saveState(state: MorphoMarketState): void {
+  saveChanges('MorphoMarketState', state)
 }
 
 /**
- * A market as Morpho.createMarket leaves it: every total 0, fee 0, lastUpdate = block.timestamp.
- * Aave-only fields get the values schema.graphql documents for Morpho Blue (end of the file).
+ * A market as Morpho.createMarket leaves it: its params, every total 0, fee 0, lastUpdate =
+ * block.timestamp. Saves the Market, its MorphoMarketParams and its MorphoMarketState.
  */
 export function createMarket(
   protocol: Protocol,
@@ -31,27 +36,33 @@ export function createMarket(
   irm: Address,
   lltv: BigInt,
   block: ethereum.Block,
-): Market {
+): void {
   const loan = getOrCreateToken(loanToken, -1)
-  const m = newPlainMarket(marketId(protocol.id, id), protocol.id, loan, block)
-  m.interestRateStrategy = irm
-  // Morpho Blue's own fields
-  if (!collateralToken.equals(Address.zero())) m.collateralToken = getOrCreateToken(collateralToken, -1).id
-  m.oracle = oracle
-  m.lltv = lltv
-  m.fee = ZERO
-  m.totalSupplyAssets = ZERO
-  m.totalSupplyShares = ZERO
-  m.totalBorrowAssets = ZERO
-  m.totalBorrowShares = ZERO
-  m.totalCollateral = ZERO
-  // Shared fields that are facts for Morpho Blue (newPlainMarket: no caps, no liquidation fee, never
-  // frozen, paused or dropped; the loan token is not collateral in its own market, bad debt is
-  // socialized at once, never carried; lastUpdate = market[id].lastUpdate; ltv, liquidationThreshold,
-  // liquidationBonus and the Aave rates stay null, borrowRate until the first AccrueInterest).
-  m.flashLoanEnabled = true // Morpho.flashLoan lends any token it holds
+  const m = newMarket(marketId(protocol.id, id), protocol.id, loan, block)
+  m.morphoParams = m.id
+  m.morphoState = m.id
   m.save()
-  return m
+
+  const params = new MorphoMarketParams(m.id)
+  params.market = m.id
+  if (!collateralToken.equals(Address.zero())) params.collateralToken = getOrCreateToken(collateralToken, -1).id
+  params.oracle = oracle
+  params.irm = irm
+  params.lltv = lltv
+  params.save()
+
+  const s = new MorphoMarketState(m.id)
+  s.market = m.id
+  s.fee = ZERO
+  s.totalSupplyAssets = ZERO
+  s.totalSupplyShares = ZERO
+  s.totalBorrowAssets = ZERO
+  s.totalBorrowShares = ZERO
+  s.totalCollateral = ZERO
+  // borrowRate stays null until the first AccrueInterest.
+  s.lastUpdateTimestamp = block.timestamp
+  s.lastUpdateBlock = block.number
+  s.save()
 }
 
 /**
@@ -59,9 +70,9 @@ export function createMarket(
  * setFee): market.lastUpdate = block.timestamp, whether or not it emitted AccrueInterest (it does
  * not when no time elapsed or the IRM is the zero address).
  */
-export function accrued(market: Market, block: ethereum.Block): void {
-  market.lastUpdateTimestamp = block.timestamp
-  market.lastUpdateBlock = block.number
+export function accrued(state: MorphoMarketState, block: ethereum.Block): void {
+  state.lastUpdateTimestamp = block.timestamp
+  state.lastUpdateBlock = block.number
 }
 
 /** Morpho UtilsLib.zeroFloorSub: max(a - b, 0) (repaid assets may exceed totalBorrowAssets by 1). */
@@ -69,20 +80,33 @@ export function zeroFloorSub(a: BigInt, b: BigInt): BigInt {
   return a.gt(b) ? a.minus(b) : ZERO
 }
 
-export function addSupplyAssets(market: Market, delta: BigInt): void {
-  market.totalSupplyAssets = orZero(market.totalSupplyAssets).plus(delta)
+export function addSupplyAssets(state: MorphoMarketState, delta: BigInt): void {
+  state.totalSupplyAssets = state.totalSupplyAssets.plus(delta)
 }
 
-export function addBorrowAssets(market: Market, delta: BigInt): void {
-  market.totalBorrowAssets = orZero(market.totalBorrowAssets).plus(delta)
+export function addBorrowAssets(state: MorphoMarketState, delta: BigInt): void {
+  state.totalBorrowAssets = state.totalBorrowAssets.plus(delta)
 }
 
 /** Repay and liquidation: totalBorrowAssets = zeroFloorSub(totalBorrowAssets, assets). */
-export function repayBorrowAssets(market: Market, assets: BigInt): void {
-  market.totalBorrowAssets = zeroFloorSub(orZero(market.totalBorrowAssets), assets)
+export function repayBorrowAssets(state: MorphoMarketState, assets: BigInt): void {
+  state.totalBorrowAssets = zeroFloorSub(state.totalBorrowAssets, assets)
 }
 
-export function setFee(market: Market, fee: BigInt): void {
-  market.fee = fee
-  market.reserveFactor = fee.div(WAD_PER_BPS)
+// Share and collateral moves: the position (and the Market's holder counts) in ../common/shares,
+// the market's totals here. `morpho` is the protocol id (the Morpho singleton, the event's address).
+
+export function moveSupplyShares(state: MorphoMarketState, morpho: Bytes, account: Address, delta: BigInt, block: ethereum.Block): Position {
+  state.totalSupplyShares = state.totalSupplyShares.plus(delta)
+  return applySupplySharesDelta(state.id, morpho, account, delta, block)
+}
+
+export function moveBorrowShares(state: MorphoMarketState, morpho: Bytes, account: Address, delta: BigInt, block: ethereum.Block): Position {
+  state.totalBorrowShares = state.totalBorrowShares.plus(delta)
+  return applyBorrowSharesDelta(state.id, morpho, account, delta, block)
+}
+
+export function moveCollateral(state: MorphoMarketState, morpho: Bytes, account: Address, delta: BigInt, block: ethereum.Block): Position {
+  state.totalCollateral = state.totalCollateral.plus(delta)
+  return applyCollateralDelta(state.id, morpho, account, delta, block)
 }

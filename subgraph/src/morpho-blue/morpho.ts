@@ -5,7 +5,7 @@
 // them (no eth_call per user action): Supply/Withdraw/Borrow/Repay carry both assets and shares,
 // AccrueInterest carries the interest and the fee shares minted to the fee recipient (who gets no
 // Supply event), Liquidate carries repaid and written-off shares and assets.
-import { Address, BigInt, Bytes } from '@graphprotocol/graph-ts'
+import { Address } from '@graphprotocol/graph-ts'
 import {
   AccrueInterest,
   Borrow as BorrowEvent,
@@ -36,11 +36,16 @@ import {
 } from '../../generated/schema'
 import { ensureAccount, stampEvent } from '../common/entities'
 import { eventId } from '../common/ids'
-import { applyBorrowSharesDelta, applyCollateralDelta, applySupplySharesDelta, orZero } from '../common/shares'
 import { processLiquidate } from './liquidation'
-import { accrued, addBorrowAssets, addSupplyAssets, createMarket, loadMarket, repayBorrowAssets, setFee } from './market'
-import { feeRecipientOf, getOrCreateProtocol } from './protocol'
-import { saveMarket } from '../common/changes'
+import {
+  accrued, addBorrowAssets, addSupplyAssets, createMarket, loadState, moveBorrowShares, moveCollateral, moveSupplyShares,
+  repayBorrowAssets, saveState,
+} from './market'
+import { feeRecipientOf, getOrCreateConfig, getOrCreateProtocol } from './protocol'
+
+// Every handler below loads the market's MorphoMarketState only; the Market itself is loaded (once
+// per handler call, loadMarketById) only where a count or total on it moves. Event rows name the
+// protocol by the event's address (the Morpho singleton = Protocol.id).
 
 export function handleCreateMarket(event: CreateMarket): void {
   const protocol = getOrCreateProtocol(event.address)
@@ -55,42 +60,41 @@ export function handleCreateMarket(event: CreateMarket): void {
  * feeShares are minted to the fee recipient in force (position and totalSupplyShares).
  */
 export function handleAccrueInterest(event: AccrueInterest): void {
-  const market = loadMarket(event.address, event.params.id)
-  if (market == null) return
+  const state = loadState(event.address, event.params.id)
+  if (state == null) return
   const p = event.params
-  const protocol = getOrCreateProtocol(event.address)
-  const recipient = feeRecipientOf(protocol)
+  const recipient = feeRecipientOf(event.address)
   const e = new InterestAccrual(eventId(event))
-  stampEvent(e, market.protocol, event)
-  e.market = market.id
+  stampEvent(e, event.address, event)
+  e.market = state.id
   e.borrowRate = p.prevBorrowRate
   e.interest = p.interest
   e.feeShares = p.feeShares
   e.feeRecipient = recipient
-  e.fee = orZero(market.fee)
-  e.elapsed = event.block.timestamp.minus(market.lastUpdateTimestamp)
-  e.totalBorrowAssetsBefore = orZero(market.totalBorrowAssets)
+  e.fee = state.fee
+  e.elapsed = event.block.timestamp.minus(state.lastUpdateTimestamp)
+  e.totalBorrowAssetsBefore = state.totalBorrowAssets
   e.save()
 
-  addBorrowAssets(market, p.interest)
-  addSupplyAssets(market, p.interest)
-  market.borrowRate = p.prevBorrowRate
-  accrued(market, event.block)
-  if (!p.feeShares.isZero()) applySupplySharesDelta(market, recipient, p.feeShares, event.block)
-  saveMarket(market)
+  addBorrowAssets(state, p.interest)
+  addSupplyAssets(state, p.interest)
+  state.borrowRate = p.prevBorrowRate
+  accrued(state, event.block)
+  if (!p.feeShares.isZero()) moveSupplyShares(state, event.address, recipient, p.feeShares, event.block)
+  saveState(state)
 }
 
 export function handleSupply(event: SupplyEvent): void {
-  const market = loadMarket(event.address, event.params.id)
-  if (market == null) return
+  const state = loadState(event.address, event.params.id)
+  if (state == null) return
   const p = event.params
-  accrued(market, event.block)
-  addSupplyAssets(market, p.assets)
-  applySupplySharesDelta(market, p.onBehalf, p.shares, event.block)
-  saveMarket(market)
+  accrued(state, event.block)
+  addSupplyAssets(state, p.assets)
+  moveSupplyShares(state, event.address, p.onBehalf, p.shares, event.block)
+  saveState(state)
   const e = new Supply(eventId(event))
-  stampEvent(e, market.protocol, event)
-  e.market = market.id
+  stampEvent(e, event.address, event)
+  e.market = state.id
   e.account = p.onBehalf
   e.caller = p.caller
   e.amount = p.assets
@@ -99,16 +103,16 @@ export function handleSupply(event: SupplyEvent): void {
 }
 
 export function handleWithdraw(event: WithdrawEvent): void {
-  const market = loadMarket(event.address, event.params.id)
-  if (market == null) return
+  const state = loadState(event.address, event.params.id)
+  if (state == null) return
   const p = event.params
-  accrued(market, event.block)
-  addSupplyAssets(market, p.assets.neg())
-  applySupplySharesDelta(market, p.onBehalf, p.shares.neg(), event.block)
-  saveMarket(market)
+  accrued(state, event.block)
+  addSupplyAssets(state, p.assets.neg())
+  moveSupplyShares(state, event.address, p.onBehalf, p.shares.neg(), event.block)
+  saveState(state)
   const e = new Withdraw(eventId(event))
-  stampEvent(e, market.protocol, event)
-  e.market = market.id
+  stampEvent(e, event.address, event)
+  e.market = state.id
   e.account = p.onBehalf
   e.to = p.receiver
   e.amount = p.assets
@@ -117,16 +121,16 @@ export function handleWithdraw(event: WithdrawEvent): void {
 }
 
 export function handleBorrow(event: BorrowEvent): void {
-  const market = loadMarket(event.address, event.params.id)
-  if (market == null) return
+  const state = loadState(event.address, event.params.id)
+  if (state == null) return
   const p = event.params
-  accrued(market, event.block)
-  addBorrowAssets(market, p.assets)
-  applyBorrowSharesDelta(market, p.onBehalf, p.shares, event.block)
-  saveMarket(market)
+  accrued(state, event.block)
+  addBorrowAssets(state, p.assets)
+  moveBorrowShares(state, event.address, p.onBehalf, p.shares, event.block)
+  saveState(state)
   const e = new Borrow(eventId(event))
-  stampEvent(e, market.protocol, event)
-  e.market = market.id
+  stampEvent(e, event.address, event)
+  e.market = state.id
   e.account = p.onBehalf
   e.caller = p.receiver // Borrow.caller is "who received the funds"
   e.amount = p.assets
@@ -135,16 +139,16 @@ export function handleBorrow(event: BorrowEvent): void {
 }
 
 export function handleRepay(event: RepayEvent): void {
-  const market = loadMarket(event.address, event.params.id)
-  if (market == null) return
+  const state = loadState(event.address, event.params.id)
+  if (state == null) return
   const p = event.params
-  accrued(market, event.block)
-  repayBorrowAssets(market, p.assets)
-  applyBorrowSharesDelta(market, p.onBehalf, p.shares.neg(), event.block)
-  saveMarket(market)
+  accrued(state, event.block)
+  repayBorrowAssets(state, p.assets)
+  moveBorrowShares(state, event.address, p.onBehalf, p.shares.neg(), event.block)
+  saveState(state)
   const e = new Repay(eventId(event))
-  stampEvent(e, market.protocol, event)
-  e.market = market.id
+  stampEvent(e, event.address, event)
+  e.market = state.id
   e.account = p.onBehalf
   e.repayer = p.caller
   e.amount = p.assets
@@ -155,14 +159,14 @@ export function handleRepay(event: RepayEvent): void {
 
 /** Morpho.supplyCollateral does not accrue interest (lastUpdate unchanged). */
 export function handleSupplyCollateral(event: SupplyCollateralEvent): void {
-  const market = loadMarket(event.address, event.params.id)
-  if (market == null) return
+  const state = loadState(event.address, event.params.id)
+  if (state == null) return
   const p = event.params
-  applyCollateralDelta(market, p.onBehalf, p.assets, event.block)
-  saveMarket(market)
+  moveCollateral(state, event.address, p.onBehalf, p.assets, event.block)
+  saveState(state)
   const e = new SupplyCollateral(eventId(event))
-  stampEvent(e, market.protocol, event)
-  e.market = market.id
+  stampEvent(e, event.address, event)
+  e.market = state.id
   e.account = p.onBehalf
   e.caller = p.caller
   e.amount = p.assets
@@ -170,15 +174,15 @@ export function handleSupplyCollateral(event: SupplyCollateralEvent): void {
 }
 
 export function handleWithdrawCollateral(event: WithdrawCollateralEvent): void {
-  const market = loadMarket(event.address, event.params.id)
-  if (market == null) return
+  const state = loadState(event.address, event.params.id)
+  if (state == null) return
   const p = event.params
-  accrued(market, event.block)
-  applyCollateralDelta(market, p.onBehalf, p.assets.neg(), event.block)
-  saveMarket(market)
+  accrued(state, event.block)
+  moveCollateral(state, event.address, p.onBehalf, p.assets.neg(), event.block)
+  saveState(state)
   const e = new WithdrawCollateral(eventId(event))
-  stampEvent(e, market.protocol, event)
-  e.market = market.id
+  stampEvent(e, event.address, event)
+  e.market = state.id
   e.account = p.onBehalf
   e.caller = p.caller
   e.to = p.receiver
@@ -192,47 +196,45 @@ export function handleLiquidate(event: Liquidate): void {
 
 /** Morpho.setFee accrues interest with the old fee (its AccrueInterest precedes this log), then sets it. */
 export function handleSetFee(event: SetFee): void {
-  const market = loadMarket(event.address, event.params.id)
-  if (market == null) return
+  const state = loadState(event.address, event.params.id)
+  if (state == null) return
   const e = new FeeChange(eventId(event))
-  stampEvent(e, market.protocol, event)
-  e.market = market.id
-  e.previousFee = orZero(market.fee)
+  stampEvent(e, event.address, event)
+  e.market = state.id
+  e.previousFee = state.fee
   e.newFee = event.params.newFee
   e.save()
-  accrued(market, event.block)
-  setFee(market, event.params.newFee)
-  saveMarket(market)
+  accrued(state, event.block)
+  state.fee = event.params.newFee
+  saveState(state)
 }
 
 export function handleSetFeeRecipient(event: SetFeeRecipient): void {
-  const protocol = getOrCreateProtocol(event.address)
-  protocol.feeRecipient = event.params.newFeeRecipient
-  protocol.save()
+  const config = getOrCreateConfig(event.address)
+  config.feeRecipient = event.params.newFeeRecipient
+  config.save()
 }
 
 export function handleSetOwner(event: SetOwner): void {
-  const protocol = getOrCreateProtocol(event.address)
-  protocol.owner = event.params.newOwner
-  protocol.save()
+  const config = getOrCreateConfig(event.address)
+  config.owner = event.params.newOwner
+  config.save()
 }
 
 export function handleEnableIrm(event: EnableIrm): void {
-  const protocol = getOrCreateProtocol(event.address)
-  const irms = protocol.enabledIrms
-  const list = irms === null ? new Array<Bytes>(0) : irms
+  const config = getOrCreateConfig(event.address)
+  const list = config.enabledIrms
   list.push(event.params.irm)
-  protocol.enabledIrms = list
-  protocol.save()
+  config.enabledIrms = list
+  config.save()
 }
 
 export function handleEnableLltv(event: EnableLltv): void {
-  const protocol = getOrCreateProtocol(event.address)
-  const lltvs = protocol.enabledLltvs
-  const list = lltvs === null ? new Array<BigInt>(0) : lltvs
+  const config = getOrCreateConfig(event.address)
+  const list = config.enabledLltvs
   list.push(event.params.lltv)
-  protocol.enabledLltvs = list
-  protocol.save()
+  config.enabledLltvs = list
+  config.save()
 }
 
 /** id = protocol ++ authorizer ++ authorized (schema: Authorization). */
