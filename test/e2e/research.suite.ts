@@ -13,6 +13,7 @@ import { devnetProtocol } from '../../devnet/protocols';
 const ORACLE = parseAbi(['function getAssetPrice(address) view returns (uint256)']);
 const POOL = parseAbi(['function getUserAccountData(address) view returns (uint256 totalCollateralBase, uint256 totalDebtBase, uint256 availableBorrowsBase, uint256 currentLiquidationThreshold, uint256 ltv, uint256 healthFactor)']);
 const FEED = parseAbi(['function latestAnswer() view returns (int256)']);
+const GEARBOX_ORACLE = parseAbi(['function getPrice(address token) view returns (uint256)']);
 const ONE = 10n ** 18n;
 const BASE_DECIMALS = 8; // AaveOracle BASE_CURRENCY_UNIT 1e8 (USD); Morpho's USD figures use the same
 
@@ -124,13 +125,42 @@ export function researchSuite(ctx: () => { state: StackState; chain: PublicClien
     expect([...stress.accounts.items].sort(byAddress)).toEqual(hit.sort(byAddress));
   }, 60_000);
 
+  it("gearbox-v3: the crash's PriceOracleV3 moves applied at before-crash predict the after-crash figures (equal to the gateway's own at after-crash, which the Gearbox gateway suite checks against calcDebtAndCollateral)", async () => {
+    const { state, chain } = ctx();
+    const { deployment, scenario } = state.devnet['gearbox-v3'] as unknown as { deployment: { priceOracle: `0x${string}`; tokens: { address: `0x${string}` }[] }; scenario: { checkpoints: Checkpoint[] } };
+    const before = checkpoint(scenario.checkpoints, 'before-crash');
+    const after = checkpoint(scenario.checkpoints, 'after-crash');
+    const shocks: { asset: string; change: string }[] = [];
+    for (const t of deployment.tokens) {
+      // A token the oracle has no feed for reverts: the pool cannot hold it, nothing to shock.
+      const [p0, p1] = await Promise.all([before, after].map((c) => chain.readContract({ address: deployment.priceOracle, abi: GEARBOX_ORACLE, functionName: 'getPrice', args: [t.address], blockNumber: BigInt(c.block) }).catch(() => null)));
+      if (p0 !== null && p1 !== null && p0 !== p1) shocks.push({ asset: lower(t.address), change: changeBetween(p0, p1) });
+    }
+    expect(shocks.length).toBeGreaterThan(0);
+    const { stress } = await gqlData<StressAnswer>(state.gatewayUrl, stressQuery('gearbox-v3', shockList(shocks), before.block, after.timestamp));
+    type Plain = { address: string; liquidatable: boolean; unliquidatable: boolean; debtUSD: string; badDebtUSD: string };
+    const plain = await gqlData<{ protocol: Record<string, unknown>; accounts: { items: Plain[] } }>(
+      state.gatewayUrl,
+      `{ protocol(id: "gearbox-v3", block: ${after.block}) { ${FIGURES} } accounts(protocol: "gearbox-v3", block: ${after.block}, first: 1000) { items { ${ACCOUNT.replace(' insolvent', '')} unliquidatable } } }`,
+    );
+    expect(stress.after).toEqual(plain.protocol);
+    const hit = plain.accounts.items
+      .map(({ unliquidatable, ...a }) => ({ ...a, liquidatable: a.liquidatable && !unliquidatable, insolvent: a.badDebtUSD !== '0' }))
+      .filter((a) => a.debtUSD !== '0' && (a.liquidatable || a.insolvent));
+    const byAddress = (a: { address: string }, b: { address: string }) => a.address.localeCompare(b.address);
+    expect(hit.length).toBeGreaterThan(0);
+    expect([...stress.accounts.items].sort(byAddress)).toEqual(hit.sort(byAddress));
+    // The crash made credit accounts liquidatable that were not before it.
+    expect(stress.newlyLiquidatableAccounts).toBeGreaterThan(0);
+  }, 60_000);
+
   it('a zero shock equals the plain figures at a pinned block (every protocol)', async () => {
     const { state } = ctx();
     for (const name of Object.keys(state.devnet)) {
       const cps = state.devnet[name].scenario.checkpoints;
       const block = checkpoint(cps, cps.some((c) => c.name === 'after-crash') ? 'after-crash' : 'v3.6 after-crash').block;
       if (!familyNamed(devnetProtocol(name)!.family)?.adapter.stressedViews) {
-        // Indexed, but its family has no module in the gateway's registry, or one without stress tests (Gearbox V3): refused by its code, not computed.
+        // Indexed, but its family has no module in the gateway's registry, or one without stress tests: refused by its code, not computed.
         const refused = await gql(state.gatewayUrl, `{ stress(protocol: "${name}", shocks: [], block: ${block}) { newlyLiquidatableAccounts } }`);
         expect(refused.errors?.[0]?.extensions?.code).toBe('PROTOCOL_NOT_SUPPORTED');
         continue;

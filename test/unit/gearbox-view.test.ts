@@ -2,6 +2,8 @@
 // figure below is worked out by hand from the inputs, not taken from the code's output.
 import { gearboxProtocolView, type GearboxAccountInput, type GearboxInputs } from '../../server/families/gearbox-v3/view';
 import type { GearboxV3PoolDetails } from '../../server/families/gearbox-v3/details';
+import { gearboxStressedViews } from '../../server/families/gearbox-v3/stress';
+import { SHOCK_SCALE } from '../../server/metrics/stress';
 
 const RAY = 10n ** 27n;
 const USDC = '0x00000000000000000000000000000000000000a1';
@@ -79,5 +81,32 @@ describe('Gearbox V3 view on a hand-built pool', () => {
     // Equity = treasury assets - latent bad debt: 10,000 - 69,000 USD.
     expect(view.solvency.equityBase).toBe(-59_000n * 10n ** 8n);
     expect(m.tally).toMatchObject({ borrowers: 2, insolventAccounts: 2, liquidatableAccounts: 2 });
+  });
+});
+
+describe('Gearbox V3 stressed views on the same hand-built pool', () => {
+  const accounts = [
+    account('0xa', u6(100_000), RAY, 1n, [[USDC, u6(50_000)]]),
+    account('0xb', u6(10_000), (RAY * 11n) / 10n, 3n, [[WETH, 10n ** 18n]], u6(1_000)),
+  ];
+  const plain = gearboxProtocolView(inputs(), accounts);
+  const figures = (v: typeof plain) => v.accounts.map((x) => ({ address: x.address, debt: x.debtBase, value: x.collateralBase, hf: x.healthFactor, bad: x.risk.badDebtBase, liq: x.risk.liquidatable }));
+
+  test('no shock is the plain view; WETH +100% doubles B\'s collateral value, not its quota-capped weighted value', () => {
+    const sv = gearboxStressedViews(inputs(), accounts, [new Map(), new Map([[WETH, 2n * SHOCK_SCALE]])], Number(now));
+    expect(figures(sv.views[0])).toEqual(figures(plain));
+    const [, b] = figures(sv.views[1]);
+    // B: 1 WETH at $4,000, LT 80% = $3,200, capped by its 1,000 USDC quota: TWV stays $1,000, HF 0.1; bad debt 10,000 - 4,000.
+    expect(b).toEqual({ address: '0xb', debt: 10_000n * 10n ** 8n, value: 4_000n * 10n ** 8n, hf: 10n ** 17n, bad: 6_000n * 10n ** 8n, liq: true });
+    // A holds no WETH: unchanged (61,000 bad debt), so the pool's latent bad debt is 61,000 + 6,000 USD.
+    expect(sv.views[1].sheet.latentBadDebtBase).toBe(67_000n * 10n ** 8n);
+  });
+
+  test('liquidator bonus 1e4 / liquidationDiscount over the whole account; unknown assets refused', () => {
+    const sv = gearboxStressedViews(inputs(), accounts, [new Map()], Number(now));
+    // liquidationDiscount 9600: collateral C repays at most 0.96 C of debt.
+    expect({ scope: sv.collateralScope, bonus: sv.bonusWad.get('0xmarket') }).toEqual({ scope: 'ACCOUNT', bonus: (10n ** 18n * 10_000n) / 9_600n });
+    expect(sv.collateralLiquidatable(sv.views[0].accounts[1], '0xmarket')).toBe(true);
+    expect(() => gearboxStressedViews(inputs(), accounts, [new Map([['0x00000000000000000000000000000000000000ff', SHOCK_SCALE]])], Number(now))).toThrow(/has no market in 0x0+ff/);
   });
 });

@@ -8,18 +8,11 @@ import type { RawRealized, RealizedRow } from '../../sources/realized-bad-debt';
 import { viewFromScratch, type AdapterInput, type FollowedState, type Follower, type ProtocolAdapter, type SocializedLossRow } from '../../views/adapter';
 import { CREDIT_MANAGER_ABI, PRICE_ORACLE_ABI, readAccountsChain, readPoolChain, requireChain } from './chain';
 import { RAY } from './math';
-import { changedCreditAccounts, loadCreditAccounts, loadGearboxLosses, loadGearboxState, type CreditAccountRow, type GearboxLossRow, type GearboxState } from './source';
+import { changedCreditAccounts, loadCreditAccounts, loadGearboxLosses, loadGearboxState, tokensOf, type CreditAccountRow, type GearboxLossRow, type GearboxState } from './source';
+import { gearboxStressedViews } from './stress';
 import { gearboxAccountView, gearboxProtocolView, gearboxRef, type GearboxAccountInput, type GearboxInputs } from './view';
 
 const stateAt = (i: AdapterInput) => i.cached(`gearbox-state|${i.protocolId}`, () => loadGearboxState(i.client, i.protocolId, i.block.number));
-
-/** Every token the pool's health reads a price of: the underlying, the managers' collateral and the quota tokens. */
-function tokensOf(s: GearboxState) {
-  const all = new Map([[s.pool.underlying.address, s.pool.underlying]]);
-  for (const m of s.pool.creditManagers) for (const c of m.collateralTokens) all.set(c.token.address, c.token);
-  for (const q of s.pool.quotaTokens) all.set(q.token.address, q.token);
-  return [...all.values()];
-}
 
 async function inputsAt(i: AdapterInput): Promise<GearboxInputs | null> {
   const state = await stateAt(i);
@@ -231,4 +224,10 @@ export const gearboxV3Adapter: ProtocolAdapter = {
   realizedBadDebts: realizedRows,
   liquidations: liquidationRows,
   socializedLosses: socializedRows,
+  // Research: the same view with shocked PriceOracleV3 prices, interest accrued to `timestamp` (./stress.ts).
+  async stressedViews(i, scenarios, timestamp) {
+    const [inputs, book] = await Promise.all([inputsAt(i), gearboxFollower.load(i)]);
+    if (!inputs || !book) return null;
+    return gearboxStressedViews(inputs, await accountInputs(i, inputs, [...book.accounts.values()]), scenarios, timestamp);
+  },
 };

@@ -266,3 +266,11 @@ export async function changedCreditAccounts(subgraph: SubgraphClient, poolId: st
   ]);
   return [...new Set([...accounts.map((a) => a.id.toLowerCase()), ...balances.map((b) => b.creditAccount.id.toLowerCase())])];
 }
+
+/** Every token the pool's health reads a price of: the underlying, the managers' collateral and the quota tokens. */
+export function tokensOf(s: GearboxState) {
+  const all = new Map([[s.pool.underlying.address, s.pool.underlying]]);
+  for (const m of s.pool.creditManagers) for (const c of m.collateralTokens) all.set(c.token.address, c.token);
+  for (const q of s.pool.quotaTokens) all.set(q.token.address, q.token);
+  return [...all.values()];
+}
