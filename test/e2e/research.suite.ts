@@ -45,6 +45,29 @@ const stressQuery = (protocol: string, shocks: string, block: number, accrueTo?:
   `{ stress(protocol: "${protocol}", shocks: ${shocks}, block: ${block}${accrueTo === undefined ? '' : `, accrueTo: ${accrueTo}`}) { accruedTo newlyLiquidatableAccounts after { ${FIGURES} } accounts(first: 1000) { totalCount items { ${ACCOUNT} } } } }`;
 
 /**
+ * `stress` at `before` with `shocks`, interest accrued to `after`, equals the gateway's own figures at
+ * `after` (each family's gateway suite checks those against the protocol's views): the protocol
+ * counts and sums, and the accounts liquidatable or insolvent.
+ */
+async function expectPrediction(gatewayUrl: string, protocol: string, shocks: { asset: string; change: string }[], before: { block: number }, after: { block: number; timestamp: number }): Promise<StressAnswer['stress']> {
+  const { stress } = await gqlData<StressAnswer>(gatewayUrl, stressQuery(protocol, shockList(shocks), before.block, after.timestamp));
+  type Plain = { address: string; liquidatable: boolean; unliquidatable: boolean; debtUSD: string; badDebtUSD: string };
+  const plain = await gqlData<{ protocol: Record<string, unknown>; accounts: { items: Plain[] } }>(
+    gatewayUrl,
+    `{ protocol(id: "${protocol}", block: ${after.block}) { ${FIGURES} } accounts(protocol: "${protocol}", block: ${after.block}, first: 1000) { items { ${ACCOUNT.replace(' insolvent', '')} unliquidatable } } }`,
+  );
+  expect(stress.after).toEqual(plain.protocol);
+  // The stress lists count "liquidatable" as the protocol totals do: the rule holds and there is collateral to seize.
+  const hit = plain.accounts.items
+    .map(({ unliquidatable, ...a }) => ({ ...a, liquidatable: a.liquidatable && !unliquidatable, insolvent: a.badDebtUSD !== '0' }))
+    .filter((a) => a.debtUSD !== '0' && (a.liquidatable || a.insolvent));
+  const byAddress = (a: { address: string }, b: { address: string }) => a.address.localeCompare(b.address);
+  expect(hit.length).toBeGreaterThan(0);
+  expect([...stress.accounts.items].sort(byAddress)).toEqual(hit.sort(byAddress));
+  return stress;
+}
+
+/**
  * The devnet crash predicted from the block before it: every price move between the `before-crash`
  * and `after-crash` checkpoints (read from the oracle at both blocks, not from the scenario) applied
  * as a shock at before-crash, interest accrued to after-crash's timestamp, gives exactly the chain's
@@ -109,20 +132,7 @@ export function researchSuite(ctx: () => { state: StackState; chain: PublicClien
       if (a0 !== a1) shocks.push({ asset: lower(t.address), change: changeBetween(a0, a1) });
     }
     expect(shocks.length).toBeGreaterThan(0);
-    const { stress } = await gqlData<StressAnswer>(state.gatewayUrl, stressQuery('morpho-blue', shockList(shocks), before.block, after.timestamp));
-    type Plain = { address: string; liquidatable: boolean; unliquidatable: boolean; debtUSD: string; badDebtUSD: string };
-    const plain = await gqlData<{ protocol: Record<string, unknown>; accounts: { items: Plain[] } }>(
-      state.gatewayUrl,
-      `{ protocol(id: "morpho-blue", block: ${after.block}) { ${FIGURES} } accounts(protocol: "morpho-blue", block: ${after.block}, first: 1000) { items { ${ACCOUNT.replace(' insolvent', '')} unliquidatable } } }`,
-    );
-    expect(stress.after).toEqual(plain.protocol);
-    // The stress lists count "liquidatable" as the protocol totals do: the rule holds and there is collateral to seize.
-    const hit = plain.accounts.items
-      .map(({ unliquidatable, ...a }) => ({ ...a, liquidatable: a.liquidatable && !unliquidatable, insolvent: a.badDebtUSD !== '0' }))
-      .filter((a) => a.debtUSD !== '0' && (a.liquidatable || a.insolvent));
-    const byAddress = (a: { address: string }, b: { address: string }) => a.address.localeCompare(b.address);
-    expect(hit.length).toBeGreaterThan(0);
-    expect([...stress.accounts.items].sort(byAddress)).toEqual(hit.sort(byAddress));
+    await expectPrediction(state.gatewayUrl, 'morpho-blue', shocks, before, after);
   }, 60_000);
 
   it("gearbox-v3: the crash's PriceOracleV3 moves applied at before-crash predict the after-crash figures (equal to the gateway's own at after-crash, which the Gearbox gateway suite checks against calcDebtAndCollateral)", async () => {
@@ -137,19 +147,7 @@ export function researchSuite(ctx: () => { state: StackState; chain: PublicClien
       if (p0 !== null && p1 !== null && p0 !== p1) shocks.push({ asset: lower(t.address), change: changeBetween(p0, p1) });
     }
     expect(shocks.length).toBeGreaterThan(0);
-    const { stress } = await gqlData<StressAnswer>(state.gatewayUrl, stressQuery('gearbox-v3', shockList(shocks), before.block, after.timestamp));
-    type Plain = { address: string; liquidatable: boolean; unliquidatable: boolean; debtUSD: string; badDebtUSD: string };
-    const plain = await gqlData<{ protocol: Record<string, unknown>; accounts: { items: Plain[] } }>(
-      state.gatewayUrl,
-      `{ protocol(id: "gearbox-v3", block: ${after.block}) { ${FIGURES} } accounts(protocol: "gearbox-v3", block: ${after.block}, first: 1000) { items { ${ACCOUNT.replace(' insolvent', '')} unliquidatable } } }`,
-    );
-    expect(stress.after).toEqual(plain.protocol);
-    const hit = plain.accounts.items
-      .map(({ unliquidatable, ...a }) => ({ ...a, liquidatable: a.liquidatable && !unliquidatable, insolvent: a.badDebtUSD !== '0' }))
-      .filter((a) => a.debtUSD !== '0' && (a.liquidatable || a.insolvent));
-    const byAddress = (a: { address: string }, b: { address: string }) => a.address.localeCompare(b.address);
-    expect(hit.length).toBeGreaterThan(0);
-    expect([...stress.accounts.items].sort(byAddress)).toEqual(hit.sort(byAddress));
+    const stress = await expectPrediction(state.gatewayUrl, 'gearbox-v3', shocks, before, after);
     // The crash made credit accounts liquidatable that were not before it.
     expect(stress.newlyLiquidatableAccounts).toBeGreaterThan(0);
   }, 60_000);
