@@ -86,6 +86,12 @@ function decimalSum(values: string[]): string {
 }
 
 /** Both charts drawn and every detail note past "loading". */
+/**
+ * How long the detail may take to (re)load: at a new head it recomputes three liquidation curves of
+ * 19 protocol views each, which on this 2-core machine under the CI run's parallel unit tests has
+ * taken over 30 s (a wait, not a speed check: bench:gateway measures speed).
+ */
+const DETAIL_WAIT_MS = 120_000;
 const DETAIL_LOADED = `document.querySelector('#history-chart canvas') && document.querySelector('#curve-chart canvas') && !/loading/.test(['accounts-note', 'events-note', 'history-note', 'curve-note'].map((id) => document.getElementById(id).textContent).join(' '))`;
 
 /** What the table must show for a protocol: the API's strings as they are (the ratio is checked apart). */
@@ -168,7 +174,7 @@ export function dashboardSuite(ctx: () => SuiteCtx, name: string) {
     const READ_ASSETS = '[...document.querySelectorAll("#curve-assets li")].map((li) => ({ address: li.dataset.asset, collateralUSD: li.dataset.collateralUsd, status: li.dataset.status, text: li.textContent }))';
     /** The listed assets are the main collateral ones, and each one's curve figures are the API's. */
     const checkCurves = async (protocol: string, block: number) => {
-      await browser!.waitFor(curvesShown(protocol, block));
+      await browser!.waitFor(curvesShown(protocol, block), DETAIL_WAIT_MS);
       const main = await mainCollateral(protocol, block);
       expect(main.length).toBeGreaterThan(0);
       const listed = await browser!.eval<{ address: string; collateralUSD: string; status: string }[]>(READ_ASSETS);
@@ -195,7 +201,7 @@ export function dashboardSuite(ctx: () => SuiteCtx, name: string) {
     await browser.waitFor(`document.querySelectorAll('#protocols tbody tr').length > 0 && [...document.querySelectorAll('#protocols tbody tr')].every((tr) => tr.dataset.block === '${head}') && document.getElementById('mode').textContent.startsWith('live')`);
     const atHead = await checkTables(head);
     // The detail of the first protocol: both charts drawn, the underwater accounts and the curves the API's.
-    await browser.waitFor(DETAIL_LOADED);
+    await browser.waitFor(DETAIL_LOADED, DETAIL_WAIT_MS);
     const first = atHead[0].id;
     const underwater = await gqlData<{ accounts: { items: { address: string; badDebtUSD: string }[] } }>(url, `{ accounts(protocol: "${first}", where: { insolvent: true }, orderBy: BAD_DEBT_USD_DESC, first: 10, block: ${head}) { items { address badDebtUSD } } }`);
     expect(await browser.eval(`[...document.querySelectorAll('#accounts tbody tr')].map((tr) => ({ address: tr.cells[0].textContent, badDebtUSD: tr.cells[1].textContent }))`)).toEqual(underwater.accounts.items);
@@ -206,7 +212,7 @@ export function dashboardSuite(ctx: () => SuiteCtx, name: string) {
     await audit(1440);
     await browser.screenshot(path.join(SHOTS, 'laptop-1440-head.png'));
     await browser.viewport({ width: 1280, height: 900 });
-    await browser.waitFor(DETAIL_LOADED);
+    await browser.waitFor(DETAIL_LOADED, DETAIL_WAIT_MS);
     await fits();
     await browser.screenshot(path.join(SHOTS, 'laptop-1280-head.png'));
 
@@ -222,7 +228,7 @@ export function dashboardSuite(ctx: () => SuiteCtx, name: string) {
     const refused = firstAssets[1];
     await browser.answer(`"a":"${refused.address}"`, JSON.stringify({ data: null, errors: [{ message: `no market in ${refused.address}`, extensions: { code: 'UNKNOWN_ASSET' } }] }));
     await browser.select('#detail-protocol', first);
-    await browser.waitFor(curvesShown(first, head));
+    await browser.waitFor(curvesShown(first, head), DETAIL_WAIT_MS);
     const listed = await browser.eval<{ address: string; status: string; text: string }[]>(READ_ASSETS);
     expect(listed.map((l) => [l.address, l.status])).toEqual(firstAssets.map((a) => [a.address, a === refused ? 'missing' : 'curve']));
     expect(listed[1].text).toBe(`${refused.symbol}: collateral ${refused.collateralUSD} USD* — no curve: no market in ${refused.address} (UNKNOWN_ASSET)`);
@@ -313,7 +319,7 @@ export function dashboardSuite(ctx: () => SuiteCtx, name: string) {
 
     // A phone: one column, every table row a card of "label value" lines, nothing scrolls sideways.
     await browser.viewport({ width: 390, height: 844, isMobile: true, deviceScaleFactor: 2 });
-    await browser.waitFor(DETAIL_LOADED);
+    await browser.waitFor(DETAIL_LOADED, DETAIL_WAIT_MS);
     await fits();
     expect(await browser.eval(`(() => { const td = document.querySelector('#protocols tbody td[data-field="latentBadDebtUSD"]'); return [getComputedStyle(td.parentElement).display, getComputedStyle(td, '::before').content]; })()`)).toEqual(['block', '"Latent bad debt"']);
     await audit(390);
