@@ -87,9 +87,10 @@ function decimalSum(values: string[]): string {
 
 /** Both charts drawn and every detail note past "loading". */
 /**
- * How long the detail may take to (re)load: at a new head it recomputes three liquidation curves of
- * 19 protocol views each, which on this 2-core machine under the CI run's parallel unit tests has
- * taken over 30 s (a wait, not a speed check: bench:gateway measures speed).
+ * How long the detail may take to (re)load at a new head (accounts, events, history over the chain's
+ * headers, three liquidation curves). Once, in a clean-clone CI run with the unit tests in parallel,
+ * it took over 30 s after the live price move; the cause was not found (the curves alone take ~60 ms
+ * each on a quiet machine). A wait, not a speed check: bench:gateway measures speed.
  */
 const DETAIL_WAIT_MS = 120_000;
 const DETAIL_LOADED = `document.querySelector('#history-chart canvas') && document.querySelector('#curve-chart canvas') && !/loading/.test(['accounts-note', 'events-note', 'history-note', 'curve-note'].map((id) => document.getElementById(id).textContent).join(' '))`;
