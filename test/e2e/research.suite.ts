@@ -52,10 +52,12 @@ const stressQuery = (protocol: string, shocks: string, block: number, accrueTo?:
 async function expectPrediction(gatewayUrl: string, protocol: string, shocks: { asset: string; change: string }[], before: { block: number }, after: { block: number; timestamp: number }): Promise<StressAnswer['stress']> {
   const { stress } = await gqlData<StressAnswer>(gatewayUrl, stressQuery(protocol, shockList(shocks), before.block, after.timestamp));
   type Plain = { address: string; liquidatable: boolean; unliquidatable: boolean; debtUSD: string; badDebtUSD: string };
-  const plain = await gqlData<{ protocol: Record<string, unknown>; accounts: { items: Plain[] } }>(
+  const plain = await gqlData<{ protocol: Record<string, unknown>; accounts: { totalCount: number; items: Plain[] } }>(
     gatewayUrl,
-    `{ protocol(id: "${protocol}", block: ${after.block}) { ${FIGURES} } accounts(protocol: "${protocol}", block: ${after.block}, first: 1000) { items { ${ACCOUNT.replace(' insolvent', '')} unliquidatable } } }`,
+    `{ protocol(id: "${protocol}", block: ${after.block}) { ${FIGURES} } accounts(protocol: "${protocol}", block: ${after.block}, first: 1000) { totalCount items { ${ACCOUNT.replace(' insolvent', '')} unliquidatable } } }`,
   );
+  // Both lists whole (one page of 1000): a truncated one would compare only its first page.
+  expect([plain.accounts.items.length, stress.accounts.items.length]).toEqual([plain.accounts.totalCount, stress.accounts.totalCount]);
   expect(stress.after).toEqual(plain.protocol);
   // The stress lists count "liquidatable" as the protocol totals do: the rule holds and there is collateral to seize.
   const hit = plain.accounts.items

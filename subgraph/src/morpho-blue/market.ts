@@ -4,19 +4,21 @@
 // Market's holder counts; the share totals they imply are moved here.
 import { Address, BigInt, Bytes, ethereum, log } from '@graphprotocol/graph-ts'
 import { MorphoMarketParams, MorphoMarketState, Position, Protocol } from '../../generated/schema'
-import { saveChanges, track } from '../common/changes'
+import { loadShared, saveChanges } from '../common/changes'
 import { marketId } from '../common/ids'
 import { newMarket } from '../common/market'
 import { ZERO } from '../common/math'
 import { applyBorrowSharesDelta, applyCollateralDelta, applySupplySharesDelta } from '../common/shares'
 import { getOrCreateToken } from '../common/token'
 
-/** A market's MorphoMarketState, loaded and tracked (save it with saveState); null if unknown. */
+/** A market's MorphoMarketState, loaded once per handler call and tracked (save it with saveState); null if unknown. */
 export function loadState(morpho: Bytes, id: Bytes): MorphoMarketState | null {
-  const state = MorphoMarketState.load(marketId(morpho, id))
-  if (state == null) log.warning('Morpho Blue market not found: morpho {} id {}', [morpho.toHexString(), id.toHexString()])
-  track(state)
-  return state
+  const e = loadShared('MorphoMarketState', marketId(morpho, id))
+  if (e == null) {
+    log.warning('Morpho Blue market not found: morpho {} id {}', [morpho.toHexString(), id.toHexString()])
+    return null
+  }
+  return changetype<MorphoMarketState>(e)
 }
 
 export function saveState(state: MorphoMarketState): void {
